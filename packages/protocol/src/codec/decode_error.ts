@@ -1,0 +1,4 @@
+/** A frame or field could not be decoded: malformed input, never retriable. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}

@@ -1,0 +1,69 @@
+import { struct, array, i16, i32, i64, option, string, bool } from '../codec/schema.ts';
+import type { Infer } from '../codec/schema.ts';
+
+/**
+ * A topic's desired state (Fluvio's spec/status model). -1 = unlimited for retention.
+ * compression: 'any' keeps what producers send; a codec name makes the broker store that codec.
+ * flush: 'os' acks once the OS has the write (survives a process crash); 'fsync' acks after
+ * fdatasync with group commit (survives a machine crash).
+ */
+export const TopicSpec = struct({
+  partitions: i32,
+  replicationFactor: i16,
+  retentionMs: i64,
+  retentionBytes: i64,
+  segmentBytes: i64,
+  maxRecordBytes: i32,
+  compression: string,
+  flush: string,
+});
+export type TopicSpec = Infer<typeof TopicSpec>;
+
+export const PartitionStatus = struct({
+  partition: i32,
+  leader: i32,
+  /** 'Online' | 'Offline' */
+  status: string,
+  logStartOffset: i64,
+  highWatermark: i64,
+  sizeBytes: i64,
+});
+export type PartitionStatus = Infer<typeof PartitionStatus>;
+
+export const TopicStatus = struct({
+  /** 'Provisioned' | 'Pending' | 'Deleting' */
+  resolution: string,
+  reason: string,
+  partitions: array(PartitionStatus),
+});
+export type TopicStatus = Infer<typeof TopicStatus>;
+
+export const Topic = struct({ name: string, spec: TopicSpec, status: TopicStatus });
+export type Topic = Infer<typeof Topic>;
+
+export const CreateTopicRequest = struct({ name: string, spec: TopicSpec, dryRun: bool });
+export type CreateTopicRequest = Infer<typeof CreateTopicRequest>;
+
+export const DeleteTopicRequest = struct({ name: string });
+export type DeleteTopicRequest = Infer<typeof DeleteTopicRequest>;
+
+/** An empty list asks for every topic. */
+export const ListTopicsRequest = struct({ names: array(string) });
+export type ListTopicsRequest = Infer<typeof ListTopicsRequest>;
+
+export const ListTopicsResponse = struct({
+  errorCode: i16,
+  errorMessage: option(string),
+  topics: array(Topic),
+});
+export type ListTopicsResponse = Infer<typeof ListTopicsResponse>;
+
+export const ListPartitionsRequest = struct({ topic: option(string) });
+export type ListPartitionsRequest = Infer<typeof ListPartitionsRequest>;
+
+export const ListPartitionsResponse = struct({
+  errorCode: i16,
+  errorMessage: option(string),
+  partitions: array(struct({ topic: string, status: PartitionStatus })),
+});
+export type ListPartitionsResponse = Infer<typeof ListPartitionsResponse>;
