@@ -147,11 +147,12 @@ export function readVarint64(buf: Uint8Array, cur: Cursor): number {
     if (b < 0x80) break;
     scale *= 128;
   }
-  if (a > Number.MAX_SAFE_INTEGER) {
+  const v = sign ? -a - 1 : a;
+  if (!Number.isSafeInteger(v)) {
     throw new VarintError(`varint64 at byte ${start} exceeds the safe integer range`, start);
   }
   cur.pos = pos;
-  return sign ? -a - 1 : a;
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
