@@ -112,21 +112,21 @@ function snappyFrameDecompressSync(data: Buffer, max: number | undefined): Buffe
   let pos = 0;
   let sawStreamId = false;
   while (pos < data.length) {
-    if (pos + 4 > data.length) throw new CompressionError(`snappy frame truncated at byte ${pos}`);
+    if (pos + 4 > data.length) throw new Error(`frame truncated at byte ${pos}`);
     const type = data[pos];
     const len = data[pos + 1] | (data[pos + 2] << 8) | (data[pos + 3] << 16);
     const body = pos + 4;
     const end = body + len;
-    if (end > data.length) throw new CompressionError(`snappy chunk at byte ${pos} runs past end of data`);
+    if (end > data.length) throw new Error(`chunk at byte ${pos} runs past end of data`);
     if (type === 0xff) {
       if (len !== 6 || !data.subarray(pos, end).equals(SNAPPY_STREAM_ID)) {
-        throw new CompressionError(`bad snappy stream identifier at byte ${pos}`);
+        throw new Error(`bad stream identifier at byte ${pos}`);
       }
       sawStreamId = true;
     } else if (!sawStreamId) {
-      throw new CompressionError('snappy frame does not start with a stream identifier');
+      throw new Error('frame does not start with a stream identifier');
     } else if (type === 0x00 || type === 0x01) {
-      if (len < 4) throw new CompressionError(`snappy chunk at byte ${pos} too short`);
+      if (len < 4) throw new Error(`chunk at byte ${pos} too short`);
       const expected = data.readUInt32LE(body);
       let piece: Buffer;
       if (type === 0x00) {
@@ -135,17 +135,17 @@ function snappyFrameDecompressSync(data: Buffer, max: number | undefined): Buffe
       } else {
         piece = data.subarray(body + 4, end);
       }
-      if (piece.length > SNAPPY_CHUNK) throw new CompressionError(`snappy chunk at byte ${pos} too large`);
+      if (piece.length > SNAPPY_CHUNK) throw new Error(`chunk at byte ${pos} too large`);
       if (maskCrc(crc32c(piece)) !== expected) {
-        throw new CompressionError(`snappy chunk at byte ${pos} fails its checksum`);
+        throw new Error(`chunk at byte ${pos} fails its checksum`);
       }
       total += piece.length;
       if (max !== undefined && total > max) {
-        throw new CompressionError(`snappy output exceeds limit ${max}`);
+        throw new Error(`output exceeds limit ${max}`);
       }
       out.push(piece);
     } else if (type >= 0x02 && type <= 0x7f) {
-      throw new CompressionError(`unskippable snappy chunk type 0x${type.toString(16)} at byte ${pos}`);
+      throw new Error(`unskippable chunk type 0x${type.toString(16)} at byte ${pos}`);
     } // 0x80-0xfe: skippable / padding
     pos = end;
   }
