@@ -24,3 +24,4 @@ export * from './messages/topic.ts';
 export * from './messages/spu.ts';
 export * from './messages/smartmodule_admin.ts';
 export * from './messages/watch_metadata.ts';
+export * from './record/index.ts';
