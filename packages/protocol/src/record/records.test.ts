@@ -164,6 +164,12 @@ test('visitRecords reuses one view and stops early', () => {
   assert.deepEqual(seen, ['0:10:100:k0:v0', '1:11:101:-:v1', '2:12:102:k2:v2', '3:13:103:-:v3', '4:14:104:k4:v4']);
   let calls = 0;
   assert.equal(visitRecords(section, 0, 0, () => ++calls < 3), 3);
+  // a plain Uint8Array (e.g. a copy out of wasm memory) works too, and views point into it
+  const copy = new Uint8Array(section);
+  const values: Buffer[] = [];
+  visitRecords(copy, 0, 0, (r) => void values.push(r.value()));
+  assert.deepEqual(values.map(String), ['v0', 'v1', 'v2', 'v3', 'v4']);
+  assert.equal(values[0].buffer, copy.buffer);
 });
 
 test('encodeBatchFromSection keeps offset gaps (filtered SmartModule output)', () => {

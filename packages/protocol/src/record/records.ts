@@ -129,7 +129,7 @@ function timeInfo(records: ArrayLike<RecordInput>, firstOpt: number | undefined,
   const n = records.length;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    let t = records[i].timestamp;
+    let t = records[i]?.timestamp;
     if (t === undefined) {
       if (fallback !== fallback) fallback = Date.now();
       t = fallback;
@@ -161,6 +161,17 @@ function recordsSize(records: ArrayLike<RecordInput>, t: TimeInfo): number {
   return size;
 }
 
+/** Copies `src` to `buf` at `pos`; a plain loop beats TypedArray.set for short arrays. */
+function copyBytes(buf: Buffer, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n > 64) {
+    buf.set(src, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) buf[pos + i] = src[i];
+  return pos + n;
+}
+
 /** Writes u32 count + records at `pos`; returns the end position. */
 function writeRecords(buf: Buffer, pos: number, records: ArrayLike<RecordInput>, t: TimeInfo): number {
   const n = records.length;
@@ -179,13 +190,11 @@ function writeRecords(buf: Buffer, pos: number, records: ArrayLike<RecordInput>,
     } else {
       buf[pos++] = 1;
       pos = writeVarint32(buf, pos, key.length);
-      buf.set(key, pos);
-      pos += key.length;
+      pos = copyBytes(buf, pos, key);
     }
     const value = r.value;
     pos = writeVarint32(buf, pos, value.length);
-    buf.set(value, pos);
-    pos += value.length;
+    pos = copyBytes(buf, pos, value);
     const headers = r.headers;
     if (headers == null || headers.length === 0) {
       buf[pos++] = 0;
@@ -377,18 +386,19 @@ function corrupt(i: number, at: number, base: number, what: string, cause?: unkn
 }
 
 /**
- * Walks the section (`u32 count + records`) calling `visitor` with a reused RecordView; stops
+ * Walks the section (`u32 count + records`; a Buffer or any Uint8Array view) calling `visitor` with a reused RecordView; stops
  * early when it returns false. Offsets are `baseOffset + offset_delta`, timestamps
  * `firstTimestamp + timestamp_delta`. Throws CorruptBatchError (kind 'record' or 'count') on
  * malformed input; `positionBase` is added to reported byte positions. Returns records visited.
  */
 export function visitRecords(
-  section: Buffer,
+  input: Uint8Array,
   baseOffset: number,
   firstTimestamp: number,
   visitor: (record: RecordView) => void | boolean,
   positionBase = 0,
 ): number {
+  const section = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const len = section.length;
   if (len < 4) {
     throw new CorruptBatchError('record', positionBase, `records section at byte ${positionBase} is ${len} bytes, need at least 4`);
