@@ -1,0 +1,116 @@
+// Reads whole batches out of one segment: find the batch holding an offset (sparse index, then a
+// header walk) and return it plus the batches after it, up to maxBytes, as one view. Served from
+// the tail cache when the bytes are there, else with one or two large positional reads.
+import { BATCH_LOG_OVERHEAD, LAST_OFFSET_DELTA_AT, MIN_BATCH_LEN, baseOffsetOf, lastOffsetDeltaOf } from './batch_header.ts';
+import { StorageCorruptionError } from './errors.ts';
+import { preadExact } from './fs_io.ts';
+import type { Segment } from './segment.ts';
+
+export interface ReadResult {
+  /** Whole batches, back to back, exactly as stored. Empty at the high watermark. */
+  data: Buffer;
+  /** Offset after the last batch in `data`: where the next read should start. */
+  nextOffset: number;
+}
+
+/** Header bytes needed to know a batch's base offset, length and last offset. */
+const HEADER_PEEK = LAST_OFFSET_DELTA_AT + 4;
+/** Minimum disk read while walking headers. */
+const MIN_READ = 64 * 1024;
+
+function sizeAt(buf: Buffer, at: number, filePos: number): number {
+  const batchLen = buf.readInt32BE(at + 8);
+  if (batchLen < MIN_BATCH_LEN) {
+    throw new StorageCorruptionError(`batch at file position ${filePos} has batch_len ${batchLen}`);
+  }
+  return BATCH_LOG_OVERHEAD + batchLen;
+}
+
+/**
+ * Walks batch headers in buf[from, limit) to the batch that contains `offset`. Returns its start,
+ * or -(p + 1) when the header of the batch starting at p is not (fully) inside the buffer.
+ */
+function findBatch(buf: Buffer, from: number, limit: number, offset: number, bufFilePos: number): number {
+  let p = from;
+  for (;;) {
+    if (p + HEADER_PEEK > limit) return -(p + 1);
+    if (baseOffsetOf(buf, p) + lastOffsetDeltaOf(buf, p) >= offset) return p;
+    p += sizeAt(buf, p, bufFilePos + p);
+  }
+}
+
+/** Start of the last batch taken by the latest collect() call (module scratch: no allocation). */
+let lastTaken = 0;
+
+/**
+ * Whole batches from `start` that fit in buf[.., limit) and in maxBytes (the first one always,
+ * if it is whole in the buffer). Returns the end position (== start if the first batch is cut).
+ */
+function collect(buf: Buffer, start: number, limit: number, maxBytes: number, bufFilePos: number): number {
+  let p = start;
+  while (p + HEADER_PEEK <= limit) {
+    const size = sizeAt(buf, p, bufFilePos + p);
+    if (p + size > limit) break;
+    if (p > start && p + size - start > maxBytes) break;
+    lastTaken = p;
+    p += size;
+  }
+  return p;
+}
+
+function nextOffsetOfLastTaken(buf: Buffer): number {
+  return baseOffsetOf(buf, lastTaken) + lastOffsetDeltaOf(buf, lastTaken) + 1;
+}
+
+/**
+ * Reads from `segment`, whose committed range must contain `offset` (or start after it: the first
+ * batch after a gap is returned). The caller pins the segment (acquire/release) around this call.
+ */
+export async function readSegmentBatches(
+  segment: Segment,
+  offset: number,
+  maxBytes: number,
+  indexIntervalBytes: number,
+): Promise<ReadResult> {
+  const end = segment.committedSize;
+  const floorPos = segment.offsetIndex.floorPosition(offset - segment.baseOffset);
+
+  const cached = segment.cache?.find(offset) ?? null;
+  if (cached !== null) {
+    const limit = Math.min(cached.used, end - cached.filePosition);
+    const from = floorPos > cached.filePosition ? floorPos - cached.filePosition : 0;
+    const start = from < limit ? findBatch(cached.buf, from, limit, offset, cached.filePosition) : -1;
+    if (start >= 0) {
+      const stop = collect(cached.buf, start, limit, maxBytes, cached.filePosition);
+      if (stop > start) {
+        return { data: cached.buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(cached.buf) };
+      }
+    }
+  }
+
+  // Disk: one read from the index floor sized to cover the walk (< one index interval plus a
+  // batch, usually) and maxBytes; more reads only when batches are larger than that.
+  let bufPos = floorPos;
+  let buf = await preadExact(segment.fd, bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ) + indexIntervalBytes));
+  let start = findBatch(buf, 0, buf.length, offset, bufPos);
+  while (start < 0) {
+    bufPos += -(start + 1);
+    if (bufPos >= end) throw new StorageCorruptionError(`offset ${offset} not found in ${segment.logPath} below byte ${end}`);
+    buf = await preadExact(segment.fd, bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ)));
+    start = findBatch(buf, 0, buf.length, offset, bufPos);
+  }
+  let stop = collect(buf, start, buf.length, maxBytes, bufPos);
+  const filled = stop - start;
+  const startFilePos = bufPos + start;
+  // Re-read from the batch start if the first batch was cut, or the buffer ran out before
+  // maxBytes while the file has more (a long walk ate the read).
+  if (filled === 0 || (filled < maxBytes && bufPos + buf.length < end && buf.length - start < maxBytes)) {
+    const firstSize = sizeAt(buf, start, startFilePos);
+    buf = await preadExact(segment.fd, startFilePos, Math.min(end - startFilePos, Math.max(firstSize, maxBytes)));
+    bufPos = startFilePos;
+    start = 0;
+    stop = collect(buf, 0, buf.length, maxBytes, bufPos);
+    if (stop === 0) throw new StorageCorruptionError(`batch at byte ${startFilePos} of ${segment.logPath} runs past the committed end ${end}`);
+  }
+  return { data: buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(buf) };
+}

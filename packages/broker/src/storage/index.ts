@@ -1,0 +1,21 @@
+// Public face of the storage layer: per-partition logs of segments on local disk.
+export { PartitionLog, type PartitionLogOptions, type RetentionResult } from './partition_log.ts';
+export type { ReadResult } from './batch_reader.ts';
+export type { AppendResult, FlushPolicy, WriterStats } from './flush.ts';
+export {
+  DEFAULT_INDEX_INTERVAL_BYTES,
+  DEFAULT_SEGMENT_BYTES,
+  DEFAULT_TAIL_CACHE_BYTES,
+  type PartitionLogConfig,
+  type ResolvedPartitionLogConfig,
+} from './config.ts';
+export type { StorageLogger } from './logger.ts';
+export {
+  CorruptBatchError,
+  InvalidConfigError,
+  LogClosedError,
+  LogFailedError,
+  OffsetOutOfRangeError,
+  StorageCorruptionError,
+  StorageError,
+} from './errors.ts';

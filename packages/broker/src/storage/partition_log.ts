@@ -1,0 +1,382 @@
+// PartitionLog: one partition's durable, ordered, append-only log in one folder of segments.
+//
+// Appends are validated, given offsets and booked into the in-memory indexes synchronously, in
+// call order; a single writer (flush.ts) then writes them in groups and acknowledges them per the
+// flush policy. Readers see only acknowledged data: everything below highWatermark.
+import fs from 'node:fs';
+import { batchSizeOf, lastOffsetDeltaOf, maxTimestampOf, writeI64 } from './batch_header.ts';
+import { readSegmentBatches, type ReadResult } from './batch_reader.ts';
+import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
+import { CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
+import { GroupCommitWriter, type AppendResult, type WriterStats } from './flush.ts';
+import { fdatasync, fsyncDir } from './fs_io.ts';
+import { validateIncoming } from './incoming_batches.ts';
+import { defaultStorageLogger, type StorageLogger } from './logger.ts';
+import { recoverLog } from './recovery.ts';
+import { segmentsToDelete, type RetentionCandidate } from './retention.ts';
+import { Segment } from './segment.ts';
+import { scanBatches } from './segment_scanner.ts';
+import { TailCache } from './tail_cache.ts';
+
+export interface PartitionLogOptions {
+  logger?: StorageLogger;
+}
+
+export interface RetentionResult {
+  deletedSegments: number;
+}
+
+/** Relative offsets of batch starts are u32 in the indexes. */
+const MAX_RELATIVE_OFFSET = 0xffffffff;
+/** Index entries are written once this much accumulates (or on roll, flush, close). */
+const INDEX_WRITE_THRESHOLD_BYTES = 16 * 1024;
+const TIMESTAMP_SCAN_CHUNK_BYTES = 64 * 1024;
+const EMPTY: Buffer = Buffer.alloc(0);
+
+export class PartitionLog {
+  readonly dir: string;
+  readonly config: ResolvedPartitionLogConfig;
+  private readonly logger: StorageLogger;
+  /** Oldest first; the last one is the active (write target) segment. */
+  private segments: Segment[];
+  private active: Segment;
+  /** Next offset to assign (runs ahead of hw while appends are in flight). */
+  private endOffset: number;
+  private hw: number;
+  private startOffset: number;
+  private readonly writer: GroupCommitWriter;
+  private readonly listeners = new Set<(highWatermark: number) => void>();
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private failure: LogFailedError | null = null;
+  private closing: Promise<void> | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger, segments: Segment[]) {
+    this.dir = dir;
+    this.config = config;
+    this.logger = logger;
+    this.segments = segments;
+    this.active = segments[segments.length - 1];
+    if (config.tailCacheBytes > 0) this.active.cache = new TailCache(config.tailCacheBytes);
+    this.endOffset = this.hw = this.active.nextOffset;
+    this.startOffset = segments[0].baseOffset;
+    this.writer = new GroupCommitWriter(config.flush, {
+      prepareSegment: (segment) => this.prepareSegment(segment),
+      commit: (segment, endPosition, nextOffset) => {
+        segment.committedSize = endPosition;
+        segment.committedNextOffset = nextOffset;
+        this.hw = nextOffset;
+      },
+      afterGroup: (segment) => this.afterGroup(segment),
+      fail: (err) => {
+        this.failure = new LogFailedError(this.dir, err);
+        this.logger.error({ dir: this.dir, err: String(err) }, 'partition log write failed; appends stopped');
+        return this.failure;
+      },
+    });
+  }
+
+  /** Opens (creating if needed) the partition folder `dir` and recovers it. */
+  static async open(dir: string, config: PartitionLogConfig, opts: PartitionLogOptions = {}): Promise<PartitionLog> {
+    const resolved = resolveConfig(config);
+    const logger = opts.logger ?? defaultStorageLogger;
+    const segments = await recoverLog(dir, resolved, logger);
+    const log = new PartitionLog(dir, resolved, logger, segments);
+    logger.info(
+      { dir, segments: segments.length, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark },
+      'partition log opened',
+    );
+    return log;
+  }
+
+  /** Removes a partition folder and everything in it (the log must not be open). */
+  static async destroy(dir: string): Promise<void> {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+
+  /** Offset after the last acknowledged record: the next offset a reader waits for. */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Next offset to be assigned; ahead of highWatermark while appends are in flight. */
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  /** First offset still stored. */
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** Bytes of acknowledged data in all segments. */
+  get sizeBytes(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.committedSize;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Write/sync counters of the group-commit writer (for metrics and tests). */
+  get writerStats(): Readonly<WriterStats> {
+    return this.writer.stats;
+  }
+
+  /**
+   * Appends one or more complete batches (concatenated, as received from a producer). All are
+   * validated first (bounds, magic, CRC): on any problem this rejects with CorruptBatchError and
+   * writes nothing. Offsets are assigned in call order: each batch's base_offset is rewritten to
+   * the assigned offset (the stored copy; if the data is too large for the tail cache, the
+   * caller's buffer is rewritten in place and must not be modified until the promise settles).
+   * Resolves when acknowledged per the flush policy.
+   */
+  append(batches: Buffer): Promise<AppendResult> {
+    if (this.state !== 'open') return Promise.reject(new LogClosedError(this.dir));
+    if (this.failure !== null) return Promise.reject(this.failure);
+    let offsetCount: number;
+    try {
+      offsetCount = validateIncoming(batches).offsetCount;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const baseOffset = this.endOffset;
+    const lastOffset = baseOffset + offsetCount - 1;
+    let segment = this.active;
+    if (segment.size > 0 && (segment.size + batches.length > this.config.segmentBytes || lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET)) {
+      segment = this.roll();
+    }
+    if (lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET) {
+      return Promise.reject(new CorruptBatchError(`append spans ${offsetCount} offsets, more than a segment can index`, 0));
+    }
+    const position = segment.size;
+    const stored = segment.cache?.put(batches, position, baseOffset, lastOffset + 1) ?? batches;
+    const interval = this.config.indexIntervalBytes;
+    let next = baseOffset;
+    for (let at = 0; at < stored.length; ) {
+      const size = batchSizeOf(stored, at);
+      writeI64(stored, at, next);
+      segment.trackBatch(next - segment.baseOffset, position + at, size, maxTimestampOf(stored, at), interval);
+      next += lastOffsetDeltaOf(stored, at) + 1;
+      at += size;
+    }
+    segment.size = position + stored.length;
+    segment.nextOffset = next;
+    segment.lastModifiedMs = Date.now();
+    this.endOffset = next;
+    return this.writer.enqueue(segment, position, stored, { baseOffset, lastOffset });
+  }
+
+  /** Starts a new active segment at endOffset (its files are created by the writer). */
+  private roll(): Segment {
+    this.active.seal();
+    const segment = new Segment(this.dir, this.endOffset);
+    if (this.config.tailCacheBytes > 0) segment.cache = new TailCache(this.config.tailCacheBytes);
+    this.segments.push(segment);
+    this.active = segment;
+    return segment;
+  }
+
+  private async prepareSegment(segment: Segment): Promise<void> {
+    // Everything before `segment` is fully written: retire the previous write target.
+    for (const s of this.segments) if (s !== segment && s.writable) await s.finishWrites();
+    await segment.createFiles();
+    if (this.config.flush === 'fsync') await fsyncDir(this.dir);
+    this.logger.info({ dir: this.dir, baseOffset: segment.baseOffset }, 'rolled to new segment');
+  }
+
+  private async afterGroup(segment: Segment): Promise<void> {
+    const hw = this.hw;
+    for (const listener of this.listeners) {
+      try {
+        listener(hw);
+      } catch (err) {
+        this.logger.error({ dir: this.dir, err: String(err) }, 'onAppend listener threw');
+      }
+    }
+    if (segment.indexBacklogBytes >= INDEX_WRITE_THRESHOLD_BYTES) await segment.persistIndexes();
+  }
+
+  /**
+   * Whole batches starting with the one that contains `offset` (it may begin before `offset`;
+   * the consumer skips the records it does not want), up to `maxBytes` but always at least one
+   * batch. Empty data when offset == highWatermark. A read never spans two segments.
+   */
+  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    if (this.state === 'closed') throw new LogClosedError(this.dir);
+    const hw = this.hw;
+    if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > hw) {
+      throw new OffsetOutOfRangeError(offset, this.startOffset, hw);
+    }
+    if (offset === hw) return { data: EMPTY, nextOffset: hw };
+    const segment = this.segmentFor(offset);
+    segment.acquire();
+    try {
+      return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes);
+    } finally {
+      segment.release();
+    }
+  }
+
+  /** The segment whose committed data holds `offset` (or the first batch after it, across a gap). */
+  private segmentFor(offset: number): Segment {
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segs[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    while (lo < segs.length - 1 && offset >= segs[lo].committedNextOffset) lo++;
+    return segs[lo];
+  }
+
+  /**
+   * First offset of the first batch whose max_timestamp >= `timestamp` (highWatermark if none),
+   * found via the time index and a short header walk.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<number> {
+    if (this.state === 'closed') throw new LogClosedError(this.dir);
+    const hw = this.hw;
+    for (const segment of [...this.segments]) {
+      if (segment.baseOffset >= hw || segment.committedSize === 0) continue;
+      if (segment.maxTimestamp < timestamp) continue;
+      const below = segment.timeIndex.lastBelow(timestamp);
+      const from = below < 0 ? 0 : segment.offsetIndex.floorPosition(below);
+      let found = -1;
+      segment.acquire();
+      try {
+        if (segment.fd < 0) continue; // deleted by retention meanwhile
+        await scanBatches(segment.fd, {
+          from,
+          to: segment.committedSize,
+          expectedBaseOffset: null,
+          verifyCrc: false,
+          chunkBytes: TIMESTAMP_SCAN_CHUNK_BYTES,
+          onBatch: (base, _pos, _size, _delta, maxTs) => {
+            if (maxTs < timestamp) return false;
+            found = base;
+            return true;
+          },
+        });
+      } finally {
+        segment.release();
+      }
+      if (found >= 0) return Math.max(found, this.startOffset);
+    }
+    return hw;
+  }
+
+  /** Calls `listener(highWatermark)` after every acknowledged group of appends. Returns an unsubscribe. */
+  onAppend(listener: (highWatermark: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Deletes whole closed segments: those (from the oldest) whose newest record is older than
+   * retentionMs, and the oldest while the log is larger than retentionBytes. Advances
+   * logStartOffset. The active segment is never deleted. Runs are serialised.
+   */
+  enforceRetention(now = Date.now()): Promise<RetentionResult> {
+    const run = this.retentionChain.then(() => this.runRetention(now));
+    this.retentionChain = run.catch(() => {});
+    return run;
+  }
+
+  private async runRetention(now: number): Promise<RetentionResult> {
+    if (this.state !== 'open') return { deletedSegments: 0 };
+    const { retentionMs, retentionBytes } = this.config;
+    if (retentionMs === null && retentionBytes === null) return { deletedSegments: 0 };
+    const candidates: RetentionCandidate[] = [];
+    for (let i = 0; i < this.segments.length - 1; i++) {
+      const s = this.segments[i];
+      if (s.writable || s.committedSize !== s.size) break; // still being written
+      candidates.push({
+        sizeBytes: s.committedSize,
+        newestTimestampMs: s.maxTimestamp >= 0 ? s.maxTimestamp : s.lastModifiedMs,
+      });
+    }
+    const count = segmentsToDelete(candidates, this.sizeBytes, { retentionMs, retentionBytes }, now);
+    if (count === 0) return { deletedSegments: 0 };
+    const doomed = this.segments.splice(0, count);
+    this.startOffset = this.segments[0].baseOffset;
+    for (const s of doomed) await s.deleteFiles();
+    if (this.config.flush === 'fsync') await fsyncDir(this.dir);
+    this.logger.info(
+      { dir: this.dir, deletedSegments: count, logStartOffset: this.startOffset },
+      'retention deleted segments',
+    );
+    return { deletedSegments: count };
+  }
+
+  /** Runs enforceRetention every `intervalMs` until stopRetention() or close(). */
+  startRetention(intervalMs: number): void {
+    this.stopRetention();
+    this.retentionTimer = setInterval(() => {
+      this.enforceRetention().catch((err: unknown) => {
+        this.logger.error({ dir: this.dir, err: String(err) }, 'retention failed');
+      });
+    }, intervalMs);
+    this.retentionTimer.unref();
+  }
+
+  stopRetention(): void {
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
+  }
+
+  /** Waits for in-flight appends, writes index backlogs and fdatasyncs every segment with unsynced data. */
+  async flush(): Promise<void> {
+    if (this.state === 'closed') throw new LogClosedError(this.dir);
+    await this.flushAll();
+  }
+
+  private async flushAll(): Promise<void> {
+    await this.writer.idle();
+    for (const s of [...this.segments]) {
+      if (s.fd < 0) continue;
+      s.acquire();
+      try {
+        if (s.writable) await s.persistIndexes();
+        if (s.unsynced) {
+          s.unsynced = false;
+          await fdatasync(s.fd);
+        }
+      } finally {
+        s.release();
+      }
+    }
+  }
+
+  /** Stops accepting appends, waits for in-flight ones, flushes, closes every file. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.state = 'closing';
+    this.stopRetention();
+    await this.retentionChain;
+    try {
+      await this.flushAll();
+    } finally {
+      for (const s of this.segments) await s.close();
+      this.listeners.clear();
+      this.state = 'closed';
+    }
+  }
+
+  /** Closes the log and removes its folder. */
+  async delete(): Promise<void> {
+    await this.close();
+    await PartitionLog.destroy(this.dir);
+  }
+}
