@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { addProfile, switchProfile, Eddy } from '../client.ts';
+import { CliError, isUnreachable } from '../errors.ts';
+import { localPaths, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_METRICS_PORT, LOCAL_PROFILE } from '../home.ts';
+import { intArg, durationArg, outputOption } from './options.ts';
+import type { OutputFormat } from '../format/output.ts';
+import { printResult } from '../format/output.ts';
+import {
+  assertNotRunning, runningCluster, startBackground, recordForeground, removePidFile, readState,
+  endpointOf, assertDeletable,
+} from '../cluster/local_cluster.ts';
+import type { ClusterState } from '../cluster/local_cluster.ts';
+import { waitForExit } from '../cluster/process_state.ts';
+
+interface StartOptions {
+  dataDir?: string;
+  host: string;
+  port: number;
+  metricsPort: number;
+  foreground?: boolean;
+  timeout: number;
+}
+
+export function registerCluster(program: Command): void {
+  const cluster = program.command('cluster').description('run a local cluster: controller and one SPU in one process');
+
+  cluster.command('start')
+    .description('start the local cluster in the background (pid and log under $EDDY_HOME) and make the "local" profile current')
+    .option('--data-dir <dir>', 'where topics and metadata live (default $EDDY_HOME/data)')
+    .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+    .addOption(new Option('--port <port>', 'client port (0 picks a free one)').argParser(intArg(0, 65535)).default(DEFAULT_PORT))
+    .addOption(new Option('--metrics-port <port>', 'Prometheus /metrics port (0 picks a free one)').argParser(intArg(0, 65535)).default(DEFAULT_METRICS_PORT))
+    .option('--foreground', 'run in this process and log to stdout (containers, npm start); Ctrl-C or SIGTERM stops it')
+    .addOption(new Option('--timeout <time>', 'how long to wait for the broker to start').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
+    .action(async (o: StartOptions) => {
+      assertNotRunning();
+      const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
+      if (o.foreground) return startForeground(o, dataDir);
+      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout });
+      const endpoint = endpointOf(state);
+      await useLocalProfile(endpoint);
+      process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
+        + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics\n`
+        + `  profile "${LOCAL_PROFILE}" is current\n`);
+    });
+
+  cluster.command('status')
+    .description('is the local cluster running? (exit code 1 if not)')
+    .addOption(outputOption())
+    .action(async (o: { output: OutputFormat }) => {
+      const state = runningCluster();
+      if (!state) throw new CliError("the local cluster is not running (start it with 'eddy cluster start')");
+      const endpoint = endpointOf(state);
+      const status: Record<string, unknown> = {
+        running: true, pid: state.pid, endpoint, foreground: state.foreground, dataDir: state.dataDir,
+        logFile: state.logFile, metrics: `http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics`,
+      };
+      let failure: unknown = null;
+      try {
+        const eddy = await Eddy.connect({ endpoint });
+        try {
+          const admin = eddy.admin();
+          const [spus, topics] = await Promise.all([admin.listSpus(), admin.listTopics()]);
+          status.spus = spus.length;
+          status.spusOnline = spus.filter((s) => s.status.resolution === 'Online').length;
+          status.topics = topics.length;
+        } finally {
+          await eddy.close().catch(() => {});
+        }
+      } catch (err) {
+        failure = err;
+        status.reachable = false;
+      }
+      const rows = [
+        ['status', failure === null ? 'running' : 'running, but not answering'],
+        ['pid', String(state.pid) + (state.foreground ? ' (foreground)' : '')],
+        ['endpoint', endpoint],
+        ...(failure === null ? [['SPUs online', `${status.spusOnline}/${status.spus}`], ['topics', String(status.topics)]] : []),
+        ['metrics', String(status.metrics)],
+        ['data', state.dataDir],
+        ...(state.logFile ? [['log', state.logFile]] : []),
+      ].map(([field, value]) => ({ field, value }));
+      printResult(o.output, status, rows, [{ header: 'CLUSTER', cell: (r) => r.field }, { header: '', cell: (r) => r.value }], '');
+      if (failure !== null) {
+        throw new CliError(`the local cluster (pid ${state.pid}) does not answer at ${endpoint}: ${isUnreachable(failure) ? 'connection refused' : (failure as Error).message}`);
+      }
+    });
+
+  cluster.command('stop')
+    .description('stop the local cluster cleanly (flushes data) and wait for it to exit')
+    .addOption(new Option('--timeout <time>', 'how long to wait for a clean shutdown').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
+    .action(async (o: { timeout: number }) => {
+      const state = runningCluster();
+      if (!state) {
+        process.stdout.write('the local cluster is not running\n');
+        return;
+      }
+      await stop(state, o.timeout);
+      process.stdout.write(`local cluster stopped (pid ${state.pid})\n`);
+    });
+
+  cluster.command('delete')
+    .description("stop the local cluster and delete its data (asks first; --force doesn't)")
+    .option('--force', 'do not ask for confirmation')
+    .option('--data-dir <dir>', 'the data directory to delete (default: the one the cluster was started with)')
+    .addOption(new Option('--timeout <time>', 'how long to wait for a clean shutdown').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
+    .action(async (o: { force?: boolean; dataDir?: string; timeout: number }) => {
+      const running = runningCluster();
+      const dataDir = path.resolve(o.dataDir ?? running?.dataDir ?? readState()?.dataDir ?? localPaths().dataDir);
+      assertDeletable(dataDir);
+      if (!o.force) {
+        if (!process.stdin.isTTY) {
+          throw new CliError(`refusing to delete ${dataDir} without confirmation: run in a terminal or pass --force`);
+        }
+        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+        const answer = await rl.question(`Delete the local cluster${running ? ` (running, pid ${running.pid})` : ''} and all its data in ${dataDir}? [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          process.stdout.write('nothing deleted\n');
+          return;
+        }
+      }
+      if (running) await stop(running, o.timeout);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(localPaths().stateFile, { force: true });
+      removePidFile();
+      process.stdout.write(`local cluster deleted (${dataDir} removed)\n`);
+    });
+}
+
+/** SIGTERM, then wait: the broker flushes and closes its segments before it exits. */
+async function stop(state: ClusterState, timeoutMs: number): Promise<void> {
+  try {
+    process.kill(state.pid, 'SIGTERM');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPERM') throw new CliError(`not allowed to stop the cluster (pid ${state.pid})`);
+  }
+  if (!(await waitForExit(state.pid, timeoutMs))) {
+    throw new CliError(`the cluster (pid ${state.pid}) did not stop within ${Math.round(timeoutMs / 1000)}s; it may still be flushing (kill -9 ${state.pid} forces it, and recovery runs on the next start)`);
+  }
+  removePidFile();
+}
+
+/** Like `fluvio cluster start --local`: the "local" profile points at this cluster and is current. */
+async function useLocalProfile(endpoint: string): Promise<void> {
+  await addProfile(LOCAL_PROFILE, endpoint);
+  await switchProfile(LOCAL_PROFILE);
+}
+
+async function startForeground(o: StartOptions, dataDir: string): Promise<void> {
+  const { startBroker } = await import('@eddy/broker');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const broker = await startBroker({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort });
+  const port = broker.port;
+  const metricsPort = broker.metricsPort ?? o.metricsPort;
+  recordForeground({ host: o.host, port, metricsPort, dataDir, logFile: null });
+  const endpoint = endpointOf({ host: o.host, port });
+  await useLocalProfile(endpoint);
+  process.stderr.write(`local cluster running in the foreground (pid ${process.pid}) at ${endpoint}; Ctrl-C stops it\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = () => {
+      if (stopping) return;
+      stopping = true;
+      broker.close().catch((err: unknown) => {
+        process.stderr.write(`error: shutdown failed: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }).finally(() => {
+        removePidFile();
+        resolve();
+      });
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}

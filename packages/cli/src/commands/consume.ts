@@ -1,0 +1,97 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { globalsOf, withClient } from '../context.ts';
+import { Offset } from '../client.ts';
+import { CliError } from '../errors.ts';
+import { BufferedWriter } from '../format/buffered_writer.ts';
+import { recordFormatter, RECORD_OUTPUTS } from '../format/record_format.ts';
+import type { RecordOutput } from '../format/record_format.ts';
+import { intArg, intListArg } from './options.ts';
+
+export interface ConsumeOptions {
+  beginning?: boolean;
+  head?: number;
+  tail?: number;
+  start?: number;
+  end?: number;
+  disableContinuous?: boolean;
+  partition?: number[];
+  allPartitions?: boolean;
+  keyValue?: boolean;
+  format?: string;
+  output: RecordOutput;
+  consumer?: string;
+  // issue 3: --smartmodule NAME / --smartmodule-path FILE / -e KEY=VALUE / --aggregate-initial
+  // are added to this command and passed as `smartmodules` in streamOptions() below.
+}
+
+export function registerConsume(program: Command): void {
+  program.command('consume')
+    .description('read records from a topic (by default new ones, from the end, waiting for more; -d stops at the end)')
+    .argument('<topic>', 'topic to read')
+    .addOption(new Option('-B, --beginning', 'start from the beginning of each partition').conflicts(['head', 'tail', 'start']))
+    .addOption(new Option('-H, --head <n>', 'start <n> records after the beginning of each partition').argParser(intArg()).conflicts(['tail', 'start']))
+    .addOption(new Option('-T, --tail <n>', 'start <n> records before the end of each partition').argParser(intArg()).conflicts(['start']))
+    .addOption(new Option('--start <offset>', 'start at this absolute offset').argParser(intArg()))
+    .addOption(new Option('--end <offset>', 'stop after this offset (inclusive)').argParser(intArg()))
+    .option('-d, --disable-continuous', 'stop at the end of the log instead of waiting for new records')
+    .addOption(new Option('-p, --partition <n>', 'read only this partition (repeatable)').argParser(intListArg(0, 2 ** 31 - 1)).conflicts(['allPartitions']))
+    .option('-A, --all-partitions', 'read all partitions (the default)')
+    .option('-k, --key-value', "print records as '[key] value' ('[null]' without a key)")
+    .addOption(new Option('-F, --format <template>', 'print each record with a template using {{key}} {{value}} {{offset}} {{partition}} {{time}} (time as RFC 3339 UTC)').conflicts(['output']))
+    .addOption(new Option('-O, --output <type>', "text: the value; json: one object per line {partition, offset, timestamp, key, value}; raw: the value's bytes exactly, nothing added; table: aligned columns").choices(RECORD_OUTPUTS).default('text'))
+    .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads')
+    .action(async (topic: string, o: ConsumeOptions, cmd: Command) => {
+      if (o.end !== undefined && o.start !== undefined && o.end < o.start) {
+        throw new CliError(`--end ${o.end} is before --start ${o.start}`);
+      }
+      const format = recordFormatter({ output: o.output, keyValue: o.keyValue, format: o.format });
+      await withClient(globalsOf(cmd), (eddy) => consumeTo(eddy, topic, o, format));
+    });
+}
+
+type Eddy = Awaited<ReturnType<typeof import('../client.ts').Eddy.connect>>;
+
+function startOffset(o: ConsumeOptions) {
+  if (o.beginning) return Offset.beginning();
+  if (o.head !== undefined) return Offset.fromBeginning(o.head);
+  if (o.tail !== undefined) return Offset.fromEnd(o.tail);
+  if (o.start !== undefined) return Offset.absolute(o.start);
+  return Offset.end();
+}
+
+async function consumeTo(eddy: Eddy, topic: string, o: ConsumeOptions, format: ReturnType<typeof recordFormatter>): Promise<void> {
+  const abort = new AbortController();
+  const out = new BufferedWriter(process.stdout);
+  let brokenPipe = false;
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    // The reader went away (`eddy consume t | head`): stop quietly.
+    if (err.code === 'EPIPE') { brokenPipe = true; out.close(); abort.abort(); }
+  };
+  const onSignal = () => abort.abort();
+  process.stdout.on('error', onStdoutError);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const consumer = await eddy.consumer(topic, o.consumer === undefined ? {} : { consumerName: o.consumer, autoCommit: true });
+    const stream = consumer.stream(startOffset(o), {
+      ...(o.partition !== undefined ? { partitions: o.partition } : {}),
+      ...(o.end !== undefined ? { end: o.end } : {}),
+      stopAtEnd: !!o.disableContinuous,
+      signal: abort.signal,
+    });
+    try {
+      for await (const record of stream) {
+        const wait = out.write(format(record));
+        if (wait) await wait;
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+    }
+    if (!brokenPipe) await out.flush();
+  } finally {
+    process.stdout.off('error', onStdoutError);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,62 @@
+import { EddyError, errorCodeName } from '@eddy/protocol';
+import { ParseError } from './parse/parse_error.ts';
+
+/** A problem the user can fix (bad input, wrong state); printed as is. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The cluster at `endpoint` did not answer; the message suggests starting one. */
+export class ClusterUnreachableError extends CliError {
+  readonly endpoint: string;
+  constructor(endpoint: string) {
+    super(`cannot reach the cluster at ${endpoint} (is it running? try 'eddy cluster start')`);
+    this.endpoint = endpoint;
+  }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+/** The errno-style code of a socket error, looking through causes and AggregateErrors. */
+export function systemErrorCode(err: unknown, depth = 0): string | undefined {
+  if (depth > 5 || err === null || typeof err !== 'object') return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  if (err instanceof AggregateError) {
+    for (const e of err.errors) {
+      const c = systemErrorCode(e, depth + 1);
+      if (c) return c;
+    }
+  }
+  return systemErrorCode((err as { cause?: unknown }).cause, depth + 1);
+}
+
+export function isUnreachable(err: unknown): boolean {
+  const code = systemErrorCode(err);
+  return code !== undefined && UNREACHABLE.has(code);
+}
+
+/** One line, no trailing period games: newlines in nested messages become '; '. */
+export function errorLine(err: unknown): string {
+  let message: string;
+  if (err instanceof CliError || err instanceof ParseError) message = err.message;
+  else if (err instanceof EddyError) message = err.message || errorCodeName(err.code);
+  else if (err instanceof Error) {
+    const code = systemErrorCode(err);
+    message = err.message || (code ?? err.name);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') message = err.message.replace(/^\w+: /, '');
+  } else message = String(err);
+  return `error: ${message.trim().replace(/\s*\n\s*/g, '; ')}`;
+}
+
+/** Prints the error as one line on stderr and sets a non-zero exit code. */
+export function reportError(err: unknown): void {
+  process.stderr.write(errorLine(err) + '\n');
+  if (process.env.EDDY_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  process.exitCode = err instanceof CliError ? err.exitCode : 1;
+}

@@ -1,0 +1,226 @@
+// End-to-end: the real `eddy` CLI against a real broker process started by `eddy cluster start`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { eddy, ok, oneLineError, tempHome, jsonLines, EDDY_BIN } from './helpers.ts';
+
+const home = tempHome();
+const run = (args: string[], input?: string | Buffer) => eddy(args, { home, input });
+
+interface JsonRecord { partition: number; offset: number; timestamp: number; key: string | null; value: string }
+
+before(async () => {
+  ok(await run(['cluster', 'start', '--port', '0', '--metrics-port', '0']));
+});
+
+after(async () => {
+  await run(['cluster', 'stop']);
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+test('cluster start made a current "local" profile and status reports the cluster', async () => {
+  const cur = JSON.parse(ok(await run(['profile', 'current', '-O', 'json'])).stdout);
+  assert.equal(cur.name, 'local');
+  assert.match(cur.endpoint, /^127\.0\.0\.1:\d+$/);
+  const status = JSON.parse(ok(await run(['cluster', 'status', '-O', 'json'])).stdout);
+  assert.equal(status.running, true);
+  assert.equal(status.endpoint, cur.endpoint);
+  assert.equal(status.spusOnline, 1);
+  assert.equal(typeof status.topics, 'number');
+  const pid = Number(fs.readFileSync(path.join(home, 'eddy.pid'), 'utf8'));
+  assert.equal(status.pid, pid);
+  assert.ok(fs.existsSync(path.join(home, 'logs', 'broker.log')));
+  assert.ok(fs.existsSync(path.join(home, 'data')));
+  // A second start is refused while the first runs.
+  assert.match(oneLineError(await run(['cluster', 'start', '--port', '0', '--metrics-port', '0'])), /already running/);
+});
+
+test('topic create, list, describe, delete (-O json and yaml)', async () => {
+  assert.match(ok(await run(['topic', 'create', 'orders', '-p', '2', '--retention-time', '1d 12h', '--segment-size', '10MiB',
+    '--retention-size', '1GB', '--max-record-size', '2MB', '--compression-type', 'gzip', '--flush', 'fsync'])).stdout, /topic "orders" created/);
+  assert.match(ok(await run(['topic', 'create', 'ghost', '--dry-run'])).stdout, /dry run/);
+
+  const list = JSON.parse(ok(await run(['topic', 'list', '-O', 'json'])).stdout) as { name: string }[];
+  assert.ok(list.some((t) => t.name === 'orders'));
+  assert.ok(!list.some((t) => t.name === 'ghost'), 'dry run must not create');
+
+  const d = JSON.parse(ok(await run(['topic', 'describe', 'orders', '-O', 'json'])).stdout);
+  assert.equal(d.name, 'orders');
+  assert.deepEqual(
+    { ...d.spec },
+    { partitions: 2, replicationFactor: 1, retentionMs: 36 * 3_600_000, retentionBytes: 1e9, segmentBytes: 10 * 1024 * 1024, maxRecordBytes: 2e6, compression: 'gzip', flush: 'fsync' },
+  );
+  assert.equal(d.status.partitions.length, 2);
+  const y = YAML.parse(ok(await run(['topic', 'describe', 'orders', '-O', 'yaml'])).stdout);
+  assert.equal(y.spec.partitions, 2);
+  const table = ok(await run(['topic', 'list'])).stdout;
+  assert.match(table, /^NAME\s+PARTITIONS/m);
+  assert.match(table, /^orders\s+2\s/m);
+
+  const parts = JSON.parse(ok(await run(['partition', 'list', 'orders', '-O', 'json'])).stdout) as { topic: string; status: { partition: number } }[];
+  assert.deepEqual(parts.map((p) => [p.topic, p.status.partition]), [['orders', 0], ['orders', 1]]);
+
+  assert.match(oneLineError(await run(['topic', 'create', 'orders'])), /orders/);
+  assert.match(ok(await run(['topic', 'delete', 'orders'])).stdout, /topic "orders" deleted/);
+  const after = JSON.parse(ok(await run(['topic', 'list', '-O', 'json'])).stdout) as { name: string }[];
+  assert.ok(!after.some((t) => t.name === 'orders'));
+});
+
+test('bad input: one-line error and a non-zero exit', async () => {
+  assert.match(oneLineError(await run(['topic', 'create', 'Bad_Name'])), /invalid topic name 'Bad_Name'/);
+  assert.match(oneLineError(await run(['topic', 'describe', 'no-such-topic'])), /no-such-topic/);
+  assert.match(oneLineError(await run(['topic', 'delete', 'no-such-topic'])), /no-such-topic/);
+  assert.match(oneLineError(await run(['topic', 'create', 'x', '--retention-time', '7x'])), /--retention-time.*'7x'/);
+  assert.match(oneLineError(await run(['topic', 'create', 'x', '--segment-size', 'big'])), /--segment-size.*'big'/);
+  assert.match(oneLineError(await run(['topic', 'create', 'x', '-p', 'three'])), /--partitions.*'three'/);
+  assert.match(oneLineError(await run(['topic', 'create', 'x', '--compression-type', 'brotli'])), /brotli/);
+  assert.match(oneLineError(await run(['topic', 'list', '-O', 'xml'])), /xml/);
+  assert.match(oneLineError(await run(['consume', 'x', '-F', '{{nope}}'])), /\{\{nope\}\}/);
+  assert.match(oneLineError(await run(['consume', 'x', '-B', '-T', '3'])), /cannot be used with/);
+  assert.match(oneLineError(await run(['consume', 'no-such-topic', '-B', '-d'])), /no-such-topic/);
+  assert.match(oneLineError(await run(['produce', 'no-such-topic'], 'a\n')), /no-such-topic/);
+  assert.match(oneLineError(await run(['produce', 'x', '--file', '/nonexistent/file'])), /no such file/);
+  assert.match(oneLineError(await run(['frobnicate'])), /unknown command/);
+  assert.match(oneLineError(await run(['topic', 'list', '--endpoint', '127.0.0.1:1'])),
+    /^error: cannot reach the cluster at 127\.0\.0\.1:1 \(is it running\? try 'eddy cluster start'\)$/);
+});
+
+test('100,000 records with keys to 3 partitions come back complete, in order per partition', async () => {
+  ok(await run(['topic', 'create', 'bulk', '-p', '3']));
+  const N = 100_000;
+  const lines: string[] = [];
+  for (let i = 0; i < N; i++) lines.push(`key-${i % 5000}:value-${i}-${'x'.repeat(i % 17)}`);
+  const produced = await run(['produce', 'bulk', '--key-separator', ':'], lines.join('\n') + '\n');
+  ok(produced);
+  assert.equal(produced.stderr, '');
+
+  const consumed = ok(await run(['consume', 'bulk', '-B', '-d', '-O', 'json']));
+  const records = jsonLines<JsonRecord>(consumed.stdout);
+  assert.equal(records.length, N);
+  const seen = new Set<number>();
+  const lastIndex = new Map<number, number>();
+  const nextOffset = new Map<number, number>();
+  const partitionOfKey = new Map<string, number>();
+  for (const r of records) {
+    const m = /^value-(\d+)-(x*)$/.exec(r.value);
+    assert.ok(m, `unexpected value ${r.value}`);
+    const i = Number(m[1]);
+    assert.equal(m[2].length, i % 17);
+    assert.equal(r.key, `key-${i % 5000}`, `key of record ${i}`);
+    assert.ok(!seen.has(i), `record ${i} twice`);
+    seen.add(i);
+    // Offsets are dense per partition and records keep their produce order there.
+    assert.equal(r.offset, nextOffset.get(r.partition) ?? 0);
+    nextOffset.set(r.partition, r.offset + 1);
+    assert.ok(i > (lastIndex.get(r.partition) ?? -1), `partition ${r.partition} out of order at ${i}`);
+    lastIndex.set(r.partition, i);
+    // One key, one partition.
+    const p = partitionOfKey.get(r.key!);
+    if (p === undefined) partitionOfKey.set(r.key!, r.partition);
+    else assert.equal(r.partition, p);
+  }
+  assert.equal(seen.size, N);
+  assert.deepEqual([...nextOffset.keys()].sort(), [0, 1, 2], 'every partition got records');
+
+  // -k text output: '[key] value' for every record.
+  const kv = ok(await run(['consume', 'bulk', '-B', '-d', '-k', '-p', '1'])).stdout.split('\n').filter((l) => l !== '');
+  assert.equal(kv.length, nextOffset.get(1));
+  for (const line of kv) assert.match(line, /^\[key-\d+\] value-\d+-x*$/);
+});
+
+test('consume -H, -T, --start, --end, -F, -p, raw and table output', async () => {
+  ok(await run(['topic', 'create', 'small']));
+  ok(await run(['produce', 'small', '--key', 'k'], Array.from({ length: 10 }, (_, i) => `v${i}`).join('\n') + '\n\n'));
+  const offsets = async (args: string[]) =>
+    jsonLines<JsonRecord>(ok(await run(['consume', 'small', '-d', '-O', 'json', ...args])).stdout).map((r) => r.offset);
+  assert.deepEqual(await offsets(['-B']), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the empty line was skipped');
+  assert.deepEqual(await offsets(['-H', '3']), [3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(await offsets(['-T', '2']), [8, 9]);
+  assert.deepEqual(await offsets(['--start', '4', '--end', '6']), [4, 5, 6]);
+  assert.deepEqual(await offsets(['-B', '--end', '1']), [0, 1]);
+  assert.deepEqual(await offsets(['-B', '-p', '0']), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(await offsets([]), [], 'default: from the end');
+
+  const templ = ok(await run(['consume', 'small', '-d', '--start', '2', '--end', '3', '-F', '{{offset}}/{{partition}} {{key}}={{value}} @{{time}}'])).stdout;
+  const tl = templ.split('\n').filter((l) => l !== '');
+  assert.equal(tl.length, 2);
+  assert.match(tl[0], /^2\/0 k=v2 @\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(Math.abs(Date.parse(tl[0].split('@')[1]) - Date.now()) < 10 * 60_000, 'time is the record timestamp');
+
+  const raw = ok(await run(['consume', 'small', '-d', '--start', '8', '-O', 'raw'])).stdout;
+  assert.equal(raw, 'v8v9');
+  const table = ok(await run(['consume', 'small', '-d', '-T', '1', '-O', 'table'])).stdout;
+  assert.match(table, /^PARTITION\s+OFFSET\s+KEY\s+TIMESTAMP\s+VALUE\n0\s+9\s+k\s+\S+\s+v9\n$/);
+
+  // --raw: the whole input is one record, bytes intact.
+  const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256));
+  ok(await run(['produce', 'small', '--raw'], blob));
+  const back = ok(await run(['consume', 'small', '-d', '--start', '10', '-O', 'raw']));
+  assert.deepEqual(back.stdoutBytes, blob);
+});
+
+test('named consumer resumes from its committed offset; consumer list and delete', async () => {
+  ok(await run(['topic', 'create', 'resume']));
+  ok(await run(['produce', 'resume'], 'a\nb\nc\n'));
+  const first = ok(await run(['consume', 'resume', '-B', '-d', '-c', 'reader'])).stdout;
+  assert.equal(first, 'a\nb\nc\n');
+  ok(await run(['produce', 'resume'], 'd\ne\n'));
+  const second = ok(await run(['consume', 'resume', '-B', '-d', '-c', 'reader'])).stdout;
+  assert.equal(second, 'd\ne\n');
+  const list = JSON.parse(ok(await run(['consumer', 'list', '-O', 'json'])).stdout) as { consumer: string; topic: string; offset: number }[];
+  const mine = list.find((c) => c.consumer === 'reader' && c.topic === 'resume');
+  assert.ok(mine);
+  assert.equal(mine.offset, 5);
+  ok(await run(['consumer', 'delete', 'reader']));
+  const after = JSON.parse(ok(await run(['consumer', 'list', '-O', 'json'])).stdout) as { consumer: string }[];
+  assert.ok(!after.some((c) => c.consumer === 'reader'));
+});
+
+test('consume into a closed pipe ends quietly', async () => {
+  // Like `eddy consume bulk -B | head -c 10`: the reader goes away after a few bytes.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [EDDY_BIN, 'consume', 'bulk', '-B'], { env: { ...process.env, EDDY_HOME: home, HOME: home } });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => { err += b; });
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(err, '', 'no error output on a closed pipe');
+  assert.equal(code, 0);
+});
+
+test('profiles: add, switch, use, delete', async () => {
+  ok(await run(['profile', 'add', 'nowhere', '127.0.0.1:1']));
+  const list = JSON.parse(ok(await run(['profile', 'list', '-O', 'json'])).stdout) as { name: string; current: boolean; endpoint: string }[];
+  assert.deepEqual(list.map((p) => [p.name, p.current]).sort(), [['local', true], ['nowhere', false]]);
+  ok(await run(['profile', 'switch', 'nowhere']));
+  assert.match(ok(await run(['profile', 'current'])).stdout, /^nowhere /);
+  assert.match(oneLineError(await run(['topic', 'list'])), /cannot reach the cluster at 127\.0\.0\.1:1/);
+  ok(await run(['topic', 'list', '--profile', 'local']));
+  assert.match(oneLineError(await run(['profile', 'switch', 'missing'])), /unknown profile 'missing'/);
+  assert.match(oneLineError(await run(['profile', 'add', 'bad', 'host:notaport'])), /endpoint/);
+  ok(await run(['profile', 'switch', 'local']));
+  ok(await run(['profile', 'delete', 'nowhere']));
+  assert.match(oneLineError(await run(['profile', 'delete', 'nowhere'])), /unknown profile/);
+});
+
+test('cluster stop, status when stopped, delete (refuses without a TTY or --force)', async () => {
+  const dataDir = JSON.parse(ok(await run(['cluster', 'status', '-O', 'json'])).stdout).dataDir as string;
+  assert.match(ok(await run(['cluster', 'stop'])).stdout, /stopped/);
+  assert.ok(!fs.existsSync(path.join(home, 'eddy.pid')));
+  assert.match(oneLineError(await run(['cluster', 'status'])), /not running/);
+  assert.match(oneLineError(await run(['topic', 'list'])), /cannot reach the cluster/);
+  // Data survives a stop: a restart serves the same topics.
+  ok(await run(['cluster', 'start', '--port', '0', '--metrics-port', '0']));
+  const topics = JSON.parse(ok(await run(['topic', 'list', '-O', 'json'])).stdout) as { name: string }[];
+  assert.ok(topics.some((t) => t.name === 'bulk'));
+  const n = ok(await run(['consume', 'small', '-B', '-d', '--end', '9'])).stdout.split('\n').filter((l) => l !== '').length;
+  assert.equal(n, 10);
+
+  assert.match(oneLineError(await run(['cluster', 'delete'])), /--force/);
+  assert.ok(fs.existsSync(dataDir));
+  assert.match(ok(await run(['cluster', 'delete', '--force'])).stdout, /deleted/);
+  assert.ok(!fs.existsSync(dataDir));
+  assert.match(oneLineError(await run(['cluster', 'status'])), /not running/);
+});
