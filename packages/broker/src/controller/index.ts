@@ -1,0 +1,5 @@
+export type { MetadataObject, MetadataEvent, MetadataListener, MetadataStore } from './metadata_store.ts';
+export { LocalMetadataStore } from './local_metadata_store.ts';
+export { Controller, MetadataKind } from './controller.ts';
+export type { ControllerOptions, PartitionProvisioner, TopicObject, SpuObject, SmartModuleObject, SmartModuleStatus } from './controller.ts';
+export { TOPIC_DEFAULTS, TOPIC_LIMITS, COMPRESSION_NAMES, FLUSH_POLICIES, resolveTopicSpec, validateTopicName } from './topic_spec.ts';

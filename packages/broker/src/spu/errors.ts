@@ -1,0 +1,17 @@
+import { EddyError, ErrorCode } from '@eddy/protocol';
+import {
+  CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError, StorageError,
+} from '../storage/index.ts';
+
+/** Maps anything thrown below the SPU to the typed wire error a client sees. */
+export function toEddyError(err: unknown): EddyError {
+  if (err instanceof EddyError) return err;
+  if (err instanceof OffsetOutOfRangeError) {
+    return new EddyError(ErrorCode.OffsetOutOfRange, `offset ${err.offset} is out of range: the log holds offsets ${err.logStartOffset} to ${err.highWatermark}`);
+  }
+  if (err instanceof CorruptBatchError) return new EddyError(ErrorCode.CorruptMessage, err.message);
+  if (err instanceof LogClosedError) return new EddyError(ErrorCode.NotLeader, err.message);
+  if (err instanceof LogFailedError || err instanceof StorageError) return new EddyError(ErrorCode.StorageError, err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  return new EddyError(ErrorCode.Unknown, message);
+}
