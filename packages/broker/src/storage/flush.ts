@@ -47,7 +47,7 @@ export interface WriterHost {
   prepareSegment(segment: Segment): Promise<void>;
   /** Bytes of `segment` below `endPosition` (offsets below `nextOffset`) are durable per the policy. */
   commit(segment: Segment, endPosition: number, nextOffset: number): void;
-  /** After a group is acknowledged: notifications and lazy index writes. */
+  /** After a group is acknowledged: lazy index writes. */
   afterGroup(segment: Segment): Promise<void>;
   /** A write or sync failed: returns the error every pending and future append gets. */
   fail(err: unknown): Error;

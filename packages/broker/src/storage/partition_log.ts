@@ -67,6 +67,7 @@ export class PartitionLog {
         segment.committedSize = endPosition;
         segment.committedNextOffset = nextOffset;
         this.hw = nextOffset;
+        this.notify(nextOffset);
       },
       afterGroup: (segment) => this.afterGroup(segment),
       fail: (err) => {
@@ -189,7 +190,10 @@ export class PartitionLog {
   }
 
   private async afterGroup(segment: Segment): Promise<void> {
-    const hw = this.hw;
+    if (segment.indexBacklogBytes >= INDEX_WRITE_THRESHOLD_BYTES) await segment.persistIndexes();
+  }
+
+  private notify(hw: number): void {
     for (const listener of this.listeners) {
       try {
         listener(hw);
@@ -197,7 +201,6 @@ export class PartitionLog {
         this.logger.error({ dir: this.dir, err: String(err) }, 'onAppend listener threw');
       }
     }
-    if (segment.indexBacklogBytes >= INDEX_WRITE_THRESHOLD_BYTES) await segment.persistIndexes();
   }
 
   /**
@@ -271,7 +274,10 @@ export class PartitionLog {
     return hw;
   }
 
-  /** Calls `listener(highWatermark)` after every acknowledged group of appends. Returns an unsubscribe. */
+  /**
+   * Calls `listener(highWatermark)` synchronously whenever acknowledged appends advance the high
+   * watermark (once per written group, not per append). Returns an unsubscribe function.
+   */
   onAppend(listener: (highWatermark: number) => void): () => void {
     this.listeners.add(listener);
     return () => {
