@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { SmdkError } from '../errors.ts';
+import { displayPath } from '../format.ts';
+import { generateProject, parseSmType, SM_TYPES } from '../generate.ts';
+
+interface GenerateCmdOptions {
+  smType?: string;
+  withParams?: boolean;
+  noParams?: boolean;
+  destination?: string;
+  projectGroup?: string;
+  description?: string;
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('create a new SmartModule project (AssemblyScript) in NAME/')
+    .argument('<name>', 'project and SmartModule name (lowercase letters, digits and -)')
+    .option('--sm-type <type>', `type of SmartModule: ${SM_TYPES.join(', ')}`)
+    .option('--with-params', 'include init parameters in the generated project')
+    .option('--no-params', 'no init parameters (the default)')
+    .option('--destination <dir>', 'directory to create NAME/ in (default: the working directory)')
+    .option('--project-group <group>', 'group recorded in SmartModule.toml (the Hub owner, later)')
+    .option('--description <text>', 'description recorded in SmartModule.toml and package.json')
+    .action((name: string, o: GenerateCmdOptions) => {
+      if (!o.smType) throw new SmdkError(`choose the SmartModule type with --sm-type ${SM_TYPES.join('|')}`);
+      const smType = parseSmType(o.smType);
+      process.stdout.write(`Generating new SmartModule project: ${name}\n`);
+      const r = generateProject({
+        name,
+        smType,
+        withParams: !!o.withParams,
+        destination: o.destination,
+        group: o.projectGroup,
+        description: o.description,
+      });
+      const where = displayPath(r.dir);
+      process.stdout.write(
+        `Created ${where} (${smType}${o.withParams ? ', with params' : ''}): ${r.files.join(', ')}\n` +
+          `Next: cd ${where} && smdk build && smdk test --text 'hello'\n`,
+      );
+    });
+}

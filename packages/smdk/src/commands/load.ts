@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { Eddy } from '@eddy/client';
+import { resolveArtifact } from '../artifact.ts';
+import { SmdkError, systemErrorCode } from '../errors.ts';
+import { formatSize } from '../format.ts';
+import { nameProblem } from '../manifest.ts';
+
+interface LoadOptions {
+  name?: string;
+  wasmFile?: string;
+  path?: string;
+  endpoint?: string;
+  profile?: string;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+export function registerLoad(program: Command): void {
+  program
+    .command('load')
+    .description("register the built SmartModule on the current profile's cluster")
+    .option('--name <name>', "name to register it under (default: the project's name)")
+    .option('--wasm-file <file>', "load this .wasm instead of the project's build output")
+    .option('--path <dir>', 'project directory (default: the one containing the working directory)')
+    .option('--endpoint <host:port>', 'cluster to load into (default: the current profile\'s)')
+    .option('--profile <name>', 'profile to use instead of the current one')
+    .action(async (o: LoadOptions) => {
+      const artifact = await resolveArtifact({ wasmFile: o.wasmFile, projectDir: o.path, log: (l) => process.stderr.write(l + '\n') });
+      const name = o.name ?? artifact.name;
+      const problem = nameProblem(name);
+      if (problem) throw new SmdkError(`invalid SmartModule name: ${problem}${o.name ? '' : ' (set one with --name)'}`);
+      const meta = artifact.project?.manifest.package;
+      if (artifact.project) process.stdout.write(`Using SmartModule package: ${artifact.project.name}\n`);
+
+      let eddy: Eddy;
+      try {
+        eddy = await Eddy.connect({ ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.profile ? { profile: o.profile } : {}) });
+      } catch (err) {
+        throw unreachable(err, o.endpoint);
+      }
+      try {
+        process.stdout.write(`Creating SmartModule: ${name}\n`);
+        await eddy.admin().createSmartModule(name, artifact.wasm, {
+          ...(meta ? { version: meta.version, description: meta.description } : {}),
+        });
+      } catch (err) {
+        throw unreachable(err, o.endpoint);
+      } finally {
+        await eddy.close().catch(() => {});
+      }
+      process.stdout.write(`SmartModule "${name}" loaded (${formatSize(artifact.wasm.length)})\n`);
+    });
+}
+
+function unreachable(err: unknown, endpoint: string | undefined): unknown {
+  const code = systemErrorCode(err);
+  if (code && UNREACHABLE.has(code)) {
+    return new SmdkError(`cannot reach the cluster${endpoint ? ` at ${endpoint}` : ''} (is it running? try 'eddy cluster start')`);
+  }
+  return err;
+}

@@ -1,0 +1,119 @@
+// Compiles a project's AssemblyScript to wasm with the AssemblyScript compiler, in process. The
+// project's asconfig.json sets the flags (the SDK's template ships them); smdk picks the entry,
+// the output file and where the SDK is found.
+import fs from 'node:fs';
+import path from 'node:path';
+import asc from 'assemblyscript/asc';
+import { CompileError, SmdkError } from './errors.ts';
+import { wasmPath, type Project } from './project.ts';
+import { SDK_PACKAGE, locateSdk } from './sdk.ts';
+
+export const ASCONFIG_FILE = 'asconfig.json';
+
+/** Flags used when a project has no asconfig.json: optimized, small, no JS host imports. */
+export const DEFAULT_ASC_FLAGS = ['-O3', '--converge', '--noAssert', '--runtime', 'stub', '--use', 'abort='];
+
+export interface CompileOptions {
+  /** asconfig.json target; 'release' (the default) writes build/<name>.wasm. */
+  target?: string;
+}
+
+export interface CompileResult {
+  wasmFile: string;
+  size: number;
+  /** asc's warnings, if any (already formatted). */
+  warnings: string;
+}
+
+interface Diagnostic {
+  message: string;
+  code: number;
+  category: number;
+  range: { start: number; source: { normalizedPath: string } | null } | null;
+}
+
+const ERROR_CATEGORY = 3;
+
+/** Compiles `project` and returns where the wasm went; a failure is a CompileError. */
+export async function compileProject(project: Project, opts: CompileOptions = {}): Promise<CompileResult> {
+  const target = opts.target ?? 'release';
+  if (!fs.existsSync(project.entry)) {
+    throw new SmdkError(`${path.relative(process.cwd(), project.entry) || project.entry} is missing: a SmartModule project keeps its code in assembly/index.ts`);
+  }
+  const out = wasmPath(project, target);
+  const rel = (p: string) => path.relative(project.dir, p).split(path.sep).join('/');
+  const args = [rel(project.entry), '--baseDir', project.dir, '--outFile', rel(out), '--noColors'];
+  const hasConfig = fs.existsSync(path.join(project.dir, ASCONFIG_FILE));
+  if (hasConfig) args.push('--config', ASCONFIG_FILE, '--target', target);
+  else args.push(...DEFAULT_ASC_FLAGS);
+  const modules = sdkModulesDir(project);
+  if (modules) args.push('--path', path.relative(project.dir, modules) || '.');
+
+  const stdout = asc.createMemoryStream();
+  const stderr = asc.createMemoryStream();
+  const errors: Diagnostic[] = [];
+  const result = await asc.main(args, {
+    stdout,
+    stderr,
+    reportDiagnostic: (d) => {
+      if (d.category === ERROR_CATEGORY) errors.push(d as Diagnostic);
+    },
+  });
+  const report = stderr.toString().trim();
+  if (result.error) {
+    const first = errors[0];
+    const where = first ? diagnosticLocation(project.dir, first) : '';
+    const summary = first ? `${where ? where + ': ' : ''}${first.message.trim()}` : result.error.message;
+    const count = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+    throw new CompileError(`build of '${project.name}' failed: ${summary}${count}`, report);
+  }
+  let size: number;
+  try {
+    size = fs.statSync(out).size;
+  } catch {
+    throw new CompileError(`build of '${project.name}' produced no ${rel(out)}`, report);
+  }
+  return { wasmFile: out, size, warnings: report };
+}
+
+/** `assembly/index.ts(3,7)` for a diagnostic in one of the project's files. */
+function diagnosticLocation(dir: string, d: Diagnostic): string {
+  const source = d.range?.source?.normalizedPath;
+  if (!source) return '';
+  if (source.startsWith('~lib/')) return source;
+  try {
+    const text = fs.readFileSync(path.join(dir, source), 'utf8');
+    const before = text.slice(0, d.range!.start);
+    const line = before.split('\n').length;
+    const col = d.range!.start - before.lastIndexOf('\n');
+    return `${source}(${line},${col})`;
+  } catch {
+    return source;
+  }
+}
+
+/**
+ * A directory asc can search like node_modules for the SDK (its --path option), so a project
+ * builds before (or without) `npm install`. A project's own node_modules still wins: asc looks
+ * there first.
+ */
+function sdkModulesDir(project: Project): string | null {
+  const sdk = locateSdk();
+  if (!sdk) return null;
+  if (sdk.modulesDir) return sdk.modulesDir;
+  // The SDK is not inside a node_modules (SMDK_SDK_PATH, or a bare checkout): link it into one.
+  const modules = path.join(project.dir, 'build', '.modules');
+  const link = path.join(modules, ...SDK_PACKAGE.split('/'));
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  let current: string | null = null;
+  try {
+    current = fs.readlinkSync(link);
+  } catch {
+    // absent
+  }
+  if (current !== sdk.dir) {
+    fs.rmSync(link, { force: true, recursive: true });
+    fs.symlinkSync(sdk.dir, link, 'dir');
+  }
+  return modules;
+}
