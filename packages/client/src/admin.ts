@@ -1,0 +1,196 @@
+import { ErrorCode, errorFromCode } from '@eddy/protocol';
+import type {
+  ConsumerOffsetInfo,
+  MetadataChange,
+  PartitionStatus,
+  SmartModuleMeta,
+  Spu,
+  Topic,
+  TopicSpec,
+  WatchMetadataResponse,
+} from '@eddy/protocol';
+import type { BrokerClient } from './broker_client.ts';
+import type { StreamHandle } from './connection.ts';
+
+/** A partition as `listPartitions` returns it. */
+export interface PartitionInfo {
+  topic: string;
+  status: PartitionStatus;
+}
+
+/** Start and end of a partition's log. */
+export interface PartitionOffsets {
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+  /** With `listOffsets(topic, partitions, timestamp)`: first offset at or after it (-1 = none). */
+  timestampOffset: number;
+}
+
+export type MetadataKindName = 'topic' | 'spu' | 'smartmodule';
+
+/**
+ * Cluster management: topics, partitions, SPUs, named consumers, SmartModules. Objects are
+ * spec/status shaped (Fluvio's model) and print with `formatObjects`.
+ */
+export class Admin {
+  private readonly broker: BrokerClient;
+
+  /** Use `eddy.admin()`. */
+  constructor(broker: BrokerClient) {
+    this.broker = broker;
+  }
+
+  /**
+   * Creates a topic. Fields left out take the broker's defaults (1 partition, 7 days retention,
+   * 1 GiB segments, ...). `dryRun` validates without creating.
+   */
+  async createTopic(name: string, spec: Partial<TopicSpec> = {}, dryRun: boolean | { dryRun?: boolean } = false): Promise<void> {
+    const full: TopicSpec = {
+      partitions: spec.partitions ?? 0,
+      replicationFactor: spec.replicationFactor ?? 0,
+      retentionMs: spec.retentionMs ?? 0,
+      retentionBytes: spec.retentionBytes ?? 0,
+      segmentBytes: spec.segmentBytes ?? 0,
+      maxRecordBytes: spec.maxRecordBytes ?? 0,
+      compression: spec.compression ?? '',
+      flush: spec.flush ?? '',
+    };
+    await this.broker.call('CreateTopic', { name, spec: full, dryRun: typeof dryRun === 'boolean' ? dryRun : !!dryRun.dryRun });
+  }
+
+  /** Deletes a topic and its data. */
+  async deleteTopic(name: string): Promise<void> {
+    await this.broker.call('DeleteTopic', { name });
+  }
+
+  /** Every topic, or the named ones (unknown names are left out). */
+  async listTopics(names: string[] = []): Promise<Topic[]> {
+    return (await this.broker.call('ListTopics', { names })).topics;
+  }
+
+  /** One topic; UnknownTopic when it does not exist. */
+  async describeTopic(name: string): Promise<Topic> {
+    return this.broker.topic(name);
+  }
+
+  async listPartitions(topic?: string): Promise<PartitionInfo[]> {
+    return (await this.broker.call('ListPartitions', { topic: topic ?? null })).partitions;
+  }
+
+  async listSpus(): Promise<Spu[]> {
+    return (await this.broker.call('ListSpus', {})).spus;
+  }
+
+  /** Named consumers and their committed offsets, per partition. */
+  async listConsumers(topic?: string): Promise<ConsumerOffsetInfo[]> {
+    return (await this.broker.call('ListConsumers', { topic: topic ?? null })).consumers;
+  }
+
+  /** Deletes a named consumer's offsets for one topic, or for all topics. */
+  async deleteConsumer(name: string, topic?: string): Promise<void> {
+    await this.broker.call('DeleteConsumer', { consumer: name, topic: topic ?? null });
+  }
+
+  /** Log start and high watermark per partition (all partitions by default). */
+  async listOffsets(topic: string, partitions?: number[], timestamp = -1): Promise<PartitionOffsets[]> {
+    let list = partitions;
+    if (list === undefined || list.length === 0) {
+      const n = await this.broker.partitionCount(topic);
+      list = Array.from({ length: n }, (_, i) => i);
+    }
+    const res = await this.broker.call('ListOffsets', { topic, partitions: list.map((partition) => ({ partition, timestamp })) });
+    return res.partitions.map((p) => {
+      if (p.errorCode !== ErrorCode.None) throw errorFromCode(p.errorCode, `listing offsets of '${topic}' partition ${p.partition}`);
+      return { partition: p.partition, logStartOffset: p.logStartOffset, highWatermark: p.highWatermark, timestampOffset: p.timestampOffset };
+    });
+  }
+
+  /**
+   * Metadata changes as they happen: first the current state (op 'sync'), then 'upsert' and
+   * 'delete' changes. Ends when the signal aborts or the loop breaks; throws if the connection drops.
+   */
+  watch(kinds: MetadataKindName[] = [], signal?: AbortSignal): AsyncIterable<MetadataChange> {
+    const broker = this.broker;
+    return {
+      [Symbol.asyncIterator]: () => watchIterator(broker, kinds, signal),
+    };
+  }
+
+  /** Registers a SmartModule (wasm bytes) under a name. */
+  async createSmartModule(name: string, wasm: Uint8Array, opts: { version?: string; description?: string } = {}): Promise<void> {
+    const bytes = Buffer.isBuffer(wasm) ? wasm : Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength);
+    await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes }, { timeoutMs: 120_000 });
+  }
+
+  /** SmartModules (metadata only), all or the named ones. */
+  async listSmartModules(names: string[] = []): Promise<SmartModuleMeta[]> {
+    return (await this.broker.call('ListSmartModules', { names })).modules;
+  }
+
+  async deleteSmartModule(name: string): Promise<void> {
+    await this.broker.call('DeleteSmartModule', { name });
+  }
+}
+
+function watchIterator(broker: BrokerClient, kinds: string[], signal?: AbortSignal): AsyncIterator<MetadataChange> {
+  const buffered: MetadataChange[] = [];
+  let head = 0;
+  let failure: Error | null = null;
+  let done = signal?.aborted ?? false;
+  let handle: StreamHandle | null = null;
+  let waiter: ((r: IteratorResult<MetadataChange>) => void) | null = null;
+  let waiterReject: ((e: unknown) => void) | null = null;
+  let opening: Promise<void> | null = null;
+
+  const wake = () => {
+    if (!waiter) return;
+    const resolve = waiter;
+    const reject = waiterReject!;
+    waiter = waiterReject = null;
+    if (head < buffered.length) resolve({ value: buffered[head++], done: false });
+    else if (failure) { const e = failure; failure = null; stop(); reject(e); }
+    else if (done) resolve({ value: undefined, done: true });
+    else { waiter = resolve; waiterReject = reject; }
+  };
+  const stop = () => {
+    done = true;
+    handle?.detach();
+    handle = null;
+    signal?.removeEventListener('abort', onAbort);
+  };
+  const onAbort = () => { stop(); wake(); };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const open = async () => {
+    const conn = await broker.connection();
+    if (done) return;
+    handle = conn.openStream('WatchMetadata', { kinds }, {
+      onResponse: (res: WatchMetadataResponse) => {
+        if (res.errorCode !== ErrorCode.None) failure = errorFromCode(res.errorCode, res.errorMessage);
+        else for (const c of res.changes) buffered.push(c);
+        wake();
+      },
+      onError: (err) => { failure = err; wake(); },
+    });
+  };
+
+  return {
+    async next() {
+      opening ??= open();
+      await opening;
+      if (head < buffered.length) {
+        const v = buffered[head++];
+        if (head > 1024 && head * 2 > buffered.length) { buffered.splice(0, head); head = 0; }
+        return { value: v, done: false };
+      }
+      if (failure) { const e = failure; failure = null; stop(); throw e; }
+      if (done) return { value: undefined, done: true };
+      return new Promise<IteratorResult<MetadataChange>>((resolve, reject) => { waiter = resolve; waiterReject = reject; });
+    },
+    async return() {
+      stop();
+      return { value: undefined, done: true };
+    },
+  };
+}

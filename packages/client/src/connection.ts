@@ -1,0 +1,329 @@
+import net from 'node:net';
+import {
+  Apis,
+  EddyError,
+  ErrorCode,
+  FrameDecoder,
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeRequest,
+  readResponseHeader,
+} from '@eddy/protocol';
+import type { ApiName, ApiSpec, RequestOf, ResponseOf, Schema } from '@eddy/protocol';
+import { formatEndpoint, type Endpoint } from './endpoint.ts';
+
+/** Sent in ApiVersions so broker logs can tell client builds apart. */
+export const CLIENT_VERSION = '0.1.0';
+
+export interface ConnectionOptions {
+  clientId?: string;
+  /** Give up connecting (TCP + ApiVersions) after this long. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Default time limit for a request's response; 0 = none. Default 30 s. Streams have none. */
+  requestTimeoutMs?: number;
+  maxFrameBytes?: number;
+}
+
+export interface RequestOptions {
+  /** Overrides the connection's request timeout; 0 = none. */
+  timeoutMs?: number;
+}
+
+/** Receives every response of a streaming request (same correlation id), then at most one error. */
+export interface StreamHandler<R> {
+  onResponse(response: R): void;
+  /** The stream can get no more responses: the connection closed or a response did not decode. */
+  onError(err: Error): void;
+}
+
+export interface StreamHandle {
+  /** The request's correlation id, which also names the stream in StreamFetchAck/Close. */
+  readonly id: number;
+  /** Stops delivering responses to the handler (late ones are dropped). Does not tell the broker. */
+  detach(): void;
+}
+
+interface Pending {
+  api: ApiSpec<any, any>;
+  name: string;
+  resolve(v: any): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout | null;
+}
+
+interface StreamEntry {
+  api: ApiSpec<any, any>;
+  handler: StreamHandler<any>;
+}
+
+/** Negotiated version per API key, or the reason the broker cannot serve it. */
+type Negotiated = { version: number } | { missing: string };
+
+/**
+ * One TCP connection to one broker endpoint. Requests are pipelined (any number in flight) and
+ * their responses matched by correlation id, in whatever order they arrive. Streaming requests get
+ * every response carrying their id; one-way requests get none. A request's frame is written as its
+ * parts inside one cork, so referenced byte fields (record batches) are never copied.
+ */
+export class Connection {
+  readonly endpoint: string;
+  readonly clientId: string;
+  /** The broker's version string from ApiVersions. */
+  serverVersion = '';
+  private readonly socket: net.Socket;
+  private readonly decoder: FrameDecoder;
+  private readonly requestTimeoutMs: number;
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<number, StreamEntry>();
+  private readonly versions = new Map<number, Negotiated>();
+  private readonly closeListeners = new Set<(err: EddyError) => void>();
+  private nextCorrelationId = 1;
+  private corked = false;
+  private closedWith: EddyError | null = null;
+
+  private constructor(socket: net.Socket, endpoint: string, opts: ConnectionOptions) {
+    this.socket = socket;
+    this.endpoint = endpoint;
+    this.clientId = opts.clientId ?? 'eddy-client';
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    let cause: Error | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.push(chunk, this.onFrame);
+      } catch (err) {
+        // A bad size prefix: the byte stream can no longer be split into frames.
+        cause = err as Error;
+        socket.destroy();
+      }
+    });
+    socket.removeListener('error', noop);
+    socket.on('error', (err) => { cause ??= err; });
+    socket.on('close', () => {
+      const reason = cause ? `: ${cause.message}` : '';
+      this.shutdown(new EddyError(ErrorCode.BrokerUnavailable, `connection to ${this.endpoint} closed${reason}`, { cause }));
+    });
+    if (socket.destroyed) this.shutdown(new EddyError(ErrorCode.BrokerUnavailable, `connection to ${this.endpoint} closed`));
+  }
+
+  /** Opens the socket and negotiates API versions. Errors are retriable BrokerUnavailable (or Timeout) EddyErrors. */
+  static async connect(endpoint: Endpoint, opts: ConnectionOptions = {}): Promise<Connection> {
+    const name = formatEndpoint(endpoint);
+    const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const started = Date.now();
+    const socket = await openSocket(endpoint, name, timeoutMs);
+    const conn = new Connection(socket, name, opts);
+    try {
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      const res = await conn.request('ApiVersions', { clientVersion: CLIENT_VERSION }, { timeoutMs: left });
+      if (res.errorCode !== 0) {
+        throw new EddyError(res.errorCode, `ApiVersions rejected by ${name}: ${res.errorMessage ?? 'no reason given'}`);
+      }
+      conn.serverVersion = res.serverVersion;
+      conn.negotiate(res.apis);
+    } catch (err) {
+      conn.close();
+      if (err instanceof EddyError && err.code === ErrorCode.Timeout) {
+        throw new EddyError(ErrorCode.Timeout, `broker at ${name} did not answer ApiVersions within ${timeoutMs} ms`, { cause: err });
+      }
+      throw err;
+    }
+    return conn;
+  }
+
+  get closed(): boolean { return this.closedWith !== null; }
+
+  /** Requests awaiting a response plus open streams. */
+  get inFlight(): number { return this.pending.size + this.streams.size; }
+
+  /** Called once when the connection closes, for whatever reason. */
+  onClose(listener: (err: EddyError) => void): () => void {
+    if (this.closedWith) { listener(this.closedWith); return () => {}; }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Version the broker and this client agreed for an API; throws UnsupportedVersion when the broker lacks it. */
+  versionOf(name: ApiName): number {
+    const n = this.versions.get(Apis[name].key);
+    if (n === undefined) return 0; // before negotiation: only ApiVersions itself is sent
+    if ('missing' in n) throw new EddyError(ErrorCode.UnsupportedVersion, n.missing);
+    return n.version;
+  }
+
+  /** Whether the broker serves `name` at a version this client speaks. */
+  supports(name: ApiName): boolean {
+    const n = this.versions.get(Apis[name].key);
+    return n !== undefined && 'version' in n;
+  }
+
+  /** Sends a request and resolves with its decoded response. */
+  request<N extends ApiName>(name: N, body: RequestOf<N>, opts?: RequestOptions): Promise<ResponseOf<N>> {
+    return this.requestWith(name, Apis[name].request as Schema<RequestOf<N>>, body, opts);
+  }
+
+  /**
+   * request() with the body written by `schema`, which must produce `name`'s wire layout (used to
+   * write several record batches as separate parts).
+   */
+  requestWith<N extends ApiName, B>(name: N, schema: Schema<B>, body: B, opts?: RequestOptions): Promise<ResponseOf<N>> {
+    const api = Apis[name] as ApiSpec<any, any>;
+    if (api.response === null || api.streaming) {
+      return Promise.reject(new TypeError(`${name} is not a request/response API`));
+    }
+    return new Promise((resolve, reject) => {
+      let id: number;
+      try {
+        id = this.write(name, api, body, schema);
+      } catch (err) {
+        reject(err as Error);
+        return;
+      }
+      const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
+      const entry: Pending = { api, name, resolve, reject, timer: null };
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          if (this.pending.delete(id)) {
+            reject(new EddyError(ErrorCode.Timeout, `${name} request to ${this.endpoint} got no response within ${timeoutMs} ms`));
+          }
+        }, timeoutMs);
+        entry.timer.unref();
+      }
+      this.pending.set(id, entry);
+    });
+  }
+
+  /** Sends a one-way request (no response will come). Throws when the connection is closed. */
+  send<N extends ApiName>(name: N, body: RequestOf<N>): void {
+    this.write(name, Apis[name], body);
+  }
+
+  /** Sends a streaming request; every response with its correlation id goes to `handler`. */
+  openStream<N extends ApiName>(name: N, body: RequestOf<N>, handler: StreamHandler<ResponseOf<N>>): StreamHandle {
+    const api = Apis[name] as ApiSpec<any, any>;
+    if (!api.streaming) throw new TypeError(`${name} is not a streaming API`);
+    const id = this.write(name, api, body);
+    this.streams.set(id, { api, handler });
+    return { id, detach: () => void this.streams.delete(id) };
+  }
+
+  /** Closes the socket; everything pending fails with a non-retriable StreamClosed error. */
+  close(): void {
+    if (this.closedWith) return;
+    this.shutdown(new EddyError(ErrorCode.StreamClosed, `connection to ${this.endpoint} closed by the client`));
+    this.socket.destroy();
+  }
+
+  private write(name: string, api: ApiSpec<any, any>, body: unknown, schema: Schema<any> = api.request): number {
+    if (this.closedWith) throw this.closedWith;
+    const apiVersion = this.versionOf(name as ApiName);
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = correlationId === 0x7fffffff ? 1 : correlationId + 1;
+    const parts = encodeRequest({ apiKey: api.key, apiVersion, correlationId, clientId: this.clientId }, schema, body);
+    if (!this.corked) {
+      // Everything written in this tick leaves in one writev.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    for (const p of parts) this.socket.write(p);
+    return correlationId;
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  private readonly onFrame = (body: Buffer): void => {
+    let id: number;
+    let reader;
+    try {
+      ({ correlationId: id, reader } = readResponseHeader(body));
+    } catch {
+      return; // a frame too short for a correlation id answers nobody
+    }
+    const p = this.pending.get(id);
+    if (p !== undefined) {
+      this.pending.delete(id);
+      if (p.timer) clearTimeout(p.timer);
+      let res;
+      try {
+        res = p.api.response!.read(reader);
+      } catch (err) {
+        p.reject(new EddyError(ErrorCode.CorruptMessage, `malformed ${p.name} response from ${this.endpoint}: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
+      p.resolve(res);
+      return;
+    }
+    const s = this.streams.get(id);
+    if (s === undefined) return; // late answer to a timed-out request or a detached stream
+    let res;
+    try {
+      res = s.api.response!.read(reader);
+    } catch (err) {
+      this.streams.delete(id);
+      s.handler.onError(new EddyError(ErrorCode.CorruptMessage, `malformed stream response from ${this.endpoint}: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
+    s.handler.onResponse(res);
+  };
+
+  private negotiate(apis: { apiKey: number; minVersion: number; maxVersion: number }[]): void {
+    const offered = new Map(apis.map((a) => [a.apiKey, a]));
+    for (const [name, api] of Object.entries(Apis) as [ApiName, ApiSpec<any, any>][]) {
+      const o = offered.get(api.key);
+      if (o === undefined) {
+        this.versions.set(api.key, { missing: `broker at ${this.endpoint} (version ${this.serverVersion}) does not support the ${name} API` });
+      } else if (o.maxVersion < api.minVersion || o.minVersion > api.maxVersion) {
+        this.versions.set(api.key, {
+          missing: `broker at ${this.endpoint} speaks ${name} versions ${o.minVersion}-${o.maxVersion}, this client ${api.minVersion}-${api.maxVersion}`,
+        });
+      } else {
+        this.versions.set(api.key, { version: Math.min(o.maxVersion, api.maxVersion) });
+      }
+    }
+  }
+
+  private shutdown(err: EddyError): void {
+    if (this.closedWith) return;
+    this.closedWith = err;
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of streams) s.handler.onError(err);
+    for (const l of this.closeListeners) l(err);
+    this.closeListeners.clear();
+  }
+}
+
+function openSocket(endpoint: Endpoint, name: string, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new EddyError(ErrorCode.BrokerUnavailable, `could not connect to ${name} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onError = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new EddyError(ErrorCode.BrokerUnavailable, `cannot connect to ${name}: ${err.message}`, { cause: err }));
+    };
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      // Keeps an early error from being unhandled until the Connection adopts the socket.
+      socket.on('error', noop);
+      resolve(socket);
+    });
+    socket.once('error', onError);
+  });
+}
+
+function noop(): void {}

@@ -1,0 +1,195 @@
+import { EddyError, ErrorCode, errorFromCode } from '@eddy/protocol';
+import { throwIfError, type BrokerClient } from './broker_client.ts';
+import { Offset, OffsetKind } from './offset.ts';
+import { RecordStream, type PartitionStart } from './record_stream.ts';
+import { toInvocation, type SmartModuleOptions } from './smartmodule_options.ts';
+
+export type { ConsumerRecord } from './record_stream.ts';
+
+export interface ConsumerOptions {
+  /** Named consumer: streams start from the offsets committed under this name when there are any. */
+  consumerName?: string;
+  /** Commit delivered positions periodically and when a stream stops. Default true (named consumers only). */
+  autoCommit?: boolean;
+  /** Default 5000 ms (Kafka's auto.commit.interval.ms). */
+  autoCommitIntervalMs?: number;
+  /** Defaults for every stream of this consumer (see StreamOptions). */
+  maxBytes?: number;
+  windowBytes?: number;
+  smartmodules?: SmartModuleOptions[];
+  /** How long a stream keeps trying to reach a broker that went away before failing. Default 60 s. */
+  reconnectTimeoutMs?: number;
+}
+
+export interface StreamOptions {
+  /** Partitions to read; default all of the topic's. */
+  partitions?: number[];
+  /** Last offset to deliver (inclusive); the stream ends after it. */
+  end?: number;
+  /** End once caught up with the end of the log instead of waiting for new records. */
+  stopAtEnd?: boolean;
+  /** Aborting ends the stream (the loop finishes normally). */
+  signal?: AbortSignal;
+  /** Largest response the broker sends. Default 1 MiB. */
+  maxBytes?: number;
+  /** Bytes the broker may push ahead of what the application consumed, per partition. Default 4 MiB. */
+  windowBytes?: number;
+  smartmodules?: SmartModuleOptions[];
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads one topic. `stream()` gives an async iterable over one, several or all partitions; a named
+ * consumer (`consumerName`) resumes from its committed offsets and commits what it delivered
+ * (automatically unless `autoCommit: false`, and on `commit()`).
+ */
+export class Consumer {
+  readonly topic: string;
+  readonly consumerName: string | null;
+  private readonly broker: BrokerClient;
+  private readonly opts: ConsumerOptions;
+  private readonly autoCommit: boolean;
+  private readonly streams = new Set<RecordStream>();
+  /** Delivered positions of streams that stopped, not yet committed. */
+  private readonly positions = new Map<number, number>();
+  private readonly committed = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private commitChain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  /** Use `eddy.consumer(topic, opts)`. */
+  constructor(broker: BrokerClient, topic: string, opts: ConsumerOptions = {}) {
+    if (opts.consumerName !== undefined && (typeof opts.consumerName !== 'string' || opts.consumerName === '')) {
+      throw new TypeError('consumerName must be a non-empty string');
+    }
+    this.broker = broker;
+    this.topic = topic;
+    this.opts = opts;
+    this.consumerName = opts.consumerName ?? null;
+    this.autoCommit = this.consumerName !== null && (opts.autoCommit ?? true);
+  }
+
+  /**
+   * Records from `offset` on (for a named consumer: from its committed offset where it has one).
+   * Iterate with `for await`; break, abort or close() to stop.
+   */
+  stream(offset: Offset, opts: StreamOptions = {}): RecordStream {
+    if (this.closed) throw new EddyError(ErrorCode.StreamClosed, `consumer of '${this.topic}' is closed`);
+    if (!(offset instanceof Offset)) throw new TypeError('stream() needs an Offset, e.g. Offset.beginning()');
+    if (opts.end !== undefined && (!Number.isSafeInteger(opts.end) || opts.end < 0)) {
+      throw new RangeError(`end offset must be a non-negative integer, got ${opts.end}`);
+    }
+    const sms = opts.smartmodules ?? this.opts.smartmodules ?? [];
+    const stream: RecordStream = new RecordStream({
+      broker: this.broker,
+      signal: opts.signal,
+      params: {
+        topic: this.topic,
+        endOffset: opts.end ?? -1,
+        stopAtEnd: opts.stopAtEnd ?? false,
+        maxBytes: opts.maxBytes ?? this.opts.maxBytes ?? DEFAULT_MAX_BYTES,
+        windowBytes: opts.windowBytes ?? this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES,
+        smartmodules: sms.map(toInvocation),
+        reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? 60_000,
+      },
+      resolveStarts: () => this.resolveStarts(offset, opts.partitions),
+      onStop: async (s) => {
+        this.streams.delete(s);
+        for (const [p, o] of s.positions()) this.positions.set(p, o);
+        if (this.streams.size === 0) this.stopTimer();
+        if (this.autoCommit) await this.commit();
+      },
+    });
+    this.streams.add(stream);
+    if (this.autoCommit && this.timer === null) {
+      const ms = this.opts.autoCommitIntervalMs ?? 5000;
+      this.timer = setInterval(() => { this.commit().catch(() => {}); }, ms);
+      this.timer.unref();
+    }
+    return stream;
+  }
+
+  /** Next offset to deliver per partition, over all of this consumer's streams. */
+  currentPositions(): Map<number, number> {
+    const m = new Map(this.positions);
+    for (const s of this.streams) for (const [p, o] of s.positions()) m.set(p, o);
+    return m;
+  }
+
+  /** Commits the delivered positions (named consumers only). Resolves once the broker stored them. */
+  commit(): Promise<void> {
+    const name = this.consumerName;
+    if (name === null) return Promise.reject(new EddyError(ErrorCode.InvalidConfig, 'commit() needs a named consumer (consumerName)'));
+    // Serialised so an older position never lands after a newer one.
+    const run = async () => {
+      const partitions: { partition: number; offset: number }[] = [];
+      for (const [partition, offset] of this.currentPositions()) {
+        if (this.committed.get(partition) !== offset) partitions.push({ partition, offset });
+      }
+      if (partitions.length === 0) return;
+      await this.broker.call('OffsetCommit', { consumer: name, topic: this.topic, partitions });
+      for (const p of partitions) this.committed.set(p.partition, p.offset);
+    };
+    const p = this.commitChain.then(run, run);
+    this.commitChain = p.catch(() => {});
+    return p;
+  }
+
+  /** Stops every stream (committing when auto commit is on) and the commit timer. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.streams].map((s) => s.return()));
+    this.stopTimer();
+    await this.commitChain;
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async resolveStarts(offset: Offset, partitions: number[] | undefined): Promise<PartitionStart[]> {
+    const count = await this.broker.partitionCount(this.topic);
+    let list: number[];
+    if (partitions === undefined || partitions.length === 0) {
+      list = Array.from({ length: count }, (_, i) => i);
+    } else {
+      for (const p of partitions) {
+        if (!Number.isInteger(p) || p < 0 || p >= count) {
+          throw new EddyError(ErrorCode.UnknownPartition, `partition ${p} does not exist in topic '${this.topic}' (partitions 0-${count - 1})`);
+        }
+      }
+      list = [...new Set(partitions)];
+    }
+    const committed = new Map<number, number>();
+    if (this.consumerName !== null) {
+      const res = await this.broker.request('OffsetFetch', { consumer: this.consumerName, topic: this.topic, partitions: list });
+      // A consumer that never committed is simply new.
+      if (res.errorCode !== ErrorCode.ConsumerNotFound) throwIfError(res);
+      for (const p of res.partitions) {
+        if (p.offset >= 0) {
+          committed.set(p.partition, p.offset);
+          this.committed.set(p.partition, p.offset);
+        }
+      }
+    }
+    // FromBeginning is not a wire start kind: resolve it against each partition's log start.
+    const fromBeginning = new Map<number, number>();
+    if (offset.kind === OffsetKind.FromBeginning && list.some((p) => !committed.has(p))) {
+      const res = await this.broker.call('ListOffsets', { topic: this.topic, partitions: list.map((partition) => ({ partition, timestamp: -1 })) });
+      for (const p of res.partitions) {
+        if (p.errorCode !== ErrorCode.None) throw errorFromCode(p.errorCode, `listing offsets of '${this.topic}' partition ${p.partition}`);
+        fromBeginning.set(p.partition, Math.min(p.logStartOffset + offset.value, p.highWatermark));
+      }
+    }
+    return list.map((partition) => {
+      const c = committed.get(partition) ?? fromBeginning.get(partition);
+      return c !== undefined
+        ? { partition, start: Offset.absolute(c), position: c }
+        : { partition, start: offset, position: -1 };
+    });
+  }
+}

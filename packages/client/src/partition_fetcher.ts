@@ -1,0 +1,203 @@
+import { EddyError, ErrorCode, OffsetStart, errorFromCode } from '@eddy/protocol';
+import type { SmartModuleInvocation, StreamFetchResponse } from '@eddy/protocol';
+import type { BrokerClient } from './broker_client.ts';
+import type { Connection, StreamHandle } from './connection.ts';
+import type { Offset } from './offset.ts';
+import { backoffDelay, sleep } from './backoff.ts';
+
+/** One StreamFetch response's worth of work for the merged stream, or a partition's terminal error. */
+export interface Chunk {
+  fetcher: PartitionFetcher;
+  /** The fetcher generation it came from; chunks of an older generation are dropped unread. */
+  gen: number;
+  /** Whole record batches, views into the received frame. */
+  records: Buffer;
+  nextOffset: number;
+  end: boolean;
+  error: Error | null;
+}
+
+export interface FetchParams {
+  topic: string;
+  endOffset: number;
+  stopAtEnd: boolean;
+  maxBytes: number;
+  windowBytes: number;
+  smartmodules: SmartModuleInvocation[];
+  reconnectTimeoutMs: number;
+}
+
+/** What a fetcher needs from the stream that merges it with the other partitions. */
+export interface ChunkSink {
+  push(chunk: Chunk): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One partition's streaming fetch. Tracks `position`, the offset after the last record delivered
+ * to the application; when the connection drops (broker restart) it reconnects with backoff and
+ * re-opens the stream at `position`, discarding what it had received but not delivered, so the
+ * application sees neither a gap nor a duplicate.
+ */
+export class PartitionFetcher {
+  readonly partition: number;
+  /** Next offset to deliver; -1 until the broker resolved the start. */
+  position: number;
+  /** Bumped whenever the stream is re-opened. */
+  gen = 0;
+  ended = false;
+  /** Bytes of consumed chunks not yet acknowledged to the broker. */
+  unackedBytes = 0;
+  private readonly start: Offset;
+  private readonly params: FetchParams;
+  private readonly broker: BrokerClient;
+  private readonly sink: ChunkSink;
+  private conn: Connection | null = null;
+  private handle: StreamHandle | null = null;
+  private stopped = false;
+  /** Consecutive reconnects without a successful response in between. */
+  private failures = 0;
+  private failingSince = 0;
+
+  constructor(broker: BrokerClient, sink: ChunkSink, params: FetchParams, partition: number, start: Offset, position: number) {
+    this.broker = broker;
+    this.sink = sink;
+    this.params = params;
+    this.partition = partition;
+    this.start = start;
+    this.position = position;
+  }
+
+  /** Opens the stream on `conn` at `position` (or the requested start before anything resolved). */
+  open(conn: Connection): void {
+    if (this.stopped || this.ended) return;
+    const gen = this.gen;
+    const resume = this.position >= 0;
+    const p = this.params;
+    this.conn = conn;
+    this.unackedBytes = 0;
+    this.handle = conn.openStream('StreamFetch', {
+      topic: p.topic,
+      partition: this.partition,
+      startKind: resume ? OffsetStart.Absolute : this.start.kind,
+      startValue: resume ? this.position : this.start.value,
+      endOffset: p.endOffset,
+      stopAtEnd: p.stopAtEnd,
+      maxBytes: p.maxBytes,
+      windowBytes: p.windowBytes,
+      smartmodules: p.smartmodules,
+    }, {
+      onResponse: (res) => this.onResponse(gen, res),
+      onError: (err) => this.onError(gen, err),
+    });
+  }
+
+  /** Tells the broker everything before `position` and `unackedBytes` more were consumed. */
+  ack(): void {
+    if (this.unackedBytes === 0 || this.handle === null || this.conn === null || this.conn.closed) return;
+    try {
+      this.conn.send('StreamFetchAck', { streamId: this.handle.id, offset: Math.max(0, this.position), bytes: this.unackedBytes });
+      this.unackedBytes = 0;
+    } catch {
+      // the connection is going away; the re-opened stream starts with a fresh window
+    }
+  }
+
+  /** Called when the application has consumed all of `chunk`. */
+  consumed(chunk: Chunk): void {
+    if (chunk.gen !== this.gen) return;
+    if (chunk.nextOffset > this.position) this.position = chunk.nextOffset;
+    this.unackedBytes += chunk.records.length;
+    if (chunk.end) this.finish();
+  }
+
+  /** Stops the stream (the broker is told, without waiting). */
+  close(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const h = this.handle;
+    const conn = this.conn;
+    this.detach();
+    if (h !== null && conn !== null && !conn.closed && !this.ended) {
+      conn.request('StreamFetchClose', { streamId: h.id }).catch(noop);
+    }
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.detach();
+  }
+
+  private detach(): void {
+    this.handle?.detach();
+    this.handle = null;
+  }
+
+  private onResponse(gen: number, res: StreamFetchResponse): void {
+    if (this.stopped || gen !== this.gen) return;
+    if (this.position < 0 && res.startOffset >= 0) this.position = res.startOffset;
+    const smErr = res.smartModuleError;
+    const failed = res.errorCode !== ErrorCode.None || smErr !== null;
+    if (!failed) {
+      this.failures = 0;
+      if (res.endOfStream) this.detach(); // no more responses will come for this stream
+      this.sink.push({ fetcher: this, gen, records: res.records, nextOffset: res.nextOffset, end: res.endOfStream, error: null });
+      return;
+    }
+    // Records that came with the error (those before a SmartModule failure) are delivered first.
+    if (res.records.length > 0) this.sink.push({ fetcher: this, gen, records: res.records, nextOffset: res.nextOffset, end: false, error: null });
+    const where = `'${this.params.topic}' partition ${this.partition}`;
+    const err = smErr !== null
+      ? new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${smErr.moduleName}' failed on ${where} offset ${smErr.offset}: ${smErr.hint}`)
+      : errorFromCode(res.errorCode, res.errorMessage ?? `streaming ${where} failed`);
+    if (res.endOfStream) this.detach();
+    this.onError(gen, err);
+  }
+
+  private onError(gen: number, err: Error): void {
+    if (this.stopped || gen !== this.gen || this.ended) return;
+    if (err instanceof EddyError && err.retriable) {
+      this.reconnect(err);
+      return;
+    }
+    this.terminal(err);
+  }
+
+  private terminal(err: Error): void {
+    this.detach();
+    this.sink.push({ fetcher: this, gen: this.gen, records: EMPTY, nextOffset: -1, end: true, error: err });
+  }
+
+  /** Drops undelivered data and re-opens at `position` once the broker is reachable again. */
+  private reconnect(cause: EddyError): void {
+    const gen = ++this.gen;
+    this.detach();
+    this.conn = null;
+    const now = Date.now();
+    if (this.failures === 0) this.failingSince = now;
+    const left = this.params.reconnectTimeoutMs - (now - this.failingSince);
+    if (left <= 0) {
+      this.terminal(new EddyError(cause.code, `gave up on '${this.params.topic}' partition ${this.partition} after ${this.params.reconnectTimeoutMs} ms: ${cause.message}`, { cause }));
+      return;
+    }
+    // A broker answering "retry later" (shutting down, not leader) is still connected: back off first.
+    const wait = backoffDelay(this.failures++, { initialMs: 50, maxMs: 2000 });
+    sleep(Math.min(wait, left), this.sink.signal)
+      .then(() => this.broker.connectionWithRetry({ timeoutMs: Math.max(1, left - wait), signal: this.sink.signal }))
+      .then(
+        (conn) => {
+          if (this.stopped || gen !== this.gen) return;
+          this.open(conn);
+        },
+        (err) => {
+          if (this.stopped || gen !== this.gen) return;
+          const e = err instanceof EddyError ? err : cause;
+          this.terminal(new EddyError(e.code, `lost '${this.params.topic}' partition ${this.partition} and could not reconnect: ${e.message}`, { cause: err }));
+        },
+      );
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function noop(): void {}

@@ -1,0 +1,435 @@
+import { EddyError, ErrorCode, encodeBatch, parseCompression, errorFromCode, errorCodeName } from '@eddy/protocol';
+import type { CompressionCode, CompressionName, RecordHeader, RecordInput, ProduceResponse, SmartModuleInvocation } from '@eddy/protocol';
+import { Accumulator, ProducerBatch, recordSize } from './accumulator.ts';
+import { backoffDelay } from './backoff.ts';
+import type { BrokerClient } from './broker_client.ts';
+import { defaultPartitioner, type Partitioner } from './partitioner.ts';
+import { ProduceRequestParts } from './produce_request.ts';
+import { RecordFuture, type RecordMetadata } from './record_future.ts';
+import { toInvocation, type SmartModuleOptions } from './smartmodule_options.ts';
+
+export type { RecordMetadata } from './record_future.ts';
+
+export interface ProducerOptions {
+  /** Close a partition's batch once it holds about this many bytes. Default 64 KiB. */
+  batchSizeBytes?: number;
+  /**
+   * How long a batch may wait for more records before it is sent. Default 0: a batch leaves at the
+   * end of the current event-loop turn, so a synchronous burst of sends shares batches, and while
+   * `maxInFlight` requests are outstanding batches keep filling (adaptive batching).
+   */
+  lingerMs?: number;
+  compression?: CompressionName;
+  /** Picks the partition of records sent without one. Default: murmur2 of the key, round robin without a key. */
+  partitioner?: Partitioner;
+  /** Produce requests outstanding at once. Default 5. */
+  maxInFlight?: number;
+  /** send() waits while records not yet acknowledged exceed this many bytes. Default 32 MiB. */
+  maxQueueBytes?: number;
+  /** Upper bound of one Produce request (several partitions' batches). Default 8 MiB. */
+  maxRequestBytes?: number;
+  /** Times a batch is re-sent after a retriable error (broker unavailable, timeout, not leader). Default 10. */
+  retries?: number;
+  /** First retry delay, doubling per attempt (with jitter). Default 100 ms. */
+  retryBackoffMs?: number;
+  /** Retry delay cap. Default 5 s. */
+  maxRetryBackoffMs?: number;
+  /** Time the broker may take to store a request, and the client waits for its answer. Default 30 s. */
+  timeoutMs?: number;
+  /** SmartModules the broker runs on produced records before storing them. */
+  smartmodules?: SmartModuleOptions[];
+}
+
+export type HeadersInput = Record<string, string | Uint8Array> | readonly (readonly [string, string | Uint8Array])[];
+
+export interface SendOptions {
+  /** Explicit partition (wins over the partitioner). */
+  partition?: number;
+  /** Record timestamp in epoch ms; default the time its batch was opened. */
+  timestamp?: number;
+  headers?: HeadersInput;
+}
+
+export interface ProducerRecord extends SendOptions {
+  key?: string | Uint8Array | null;
+  value: string | Uint8Array;
+}
+
+export interface ProducerStats {
+  /** Estimated bytes of records accepted but not yet acknowledged. */
+  queuedBytes: number;
+  /** send() calls waiting for queue space. */
+  waitingSends: number;
+  inFlightRequests: number;
+  /** Batches not yet acknowledged (open, queued or in flight). */
+  pendingBatches: number;
+}
+
+interface Waiter {
+  key: Uint8Array | null;
+  value: Uint8Array;
+  opts: SendOptions | undefined;
+  size: number;
+  resolve(slot: { future: RecordFuture }): void;
+  reject(err: Error): void;
+}
+
+const DEFAULTS = {
+  batchSizeBytes: 64 * 1024,
+  lingerMs: 0,
+  maxInFlight: 5,
+  maxQueueBytes: 32 * 1024 * 1024,
+  maxRequestBytes: 8 * 1024 * 1024,
+  retries: 10,
+  retryBackoffMs: 100,
+  maxRetryBackoffMs: 5000,
+  timeoutMs: 30_000,
+};
+
+/**
+ * Sends records to one topic. Records are batched per partition, each batch encoded once into one
+ * buffer, and every ready batch of every partition travels in one Produce request; up to
+ * `maxInFlight` requests are outstanding. Delivery is at least once: a retried batch whose first
+ * attempt was stored but not acknowledged is stored twice. Order within a partition holds except
+ * when a batch is retried while a later batch of the same partition is already in flight (a lost
+ * connection fails and re-queues all of them together, in order); use `maxInFlight: 1` for strict
+ * order under every kind of partial failure.
+ */
+export class Producer {
+  readonly topic: string;
+  readonly partitionCount: number;
+  private readonly broker: BrokerClient;
+  private readonly acc: Accumulator;
+  private readonly partitioner: Partitioner;
+  private readonly compression: CompressionCode;
+  private readonly smartmodules: SmartModuleInvocation[];
+  private readonly o: typeof DEFAULTS;
+  private readonly pending = new Set<ProducerBatch>();
+  private waiters: Waiter[] = [];
+  private inFlight = 0;
+  private drainScheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private flushing = 0;
+  private closing = false;
+  private closed = false;
+
+  /** Use `eddy.producer(topic, opts)`. */
+  static async create(broker: BrokerClient, topic: string, opts: ProducerOptions = {}): Promise<Producer> {
+    const partitions = await broker.partitionCount(topic);
+    return new Producer(broker, topic, partitions, opts);
+  }
+
+  private constructor(broker: BrokerClient, topic: string, partitionCount: number, opts: ProducerOptions) {
+    this.broker = broker;
+    this.topic = topic;
+    this.partitionCount = partitionCount;
+    this.o = { ...DEFAULTS };
+    for (const k of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+      const v = opts[k];
+      if (v === undefined) continue;
+      const min = k === 'lingerMs' || k === 'retries' || k === 'retryBackoffMs' ? 0 : 1;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new RangeError(`producer option ${k} must be a number >= ${min}, got ${v}`);
+      this.o[k] = v;
+    }
+    this.compression = parseCompression(opts.compression ?? 'none');
+    this.partitioner = opts.partitioner ?? defaultPartitioner();
+    this.smartmodules = (opts.smartmodules ?? []).map(toInvocation);
+    this.acc = new Accumulator({ batchSizeBytes: this.o.batchSizeBytes });
+  }
+
+  /**
+   * Queues a record; the promise resolves with its offset once the broker acknowledged its batch.
+   * When more than `maxQueueBytes` are unacknowledged, the record waits for room first.
+   */
+  send(key: string | Uint8Array | null | undefined, value: string | Uint8Array, opts?: SendOptions): Promise<RecordMetadata> {
+    let k: Uint8Array | null;
+    let v: Uint8Array;
+    try {
+      if (this.closing) throw new EddyError(ErrorCode.StreamClosed, `producer for '${this.topic}' is closed`);
+      k = keyBytes(key);
+      v = valueBytes(value);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const size = recordSize(k, v) + headersSize(opts?.headers);
+    if (!this.mustWait(size)) {
+      try {
+        return this.append(k, v, opts, size);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.waitForRoom(k, v, opts, size).then((slot) => slot.future);
+  }
+
+  /** Queues many records (waiting for room as needed) and resolves with their metadata, in order. */
+  async sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    const futures = new Array<RecordFuture>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (this.closing) throw new EddyError(ErrorCode.StreamClosed, `producer for '${this.topic}' is closed`);
+      const k = keyBytes(r.key);
+      const v = valueBytes(r.value);
+      const size = recordSize(k, v) + headersSize(r.headers);
+      futures[i] = this.mustWait(size) ? (await this.waitForRoom(k, v, r, size)).future : this.append(k, v, r, size);
+    }
+    const batches = new Set<ProducerBatch>();
+    for (const f of futures) batches.add(f.batch);
+    const bases = new Map<ProducerBatch, number>();
+    await Promise.all([...batches].map(async (b) => { bases.set(b, await b.promise); }));
+    return futures.map((f) => ({ topic: this.topic, partition: f.batch.partition, offset: bases.get(f.batch)! + f.index }));
+  }
+
+  /**
+   * Sends everything queued so far (ignoring linger) and resolves once it is acknowledged; rejects
+   * with the first error of any of those records.
+   */
+  async flush(): Promise<void> {
+    this.flushing++;
+    try {
+      const batches = new Set(this.pending);
+      this.drainNow();
+      // Sends waiting for room were accepted before this flush: wait until they are queued too.
+      while (this.waiters.length > 0) {
+        const last = this.waiters[this.waiters.length - 1];
+        await new Promise<void>((resolve) => {
+          const { resolve: res, reject: rej } = last;
+          last.resolve = (slot) => { res(slot); resolve(); };
+          last.reject = (err) => { rej(err); resolve(); };
+        });
+        this.drainNow();
+      }
+      for (const b of this.pending) batches.add(b);
+      this.drainNow();
+      let first: unknown = null;
+      await Promise.all([...batches].map((b) => b.promise.catch((err) => { first ??= err; })));
+      if (first !== null) throw first;
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** Flushes, then refuses further sends. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  stats(): ProducerStats {
+    return {
+      queuedBytes: this.acc.queuedBytes,
+      waitingSends: this.waiters.length,
+      inFlightRequests: this.inFlight,
+      pendingBatches: this.pending.size,
+    };
+  }
+
+  private mustWait(size: number): boolean {
+    if (this.waiters.length > 0) return true; // keep send order
+    const q = this.acc.queuedBytes;
+    return q > 0 && q + size > this.o.maxQueueBytes;
+  }
+
+  private waitForRoom(key: Uint8Array | null, value: Uint8Array, opts: SendOptions | undefined, size: number): Promise<{ future: RecordFuture }> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ key, value, opts, size, resolve, reject });
+      // Waiting sends gain nothing from lingering: send what is queued.
+      this.drainNow();
+    });
+  }
+
+  private wakeWaiters(): void {
+    while (this.waiters.length > 0) {
+      const w = this.waiters[0];
+      const q = this.acc.queuedBytes;
+      if (q > 0 && q + w.size > this.o.maxQueueBytes) return;
+      this.waiters.shift();
+      try {
+        w.resolve({ future: this.append(w.key, w.value, w.opts, w.size) });
+      } catch (err) {
+        w.reject(err as Error);
+      }
+    }
+  }
+
+  private append(key: Uint8Array | null, value: Uint8Array, opts: SendOptions | undefined, size: number): RecordFuture {
+    let partition: number;
+    const explicit = opts?.partition;
+    if (explicit !== undefined) {
+      if (!Number.isInteger(explicit) || explicit < 0 || explicit >= this.partitionCount) {
+        throw new EddyError(ErrorCode.UnknownPartition, `partition ${explicit} does not exist in topic '${this.topic}' (partitions 0-${this.partitionCount - 1})`);
+      }
+      partition = explicit;
+    } else {
+      partition = this.partitioner(key, this.partitionCount);
+    }
+    const record: RecordInput = { key, value };
+    if (opts?.timestamp !== undefined) record.timestamp = opts.timestamp;
+    if (opts?.headers !== undefined) record.headers = toHeaders(opts.headers);
+    const { batch, index } = this.acc.append(partition, record, size, Date.now());
+    if (index === 0) this.pending.add(batch);
+    this.scheduleDrain();
+    return new RecordFuture(this.topic, batch, index);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(this.drainTask);
+  }
+
+  private readonly drainTask = (): void => {
+    this.drainScheduled = false;
+    this.drainNow();
+  };
+
+  private drainNow(): void {
+    const now = Date.now();
+    const eager = this.o.lingerMs === 0 || this.flushing > 0 || this.closing || this.waiters.length > 0;
+    while (this.inFlight < this.o.maxInFlight) {
+      const batches = this.acc.drain(now, this.o.maxRequestBytes, eager ? Infinity : now - this.o.lingerMs);
+      if (batches.length === 0) break;
+      this.sendRequest(batches);
+    }
+    this.armTimer(now);
+  }
+
+  /** Wakes the producer when a lingering batch or a retry becomes due (only if a request slot is free). */
+  private armTimer(now: number): void {
+    if (this.inFlight >= this.o.maxInFlight) return;
+    const at = this.acc.nextDeadline(this.o.lingerMs);
+    if (at === Infinity || at >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.drainNow();
+    }, Math.max(1, at - now));
+  }
+
+  private sendRequest(batches: ProducerBatch[]): void {
+    this.inFlight++;
+    const byPartition = new Map<number, ProducerBatch[]>();
+    let body;
+    try {
+      for (const b of batches) {
+        if (b.encoded === null) {
+          b.encoded = encodeBatch(b.records, { compression: this.compression, timestamp: b.createdMs });
+          b.records = []; // the encoded bytes are all a retry needs
+        }
+        let list = byPartition.get(b.partition);
+        if (list === undefined) byPartition.set(b.partition, (list = []));
+        list.push(b);
+      }
+      body = {
+        acks: 1,
+        timeoutMs: this.o.timeoutMs,
+        topics: [{
+          name: this.topic,
+          partitions: [...byPartition].map(([partition, list]) => ({ partition, records: list.map((b) => b.encoded!) })),
+        }],
+        smartmodules: this.smartmodules,
+      };
+    } catch (err) {
+      // Encoding failed (bad record): retrying cannot help.
+      for (const b of batches) this.settle(b, err as Error);
+      this.requestDone();
+      return;
+    }
+    this.broker.connection()
+      .then((conn) => conn.requestWith('Produce', ProduceRequestParts, body, { timeoutMs: this.o.timeoutMs + 5000 }))
+      .then(
+        (res) => this.onResponse(byPartition, res),
+        (err) => { for (const b of batches) this.fail(b, err); },
+      )
+      .finally(() => this.requestDone());
+  }
+
+  private requestDone(): void {
+    this.inFlight--;
+    this.drainNow();
+  }
+
+  private onResponse(byPartition: Map<number, ProducerBatch[]>, res: ProduceResponse): void {
+    const answered = new Map<number, ProduceResponse['topics'][number]['partitions'][number]>();
+    for (const t of res.topics) if (t.name === this.topic) for (const p of t.partitions) answered.set(p.partition, p);
+    for (const [partition, list] of byPartition) {
+      const p = answered.get(partition);
+      if (p === undefined) {
+        const err = new EddyError(ErrorCode.InvalidRequest, `produce response for '${this.topic}' has no entry for partition ${partition}`);
+        for (const b of list) this.settle(b, err);
+        continue;
+      }
+      if (p.errorCode !== ErrorCode.None) {
+        const err = errorFromCode(p.errorCode, p.errorMessage ?? `${errorCodeName(p.errorCode)} producing to '${this.topic}' partition ${partition}`);
+        for (const b of list) this.fail(b, err);
+        continue;
+      }
+      if (p.smartModuleError) {
+        const e = p.smartModuleError;
+        const err = new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' failed on offset ${e.offset}: ${e.hint}`);
+        for (const b of list) this.settle(b, err);
+        continue;
+      }
+      let base = p.baseOffset;
+      for (const b of list) {
+        this.settle(b, null, base);
+        base += b.count;
+      }
+    }
+  }
+
+  /** Retries a batch after a retriable error while attempts remain; otherwise fails it. */
+  private fail(b: ProducerBatch, err: Error): void {
+    if (err instanceof EddyError && err.retriable && b.attempts < this.o.retries && !this.closed) {
+      b.attempts++;
+      b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.o.retryBackoffMs, maxMs: this.o.maxRetryBackoffMs });
+      this.acc.requeue(b);
+      return;
+    }
+    this.settle(b, err);
+  }
+
+  private settle(b: ProducerBatch, err: Error | null, baseOffset = -1): void {
+    if (err === null) b.resolve(baseOffset);
+    else b.reject(err);
+    this.pending.delete(b);
+    this.acc.release(b);
+    this.wakeWaiters();
+  }
+}
+
+function keyBytes(k: string | Uint8Array | null | undefined): Uint8Array | null {
+  if (k == null) return null;
+  if (typeof k === 'string') return Buffer.from(k, 'utf8');
+  if (k instanceof Uint8Array) return k;
+  throw new TypeError(`record key must be a string, Uint8Array or null, got ${typeof k}`);
+}
+
+function valueBytes(v: string | Uint8Array): Uint8Array {
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (v instanceof Uint8Array) return v;
+  throw new TypeError(`record value must be a string or Uint8Array, got ${v === null ? 'null' : typeof v}`);
+}
+
+function toHeaders(h: HeadersInput): RecordHeader[] {
+  const entries = Array.isArray(h) ? h as readonly (readonly [string, string | Uint8Array])[] : Object.entries(h);
+  return entries.map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v] as const);
+}
+
+function headersSize(h: HeadersInput | undefined): number {
+  if (h === undefined) return 0;
+  let n = 0;
+  const entries = Array.isArray(h) ? h as readonly (readonly [string, string | Uint8Array])[] : Object.entries(h);
+  for (const [k, v] of entries) n += 10 + k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  return n;
+}

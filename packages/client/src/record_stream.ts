@@ -1,0 +1,245 @@
+import {
+  EddyError,
+  ErrorCode,
+  CorruptBatchError,
+  batchBaseOffset,
+  batchFirstTimestamp,
+  batchNextOffset,
+  checkBatch,
+  recordsSection,
+  visitRecords,
+} from '@eddy/protocol';
+import type { RecordView } from '@eddy/protocol';
+import type { BrokerClient } from './broker_client.ts';
+import type { Offset } from './offset.ts';
+import { PartitionFetcher, type Chunk, type ChunkSink, type FetchParams } from './partition_fetcher.ts';
+
+/** A record as the consumer delivers it. key, value and header values are views into the received data. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  headers: readonly (readonly [string, Buffer])[];
+}
+
+/** Where each partition starts: `position` >= 0 resumes at that offset (a committed one), else `start` applies. */
+export interface PartitionStart {
+  partition: number;
+  start: Offset;
+  position: number;
+}
+
+export interface RecordStreamSetup {
+  broker: BrokerClient;
+  params: FetchParams;
+  /** Resolved when iteration begins (it may ask the broker for partitions and committed offsets). */
+  resolveStarts(): Promise<PartitionStart[]>;
+  signal?: AbortSignal;
+  /** Runs once when the stream stops for any reason (the named consumer commits here). */
+  onStop?(stream: RecordStream): Promise<void>;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+const WAIT = Symbol('wait');
+const END = Symbol('end');
+
+/**
+ * `for await (const r of consumer.stream(offset))`: the records of one or more partitions, merged
+ * in arrival order (ordered per partition). Batches are decoded lazily, one at a time, and
+ * acknowledged to the broker (flow control) as the application consumes them. Stops on break,
+ * abort, end of every partition, or an error (thrown from the loop).
+ */
+export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, ChunkSink {
+  readonly topic: string;
+  private readonly setup: RecordStreamSetup;
+  private readonly ctrl = new AbortController();
+  private fetchers: PartitionFetcher[] = [];
+  private queue: Chunk[] = [];
+  private head = 0;
+  private chunk: Chunk | null = null;
+  private chunkPos = 0;
+  private batch: ConsumerRecord[] = [];
+  private batchIdx = 0;
+  private waiter: { resolve(r: IteratorResult<ConsumerRecord>): void; reject(e: unknown): void } | null = null;
+  private state: 'new' | 'starting' | 'running' | 'done' = 'new';
+  private stopping: Promise<void> | null = null;
+  private readonly ackThreshold: number;
+  private readonly onAbort = () => { void this.stop().then(() => this.settleWaiter(DONE)); };
+
+  constructor(setup: RecordStreamSetup) {
+    this.setup = setup;
+    this.topic = setup.params.topic;
+    this.ackThreshold = Math.max(1, setup.params.windowBytes >>> 2);
+    if (setup.signal?.aborted) this.state = 'done';
+    else setup.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Aborted when the stream stops (ends reconnect waits). */
+  get signal(): AbortSignal { return this.ctrl.signal; }
+
+  [Symbol.asyncIterator](): this { return this; }
+
+  /** Next offset to deliver per partition (the offset after the last delivered record). */
+  positions(): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const f of this.fetchers) if (f.position >= 0) m.set(f.partition, f.position);
+    return m;
+  }
+
+  next(): Promise<IteratorResult<ConsumerRecord>> {
+    if (this.state === 'running') {
+      if (this.waiter !== null) return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
+      let r;
+      try {
+        r = this.pull();
+      } catch (err) {
+        return this.fail(err);
+      }
+      if (r === END) return this.stop().then(() => DONE);
+      if (r !== WAIT) return Promise.resolve({ value: r, done: false });
+      return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    }
+    if (this.state === 'done') return Promise.resolve(DONE);
+    if (this.state === 'starting') return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
+    return this.begin().then(() => this.next(), (err) => this.fail(err));
+  }
+
+  /** Stops the stream (break out of for-await ends up here). */
+  async return(): Promise<IteratorResult<ConsumerRecord>> {
+    await this.stop();
+    this.settleWaiter(DONE);
+    return DONE;
+  }
+
+  /** Chunk delivery from the partition fetchers. */
+  push(chunk: Chunk): void {
+    if (this.state === 'done') return;
+    this.queue.push(chunk);
+    if (this.waiter === null) return;
+    let r;
+    try {
+      r = this.pull();
+    } catch (err) {
+      const w = this.waiter;
+      this.waiter = null;
+      this.fail(err).then(w.resolve, w.reject);
+      return;
+    }
+    if (r === WAIT) return;
+    if (r === END) { void this.stop().then(() => this.settleWaiter(DONE)); return; }
+    const w = this.waiter;
+    this.waiter = null;
+    w.resolve({ value: r, done: false });
+  }
+
+  private async begin(): Promise<void> {
+    this.state = 'starting';
+    const starts = await this.setup.resolveStarts();
+    const conn = await this.setup.broker.connection();
+    if (this.state !== 'starting') return; // stopped meanwhile
+    this.fetchers = starts.map((s) => new PartitionFetcher(this.setup.broker, this, this.setup.params, s.partition, s.start, s.position));
+    this.state = 'running';
+    for (const f of this.fetchers) f.open(conn);
+  }
+
+  /** The next record, WAIT when nothing is buffered, END when every partition ended. Throws a partition's error. */
+  private pull(): ConsumerRecord | typeof WAIT | typeof END {
+    for (;;) {
+      const c = this.chunk;
+      if (c !== null) {
+        const f = c.fetcher;
+        if (c.gen === f.gen) {
+          if (this.batchIdx < this.batch.length) {
+            const r = this.batch[this.batchIdx++];
+            f.position = r.offset + 1;
+            return r;
+          }
+          if (this.chunkPos < c.records.length) {
+            this.decodeNextBatch(c);
+            continue;
+          }
+          f.consumed(c);
+          if (f.unackedBytes >= this.ackThreshold) f.ack();
+        }
+        this.chunk = null;
+        this.batch.length = 0;
+        this.batchIdx = 0;
+      }
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+        let active = false;
+        for (const f of this.fetchers) {
+          f.ack(); // caught up: let the broker send more
+          if (!f.ended) active = true;
+        }
+        return active ? WAIT : END;
+      }
+      const next = this.queue[this.head];
+      this.queue[this.head++] = undefined as never;
+      if (next.gen !== next.fetcher.gen) continue; // from before a reconnect: re-fetched from position
+      if (next.error !== null) throw next.error;
+      this.chunk = next;
+      this.chunkPos = 0;
+    }
+  }
+
+  private decodeNextBatch(c: Chunk): void {
+    const buf = c.records;
+    const pos = this.chunkPos;
+    const f = c.fetcher;
+    const out = this.batch;
+    out.length = 0;
+    this.batchIdx = 0;
+    try {
+      this.chunkPos += checkBatch(buf, pos);
+      // Whole batch already delivered (a stream starts at the batch holding its start offset).
+      if (batchNextOffset(buf, pos) <= f.position) return;
+      const from = f.position;
+      const end = this.setup.params.endOffset;
+      const topic = this.topic;
+      const partition = f.partition;
+      visitRecords(recordsSection(buf, pos), batchBaseOffset(buf, pos), batchFirstTimestamp(buf, pos), (r: RecordView) => {
+        const offset = r.offset;
+        if (offset < from || (end >= 0 && offset > end)) return;
+        out.push({ topic, partition, offset, key: r.key(), value: r.value(), timestamp: r.timestamp, headers: r.headers() });
+      });
+    } catch (err) {
+      if (err instanceof CorruptBatchError) {
+        throw new EddyError(ErrorCode.CorruptMessage, `corrupt batch from '${this.topic}' partition ${f.partition}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async fail(err: unknown): Promise<never> {
+    await this.stop();
+    throw err;
+  }
+
+  private settleWaiter(r: IteratorResult<ConsumerRecord>): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.resolve(r);
+  }
+
+  /** Closes every partition stream once; runs onStop (commit) and waits for it. */
+  private stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const wasRunning = this.state === 'running';
+    this.state = 'done';
+    this.setup.signal?.removeEventListener('abort', this.onAbort);
+    this.ctrl.abort();
+    for (const f of this.fetchers) f.close();
+    this.queue = [];
+    this.head = 0;
+    this.chunk = null;
+    const onStop = wasRunning ? this.setup.onStop : undefined;
+    this.stopping = onStop ? onStop(this).catch(() => {}) : Promise.resolve();
+    return this.stopping;
+  }
+}
