@@ -1,0 +1,42 @@
+// @eddy/smartengine: runs Fluvio-compatible WebAssembly SmartModules in sandboxed worker threads.
+export { SmartEngine } from './smart-engine.ts';
+export { SmartChain } from './smart-chain.ts';
+export {
+  SmartModuleError,
+  SmartModuleLoadError,
+  SmartModuleInitError,
+  SmartModuleRuntimeError,
+  SmartModuleLookBackError,
+  SmartModuleTimeoutError,
+  SmartModuleMemoryError,
+  SmartModuleTrapError,
+  SmartModuleAbiError,
+  SmartModuleClosedError,
+  type SmartModuleErrorCode,
+} from './errors.ts';
+export {
+  SmartModuleKind,
+  kindName,
+  TRANSFORM_EXPORTS,
+  SMARTMODULE_MIN_VERSION,
+  SMARTMODULE_LATEST_VERSION,
+  SMARTMODULE_TIMESTAMPS_VERSION,
+  SMARTMODULE_LOOKBACK_VERSION,
+  SMARTMODULE_LOOKBACK_AGE_VERSION,
+  SMARTMODULE_LAST_PARAMS_VERSION,
+  type SmartModuleKindName,
+  type TransformName,
+} from './abi.ts';
+export type {
+  SmartEngineOptions,
+  SmartModuleSpec,
+  SmartModuleInfo,
+  ChainModuleInfo,
+  RecordBatchInput,
+  ProcessResult,
+  LookBackSource,
+  LookBackRecords,
+  LookbackConfig,
+  SmartModuleLogger,
+  SmartModuleLogLine,
+} from './types.ts';
