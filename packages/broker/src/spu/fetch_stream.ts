@@ -74,7 +74,7 @@ export class FetchStream implements PartitionAttachment {
     this.window = req.windowBytes > 0 ? req.windowBytes : 0;
   }
 
-  get ended_(): boolean { return this.ended; }
+  get isEnded(): boolean { return this.ended; }
 
   /** Resolves the start position and begins pushing. Errors end the stream with an error response. */
   async start(): Promise<void> {

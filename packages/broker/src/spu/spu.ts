@@ -224,10 +224,11 @@ export class Spu {
   // ---- streaming fetch ------------------------------------------------------------------------
 
   /**
-   * Opens a stream for `req` that pushes to `sink`. Throws EddyError for an unknown topic or
-   * partition, or SmartModules without an engine; the stream itself reports later errors.
+   * Creates (not yet started: call `start()`) a stream for `req` that pushes to `sink`. Throws
+   * EddyError for an unknown topic or partition, or SmartModules without an engine; the stream
+   * itself reports later errors in its responses.
    */
-  async openStream(
+  async createStream(
     id: number,
     req: StreamFetchRequest,
     sink: StreamSink,
@@ -248,7 +249,6 @@ export class Spu {
       onSent: (bytes, records) => this.observer.fetched?.(topic, partition, bytes, records),
       onEnd,
     });
-    await stream.start();
     return stream;
   }
 

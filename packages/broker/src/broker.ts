@@ -1,0 +1,155 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
+import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
+import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
+import type { FetchTransformFactory } from './spu/index.ts';
+import { BrokerServer, BrokerMetrics, createHandlers, createLogger, startMetricsServer } from './server/index.ts';
+import type { LogOptions, PartitionFigures } from './server/index.ts';
+import { acquireDirLock } from './util/dir_lock.ts';
+
+export const DEFAULT_BROKER_PORT = 9003;
+export const DEFAULT_METRICS_PORT = 9004;
+
+export interface BrokerOptions {
+  /** Everything the broker stores lives here (created if missing). */
+  dataDir: string;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Client port; default 9003; 0 = ephemeral. */
+  port?: number;
+  /** Prometheus `/metrics` port; default 9004; 0 = ephemeral; -1 = disabled. */
+  metricsPort?: number;
+  /** A pino logger, or where and how much to log (default: stdout, 'info'). */
+  logger?: Logger | LogOptions;
+  /** Largest request frame accepted (default 64 MiB). */
+  maxFrameBytes?: number;
+  /** How often retention runs (default 60 s; 0 disables). */
+  retentionCheckMs?: number;
+  /** Id of the local SPU (default 5001). */
+  spuId?: number;
+  /** SmartModule engine hook for fetches (SmartModules are refused without it). */
+  fetchTransformFactory?: FetchTransformFactory;
+}
+
+export interface Broker {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** -1 when disabled. */
+  readonly metricsPort: number;
+  readonly logger: Logger;
+  readonly controller: Controller;
+  readonly spu: Spu;
+  readonly metrics: BrokerMetrics;
+  /**
+   * Clean shutdown: stop accepting, end streams, answer in-flight requests, flush and close all
+   * logs, mark the SPU Offline. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts the controller and one SPU in this process and listens for clients. */
+export async function startBroker(opts: BrokerOptions): Promise<Broker> {
+  if (!opts || !opts.dataDir) throw new Error('startBroker: dataDir is required');
+  const dataDir = resolve(opts.dataDir);
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? DEFAULT_BROKER_PORT;
+  const metricsPortOpt = opts.metricsPort ?? DEFAULT_METRICS_PORT;
+  const spuId = opts.spuId ?? DEFAULT_SPU_ID;
+  const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  checkPort('port', port, false);
+  checkPort('metricsPort', metricsPortOpt, true);
+  if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1024) throw new Error(`maxFrameBytes must be an integer >= 1024, got ${maxFrameBytes}`);
+
+  await mkdir(dataDir, { recursive: true });
+  const owned = createLogger(opts.logger);
+  const logger = owned.logger;
+  const cleanups: (() => Promise<void> | void)[] = [() => owned.close()];
+  const unwind = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try { await c(); } catch (err) { logger.error({ err: (err as Error).message }, 'cleanup failed'); }
+    }
+  };
+
+  try {
+    const release = await acquireDirLock(join(dataDir, 'broker.lock'));
+    cleanups.push(release);
+    const store = await LocalMetadataStore.open(join(dataDir, 'metadata'));
+    cleanups.push(() => store.close());
+
+    let spuRef: Spu | null = null;
+    const metrics = new BrokerMetrics(function* (): Iterable<PartitionFigures> {
+      if (!spuRef) return;
+      for (const topic of spuRef.topicNames()) {
+        for (const s of spuRef.partitionStatuses(topic)) {
+          yield { topic, partition: s.partition, sizeBytes: s.sizeBytes, highWatermark: s.highWatermark, logStartOffset: s.logStartOffset };
+        }
+      }
+    });
+    const spu = await Spu.open({
+      dataDir, id: spuId, logger, observer: metrics,
+      retentionCheckMs: opts.retentionCheckMs, fetchTransformFactory: opts.fetchTransformFactory,
+    });
+    spuRef = spu;
+    cleanups.push(() => spu.close());
+
+    const controller = new Controller({ store, dataDir, provisioner: spu, localSpuId: spuId, logger });
+    await controller.reconcile();
+    const unwatch = controller.watch((ev) => { if (ev.op === 'delete') metrics.forgetTopic(ev.name); }, [MetadataKind.topic]);
+
+    const server = new BrokerServer({ spu, controller, handlers: createHandlers({ controller, spu }), metrics, logger, maxFrameBytes });
+    const boundPort = await server.listen(host, port);
+    cleanups.push(() => server.close());
+    await controller.registerSpu({ id: spuId, host, port: boundPort, rack: null }, 'Online');
+    cleanups.push(() => controller.setSpuStatus(spuId, 'Offline'));
+
+    let metricsPort = -1;
+    let http: HttpServer | null = null;
+    if (metricsPortOpt >= 0) {
+      const m = await startMetricsServer(metrics.registry, host, metricsPortOpt);
+      http = m.server;
+      metricsPort = m.port;
+    }
+    logger.info({ dataDir, host, port: boundPort, metricsPort, spuId, topics: controller.topics().length }, 'broker started');
+
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        logger.info({ port: boundPort }, 'broker shutting down');
+        unwatch();
+        if (http) {
+          const h = http;
+          h.closeAllConnections();
+          await new Promise<void>((r) => h.close(() => r()));
+        }
+        cleanups.length = 0;
+        // Order matters: stop traffic, mark the SPU Offline, close logs, then the store and lock.
+        await step(() => server.close());
+        await step(() => controller.setSpuStatus(spuId, 'Offline'));
+        await step(() => spu.close());
+        await step(() => store.close());
+        logger.info({ port: boundPort }, 'broker stopped');
+        await step(release);
+        owned.close();
+      })();
+      return closing;
+    };
+    const step = async (fn: (() => Promise<void> | void) | undefined): Promise<void> => {
+      try { await fn?.(); } catch (err) { logger.error({ err: (err as Error).message }, 'shutdown step failed'); }
+    };
+    return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, close };
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'broker failed to start');
+    await unwind();
+    throw err;
+  }
+}
+
+function checkPort(name: string, v: number, allowDisabled: boolean): void {
+  if (!Number.isInteger(v) || v > 65535 || v < (allowDisabled ? -1 : 0)) {
+    throw new Error(`${name} must be an integer 0..65535${allowDisabled ? ' or -1 (disabled)' : ''}, got ${v}`);
+  }
+}

@@ -1,0 +1,9 @@
+// @eddy/broker: the controller (SC) and SPU of an Eddy cluster, and the TCP server in front.
+export { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT } from './broker.ts';
+export type { Broker, BrokerOptions } from './broker.ts';
+export { Controller, LocalMetadataStore, MetadataKind, TOPIC_DEFAULTS, TOPIC_LIMITS, resolveTopicSpec, validateTopicName } from './controller/index.ts';
+export type { MetadataStore, MetadataObject, MetadataEvent, PartitionProvisioner, TopicObject, SpuObject, SmartModuleObject } from './controller/index.ts';
+export { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
+export type { FetchTransformFactory, BatchTransform, TransformResult } from './spu/index.ts';
+export { BROKER_VERSION } from './server/index.ts';
+export type { LogOptions } from './server/index.ts';

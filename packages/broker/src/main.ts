@@ -1,0 +1,87 @@
+// Process entry of a broker (controller + one SPU), as `eddy cluster start` runs it:
+//   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
+//        [--log-file F] [--log-level L] [--max-frame-bytes N] [--retention-check-ms N]
+// Prints one JSON line {"event":"listening",...} on stdout when ready; logs go to --log-file or
+// stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT } from './broker.ts';
+import type { Broker } from './broker.ts';
+
+const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
+               [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--retention-check-ms N]
+defaults: --data-dir ~/.eddy/data --host 127.0.0.1 --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info`;
+
+function fail(message: string): never {
+  process.stderr.write(`eddy-broker: ${message}\n`);
+  process.exit(2);
+}
+
+function intFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) fail(`--${name} needs an integer, got '${v}'`);
+  return Number(v);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'log-file': { type: 'string' },
+      'log-level': { type: 'string' },
+      'max-frame-bytes': { type: 'string' },
+      'retention-check-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowNegative: false,
+  }).values;
+} catch (err) {
+  fail(`${(err as Error).message}\n${USAGE}`);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+let broker: Broker;
+try {
+  broker = await startBroker({
+    dataDir: args['data-dir'] ?? process.env.EDDY_DATA_DIR ?? join(homedir(), '.eddy', 'data'),
+    host: args.host,
+    port: intFlag('port', args.port),
+    metricsPort: intFlag('metrics-port', args['metrics-port']),
+    logger: { logFile: args['log-file'], level: args['log-level'] ?? process.env.EDDY_LOG_LEVEL ?? 'info', stderr: true },
+    maxFrameBytes: intFlag('max-frame-bytes', args['max-frame-bytes']),
+    retentionCheckMs: intFlag('retention-check-ms', args['retention-check-ms']),
+  });
+} catch (err) {
+  fail(`could not start: ${(err as Error).message}`);
+}
+
+process.stdout.write(`${JSON.stringify({ event: 'listening', pid: process.pid, host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir: broker.dataDir })}\n`);
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  broker.logger.info({ signal }, 'signal received');
+  broker.close().then(
+    () => process.exit(0),
+    (err: Error) => { process.stderr.write(`eddy-broker: shutdown failed: ${err.message}\n`); process.exit(1); },
+  );
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('unhandledRejection', (err) => {
+  broker.logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'unhandled rejection');
+});
+process.on('uncaughtException', (err) => {
+  broker.logger.fatal({ err: err.stack }, 'uncaught exception; exiting');
+  process.exit(1);
+});

@@ -1,0 +1,378 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  ApiKey, DecodeError, EddyError, ErrorCode, FrameDecoder, FrameTooLargeError, StatusResponse,
+  StreamFetchResponse, WatchMetadataResponse, apiByKey, apiKeyName, decode, encodeResponse,
+  errorCodeName, readRequestHeader,
+} from '@eddy/protocol';
+import type {
+  ApiSpec, MetadataChange, RequestHeader, Schema, StreamFetchAck, StreamFetchClose,
+  StreamFetchRequest, WatchMetadataRequest,
+} from '@eddy/protocol';
+import type { Controller, MetadataEvent, SmartModuleObject, SpuObject, TopicObject } from '../controller/index.ts';
+import { MetadataKind } from '../controller/index.ts';
+import type { FetchStream, Spu, StreamSink } from '../spu/index.ts';
+import { toEddyError } from '../spu/index.ts';
+import type { Handler } from './handlers.ts';
+import type { BrokerMetrics } from './metrics.ts';
+import { errorBody } from './error_response.ts';
+import { topicView } from './topic_view.ts';
+
+export interface ConnectionContext {
+  spu: Spu;
+  controller: Controller;
+  handlers: Map<number, Handler>;
+  metrics: BrokerMetrics;
+  logger: Logger;
+  maxFrameBytes: number;
+}
+
+const WATCH_KINDS: readonly string[] = [MetadataKind.topic, MetadataKind.spu, MetadataKind.smartmodule];
+const MAX_ERROR_MESSAGE = 1000;
+/** How long a connection closed for bad input may take to flush its error response. */
+const CLOSE_GRACE_MS = 2000;
+const API_NAMES = new Map<number, string>();
+function apiName(key: number): string {
+  let n = API_NAMES.get(key);
+  if (n === undefined) { n = apiKeyName(key); API_NAMES.set(key, n); }
+  return n;
+}
+
+/**
+ * One client connection: splits frames, decodes requests and runs them concurrently (pipelined;
+ * responses go out as they complete, matched by correlation id), owns the connection's streams
+ * and metadata watches, and writes responses corked so a burst of them leaves in one syscall.
+ * Malformed input gets an error response when a correlation id can be read, one log line, and the
+ * connection is closed; nothing a client sends can throw out of this class.
+ */
+export class Connection {
+  readonly id: number;
+  readonly socket: Socket;
+  readonly remote: string;
+  private ctx: ConnectionContext;
+  private decoder: FrameDecoder;
+  private streams = new Map<number, FetchStream>();
+  private openingStreams = new Set<number>();
+  private watches = new Map<number, () => void>();
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private closing = false;
+  private closed = false;
+  private corked = false;
+  private needDrain = false;
+  private drainWaiters: (() => void)[] = [];
+  private onClosed: (c: Connection) => void;
+  private closedPromise: Promise<void>;
+
+  constructor(id: number, socket: Socket, ctx: ConnectionContext, onClosed: (c: Connection) => void) {
+    this.id = id;
+    this.socket = socket;
+    this.ctx = ctx;
+    this.onClosed = onClosed;
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.decoder = new FrameDecoder(ctx.maxFrameBytes);
+    socket.setNoDelay(true);
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => { this.cleanup(); resolve(); }));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.drained());
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // Resets and broken pipes are how clients leave; nothing to act on beyond closing.
+      ctx.logger.debug({ conn: this.id, remote: this.remote, err: err.code ?? err.message }, 'connection error');
+    });
+    ctx.metrics.connectionOpened();
+  }
+
+  // ---- input ----------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    const pendingBefore = this.decoder.pending;
+    let consumed = 0;
+    try {
+      this.decoder.push(chunk, (body) => {
+        consumed += 4 + body.length;
+        this.onFrame(body);
+      });
+    } catch (err) {
+      if (this.closing) return;
+      // A bad size prefix: the bytes after it may still hold the request header.
+      const at = consumed - pendingBefore;
+      const corr = at >= 0 && chunk.length >= at + 12 ? chunk.readInt32BE(at + 8) : null;
+      const key = at >= 0 && chunk.length >= at + 6 ? chunk.readUInt16BE(at + 4) : -1;
+      const message = err instanceof FrameTooLargeError || err instanceof RangeError
+        ? (err as Error).message
+        : `unreadable frame: ${(err as Error).message}`;
+      this.protocolError(corr, apiByKey(key), ErrorCode.FrameTooLarge, message);
+    }
+  }
+
+  private onFrame(body: Buffer): void {
+    if (this.closing) return;
+    const corr = body.length >= 8 ? body.readInt32BE(4) : null;
+    let spec: ApiSpec<any, any> | undefined;
+    try {
+      let header: RequestHeader;
+      let pos: number;
+      try {
+        const r = readRequestHeader(body);
+        header = r.header;
+        pos = r.reader.pos;
+      } catch (err) {
+        this.protocolError(corr, undefined, ErrorCode.InvalidRequest, `malformed request header: ${(err as Error).message}`);
+        return;
+      }
+      spec = apiByKey(header.apiKey);
+      if (!spec) {
+        this.protocolError(corr, undefined, ErrorCode.InvalidRequest, `unknown api key ${header.apiKey}`);
+        return;
+      }
+      if (header.apiVersion < spec.minVersion || header.apiVersion > spec.maxVersion) {
+        this.protocolError(corr, spec, ErrorCode.UnsupportedVersion,
+          `${apiName(spec.key)} version ${header.apiVersion} is not supported (supported: ${spec.minVersion}..${spec.maxVersion})`);
+        return;
+      }
+      let req: unknown;
+      try {
+        req = decode(spec.request, body, pos);
+      } catch (err) {
+        const what = err instanceof DecodeError || err instanceof RangeError ? (err as Error).message : String(err);
+        this.protocolError(corr, spec, ErrorCode.InvalidRequest, `malformed ${apiName(spec.key)} request: ${what}`);
+        return;
+      }
+      this.dispatch(header, spec, req);
+    } catch (err) {
+      // A bug, not the client's fault; still, this connection's state is unknown now.
+      this.ctx.logger.error({ conn: this.id, err: (err as Error).stack ?? String(err) }, 'request handling failed');
+      this.protocolError(corr, spec, ErrorCode.Unknown, `internal error: ${(err as Error).message}`);
+    }
+  }
+
+  private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any): void {
+    const key = header.apiKey;
+    const corr = header.correlationId;
+    switch (key) {
+      case ApiKey.StreamFetch:
+        void this.openStream(corr, req as StreamFetchRequest);
+        return;
+      case ApiKey.StreamFetchAck: {
+        const ack = req as StreamFetchAck;
+        this.streams.get(ack.streamId)?.ack(ack.offset, ack.bytes);
+        return;
+      }
+      case ApiKey.StreamFetchClose: {
+        const id = (req as StreamFetchClose).streamId;
+        this.streams.get(id)?.close();
+        const unwatch = this.watches.get(id);
+        if (unwatch) {
+          unwatch();
+          this.watches.delete(id);
+        }
+        this.respond(corr, StatusResponse, { errorCode: ErrorCode.None, errorMessage: null });
+        return;
+      }
+      case ApiKey.WatchMetadata:
+        this.openWatch(corr, req as WatchMetadataRequest);
+        return;
+    }
+    const handler = this.ctx.handlers.get(key)!;
+    const started = performance.now();
+    const silent = key === ApiKey.Produce && req.acks === 0;
+    this.inflight++;
+    let result: unknown;
+    try {
+      result = handler(req);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    Promise.resolve(result)
+      .catch((err: unknown) => this.handlerError(key, err))
+      .then((body) => {
+        this.ctx.metrics.observeRequest(apiName(key), (performance.now() - started) / 1000);
+        if (!silent) this.respond(corr, spec.response as Schema<unknown>, body);
+      })
+      .catch((err: unknown) => {
+        this.ctx.logger.error({ conn: this.id, api: apiName(key), err: (err as Error).message }, 'could not encode response');
+        this.respond(corr, spec.response as Schema<unknown>, errorBody(key, ErrorCode.Unknown, `internal error: ${(err as Error).message}`));
+      })
+      .finally(() => {
+        if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+  }
+
+  private handlerError(key: number, err: unknown): Record<string, unknown> {
+    const e = toEddyError(err);
+    if (e.code === ErrorCode.Unknown || e.code === ErrorCode.StorageError) {
+      this.ctx.logger.error({ conn: this.id, api: apiName(key), err: (err as Error)?.stack ?? String(err) }, 'request failed');
+    } else {
+      this.ctx.logger.debug({ conn: this.id, api: apiName(key), code: errorCodeName(e.code), err: e.message }, 'request refused');
+    }
+    return errorBody(key, e.code, clip(e.message));
+  }
+
+  // ---- streams and watches --------------------------------------------------------------------
+
+  private async openStream(corr: number, req: StreamFetchRequest): Promise<void> {
+    const started = performance.now();
+    if (this.streams.has(corr) || this.openingStreams.has(corr) || this.watches.has(corr)) {
+      this.respond(corr, StreamFetchResponse, errorBody(ApiKey.StreamFetch, ErrorCode.InvalidRequest, `stream id ${corr} is already in use on this connection`));
+      return;
+    }
+    const sink: StreamSink = {
+      send: (resp) => this.write(encodeResponse(corr, StreamFetchResponse, resp)),
+      waitDrain: () => this.waitDrain(),
+    };
+    let stream: FetchStream | null = null;
+    const onEnd = (): void => {
+      if (stream && this.streams.get(corr) === stream) {
+        this.streams.delete(corr);
+        this.ctx.metrics.streamClosed();
+      }
+    };
+    this.openingStreams.add(corr);
+    try {
+      stream = await this.ctx.spu.createStream(corr, req, sink, onEnd);
+    } catch (err) {
+      const e = toEddyError(err);
+      const body = errorBody(ApiKey.StreamFetch, e.code, clip(e.message));
+      body.partition = req.partition;
+      this.respond(corr, StreamFetchResponse, body);
+      return;
+    } finally {
+      this.openingStreams.delete(corr);
+    }
+    if (this.closing) return;
+    this.streams.set(corr, stream);
+    this.ctx.metrics.streamOpened();
+    await stream.start();
+    this.ctx.metrics.observeRequest(apiName(ApiKey.StreamFetch), (performance.now() - started) / 1000);
+  }
+
+  private openWatch(corr: number, req: WatchMetadataRequest): void {
+    const kinds = req.kinds.length > 0 ? req.kinds : WATCH_KINDS;
+    const bad = kinds.find((k) => !WATCH_KINDS.includes(k));
+    if (bad !== undefined || this.watches.has(corr) || this.streams.has(corr)) {
+      const msg = bad !== undefined ? `unknown metadata kind '${bad}' (expected ${WATCH_KINDS.join(', ')})` : `stream id ${corr} is already in use on this connection`;
+      this.respond(corr, WatchMetadataResponse, errorBody(ApiKey.WatchMetadata, ErrorCode.InvalidRequest, clip(msg)));
+      return;
+    }
+    const { controller } = this.ctx;
+    const changes: MetadataChange[] = [];
+    if (kinds.includes(MetadataKind.topic)) for (const t of controller.topics()) changes.push(this.change('sync', t));
+    if (kinds.includes(MetadataKind.spu)) for (const s of controller.spus()) changes.push(this.change('sync', s));
+    if (kinds.includes(MetadataKind.smartmodule)) for (const m of controller.smartModules()) changes.push(this.change('sync', m));
+    this.respond(corr, WatchMetadataResponse, { errorCode: ErrorCode.None, errorMessage: null, changes });
+    const unwatch = controller.watch((ev: MetadataEvent) => {
+      this.respond(corr, WatchMetadataResponse, { errorCode: ErrorCode.None, errorMessage: null, changes: [this.change(ev.op, ev.object)] });
+    }, kinds);
+    this.watches.set(corr, unwatch);
+  }
+
+  private change(op: string, o: { kind: string; name: string }): MetadataChange {
+    const c: MetadataChange = { op, kind: o.kind, name: o.name, topic: null, spu: null, smartmodule: null };
+    if (o.kind === MetadataKind.topic) c.topic = topicView(o as TopicObject, this.ctx.spu);
+    else if (o.kind === MetadataKind.spu) { const s = o as SpuObject; c.spu = { name: s.name, spec: s.spec, status: s.status }; }
+    else if (o.kind === MetadataKind.smartmodule) { const m = o as SmartModuleObject; c.smartmodule = { name: m.name, spec: m.spec }; }
+    return c;
+  }
+
+  // ---- output ---------------------------------------------------------------------------------
+
+  private respond(corr: number, schema: Schema<unknown>, body: unknown): void {
+    this.write(encodeResponse(corr, schema, body));
+  }
+
+  /**
+   * Queues a response's parts (no copy of record data). Writes made in one tick are corked
+   * together. Returns false once the socket's buffer is full (see waitDrain).
+   */
+  private write(parts: Buffer[]): boolean {
+    const s = this.socket;
+    if (s.destroyed || s.writableEnded) return false;
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(() => { this.corked = false; s.uncork(); });
+    }
+    let ok = true;
+    for (const p of parts) ok = s.write(p);
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  private waitDrain(): Promise<void> {
+    if (!this.needDrain || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private drained(): void {
+    this.needDrain = false;
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  // ---- closing --------------------------------------------------------------------------------
+
+  /** Bad input: answer if we can, log one line, stop reading, close this connection only. */
+  private protocolError(corr: number | null, spec: ApiSpec<any, any> | undefined, code: number, message: string): void {
+    if (this.closing) return;
+    this.ctx.metrics.protocolError();
+    this.ctx.logger.warn({ conn: this.id, remote: this.remote, code: errorCodeName(code) }, `closing connection: ${clip(message, 200)}`);
+    if (corr !== null) {
+      try {
+        const schema = spec?.response ?? StatusResponse;
+        const key = spec?.response ? spec.key : -1;
+        this.write(encodeResponse(corr, schema, errorBody(key, code, clip(message))));
+      } catch { /* best effort */ }
+    }
+    this.closing = true;
+    this.endStreams(null);
+    this.socket.pause();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Server shutdown: stop reading, end streams and watches, let in-flight requests answer. */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      this.socket.pause();
+      this.endStreams(new EddyError(ErrorCode.BrokerShuttingDown, 'the broker is shutting down'));
+      if (this.inflight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ]);
+      }
+      this.socket.end();
+    }
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    timer.unref();
+    await this.closedPromise;
+    clearTimeout(timer);
+  }
+
+  private endStreams(reason: EddyError | null): void {
+    for (const s of [...this.streams.values()]) {
+      if (reason) s.abort(reason);
+      else s.detach();
+    }
+    for (const [corr, unwatch] of this.watches) {
+      unwatch();
+      if (reason) this.respond(corr, WatchMetadataResponse, errorBody(ApiKey.WatchMetadata, reason.code, reason.message));
+    }
+    this.watches.clear();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    this.endStreams(null);
+    for (const w of this.drainWaiters.splice(0)) w();
+    this.ctx.metrics.connectionClosed();
+    this.onClosed(this);
+  }
+}
+
+function clip(s: string, max = MAX_ERROR_MESSAGE): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}

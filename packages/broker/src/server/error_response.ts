@@ -1,0 +1,30 @@
+import { ApiKey } from '@eddy/protocol';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A complete, decodable response body of API `apiKey` that reports `errorCode`, so a client's
+ * ordinary decoder reads the error. Produce has no top-level error field: its error response is
+ * an empty topic list, and the client sees its partitions missing.
+ */
+export function errorBody(apiKey: number, errorCode: number, errorMessage: string): Record<string, unknown> {
+  const status = { errorCode, errorMessage };
+  switch (apiKey) {
+    case ApiKey.ApiVersions: return { ...status, serverVersion: '', apis: [] };
+    case ApiKey.Produce: return { topics: [] };
+    case ApiKey.StreamFetch:
+      return {
+        ...status, partition: -1, startOffset: -1, highWatermark: -1, logStartOffset: -1, nextOffset: -1,
+        endOfStream: true, smartModuleError: null, records: EMPTY,
+      };
+    case ApiKey.ListOffsets: return { ...status, partitions: [] };
+    case ApiKey.OffsetFetch: return { ...status, partitions: [] };
+    case ApiKey.ListConsumers: return { ...status, consumers: [] };
+    case ApiKey.ListTopics: return { ...status, topics: [] };
+    case ApiKey.ListPartitions: return { ...status, partitions: [] };
+    case ApiKey.ListSpus: return { ...status, spus: [] };
+    case ApiKey.WatchMetadata: return { ...status, changes: [] };
+    case ApiKey.ListSmartModules: return { ...status, modules: [] };
+    default: return status;
+  }
+}

@@ -1,0 +1,46 @@
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { Connection } from './connection.ts';
+import type { ConnectionContext } from './connection.ts';
+
+/** The TCP listener: one Connection per client socket. */
+export class BrokerServer {
+  private server: Server;
+  private ctx: ConnectionContext;
+  private connections = new Set<Connection>();
+  private nextId = 1;
+
+  constructor(ctx: ConnectionContext) {
+    this.ctx = ctx;
+    this.server = createServer({ noDelay: true }, (socket) => {
+      const conn = new Connection(this.nextId++, socket, ctx, (c) => {
+        this.connections.delete(c);
+        ctx.logger.debug({ conn: c.id, remote: c.remote }, 'connection closed');
+      });
+      this.connections.add(conn);
+      ctx.logger.debug({ conn: conn.id, remote: conn.remote }, 'connection opened');
+    });
+    this.server.on('error', (err) => ctx.logger.error({ err: err.message }, 'listener error'));
+  }
+
+  get connectionCount(): number { return this.connections.size; }
+
+  /** Resolves with the bound port (useful with port 0). */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ host, port }, () => {
+        this.server.off('error', onError);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, then shuts every connection down (streams ended, in-flight requests answered). */
+  async close(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections].map((c) => c.shutdown()));
+    await stopped;
+  }
+}
