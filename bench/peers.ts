@@ -1,0 +1,251 @@
+// `npm run bench:peers`: Eddy side by side with Redis Streams, NATS JetStream and Mosquitto, same
+// workloads, one table. Each system runs alone on the machine in turn (a 2-core box cannot host
+// two servers under load fairly); everything started is stopped, also on Ctrl-C and on errors.
+//
+//   node bench/peers.ts [--smoke] [--scale F | --records N] [--peers redis,nats,mosquitto,redis-c]
+//                       [--out DIR] [--no-install] [--no-md] [-O json]
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readProcRss } from '../packages/cli/src/bench/broker_rss.ts';
+import { payloadPool } from '../packages/cli/src/bench/payload.ts';
+import type { Throughput } from '../packages/cli/src/bench/report.ts';
+import { eddy } from './peers/eddy.ts';
+import { redis, redisC } from './peers/redis.ts';
+import { nats } from './peers/nats.ts';
+import { mosquitto } from './peers/mosquitto.ts';
+import { FIGURES, sizes as computeSizes, type FigureId, type Sizes } from './workloads.ts';
+import { describeMachine } from './support/machine.ts';
+import { stopAll, trackTempDir } from './support/processes.ts';
+import { Unavailable, type Durability, type PeerServer, type PeerSystem, type RunContext } from './support/peer.ts';
+import { EDDY, emptyFigure, judge, type Cell, type FigureResult, type Results, type SystemInfo } from './support/results.ts';
+import { renderText, formatValue } from './support/table.ts';
+import { renderSvg } from './support/chart.ts';
+import { updateBenchmarksMd } from './support/benchmarks_md.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto };
+
+function usage(msg: string): never {
+  process.stderr.write(`bench:peers: ${msg}\nusage: node bench/peers.ts [--smoke] [--scale F | --records N] [--peers ${Object.keys(PEERS).join(',')}] [--out DIR] [--no-install] [--no-md] [-O json]\n`);
+  process.exit(2);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    scale: { type: 'string' },
+    records: { type: 'string' },
+    peers: { type: 'string' },
+    out: { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+    'no-md': { type: 'boolean', default: false },
+    output: { type: 'string', short: 'O', default: 'table' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+if (args.help) usage('help');
+const smoke = args.smoke === true;
+const scale = args.scale === undefined ? 1 : Number(args.scale);
+if (!(scale > 0)) usage(`--scale must be a positive number, got '${args.scale}'`);
+const records = args.records === undefined ? undefined : Number(args.records);
+if (records !== undefined && !(Number.isSafeInteger(records) && records > 0)) usage(`--records must be a positive whole number, got '${args.records}'`);
+if (args.output !== 'table' && args.output !== 'json') usage(`-O must be table or json, got '${args.output}'`);
+const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto').split(',').map((s) => s.trim()).filter(Boolean);
+for (const p of peerNames) if (!PEERS[p]) usage(`unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
+// Smoke runs must never overwrite the published results.
+const outDir = args.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'eddy-bench-smoke-')) : join(ROOT, 'bench/results'));
+const install = !args['no-install'] && !smoke;
+const updateMd = !args['no-md'] && !smoke && args.out === undefined;
+
+const sz: Sizes = computeSizes({ smoke, scale, records });
+const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+const figures = new Map<FigureId, FigureResult>(FIGURES.map((f) => [f.id, emptyFigure(f)]));
+const set = (id: FigureId, system: string, cell: Cell): void => { figures.get(id)!.cells[system] = cell; };
+const dataRoot = trackTempDir(mkdtempSync(join(tmpdir(), 'eddy-bench-peers-')));
+
+function ctxFor(system: string, durability: Durability): RunContext {
+  const dataDir = mkdtempSync(join(dataRoot, `${system.replace(/\W+/g, '-').toLowerCase()}-${durability}-`));
+  return { dataDir, install, log };
+}
+
+const onlyOf = new Map<string, readonly FigureId[] | undefined>();
+/** Whether a system takes part in a figure (e.g. redis-benchmark only produces). */
+function wanted(system: string, id: FigureId): boolean {
+  const only = onlyOf.get(system);
+  return only === undefined || only.includes(id);
+}
+
+/** First line of a message, plus its last non-empty line when they differ (a server's last words). */
+function oneLine(msg: string): string {
+  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.length <= 1 ? (lines[0] ?? '') : `${lines[0]} ${lines[lines.length - 1]}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one measurement; an Unavailable or a failure becomes the cell's note instead of a value. */
+async function measure(id: FigureId, system: string, durability: string, what: string, fn: () => Promise<Cell>): Promise<void> {
+  if (!wanted(system, id)) return;
+  try {
+    const cell = await fn();
+    cell.durability ??= durability;
+    set(id, system, cell);
+    const f = figures.get(id)!;
+    log(`  [${system}] ${what}: ${cell.value === undefined ? 'n/a' : `${formatValue(f.unit, cell.value)} ${f.unit}`}`);
+  } catch (err) {
+    const reason = err instanceof Unavailable ? err.message : `failed: ${oneLine((err as Error).message)}`;
+    set(id, system, { unavailable: reason });
+    log(`  [${system}] ${what}: n/a (${reason})`);
+    if (!(err instanceof Unavailable) && process.env.EDDY_BENCH_DEBUG) log(String((err as Error).stack));
+  }
+}
+
+function tp(t: Throughput): Record<string, number> {
+  return { records: t.records, seconds: Number(t.seconds.toFixed(4)), recordsPerSec: Math.round(t.recordsPerSec), mbPerSec: Number(t.mbPerSec.toFixed(2)) };
+}
+
+/** A built filter SmartModule from the examples, if any (the Eddy-only SmartModule figure). */
+function findFilterModule(): string | undefined {
+  const dir = join(ROOT, 'examples/smartmodules');
+  if (!existsSync(dir)) return undefined;
+  const found: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    if (depth > 4) return;
+    for (const e of readdirSync(d)) {
+      if (e === 'node_modules') continue;
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p, depth + 1);
+      else if (e.endsWith('.wasm') && /filter/i.test(p) && !/map/i.test(e)) found.push(p);
+    }
+  };
+  walk(dir, 0);
+  return found.sort((a, b) => a.length - b.length)[0];
+}
+
+async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
+  const v100 = payloadPool(100);
+  const v5k = payloadPool(5 * 1024);
+  const name = system.name;
+  let server: PeerServer | undefined;
+  log(`${name}: starting (${info.version})`);
+  try {
+    server = await system.start('os', ctxFor(name, 'os'));
+  } catch (err) {
+    const reason = err instanceof Unavailable ? err.message : oneLine((err as Error).message);
+    info.unavailable = reason;
+    process.stdout.write(`${name === EDDY ? 'Eddy' : `peer ${name}`} unavailable: ${reason}\n`);
+  }
+  if (server) {
+    const s = server;
+    try {
+      await sleep(smoke ? 200 : 1000);
+      const idle = readProcRss(s.pid);
+      if (wanted(name, 'rssIdle')) set('rssIdle', name, idle === undefined ? { unavailable: 'cannot read /proc' } : { value: idle / 1e6, durability: '' });
+      log(`  [${name}] RSS idle: ${idle === undefined ? 'n/a' : (idle / 1e6).toFixed(1)} MB`);
+      if (sz.warmup > 0) {
+        // Untimed: JIT of the client (and of the Eddy broker) before the first figure.
+        await s.produce({ stream: 'warmup', records: sz.warmup, recordSize: 100, producers: 1, values: v100 }).catch(() => undefined);
+        await s.e2e({ stream: 'warmup-e2e', records: Math.min(5000, sz.warmup), recordSize: 100, rate: sz.e2eRate, values: v100 }).catch(() => undefined);
+      }
+      let peak = 0;
+      const sampler = setInterval(() => { peak = Math.max(peak, readProcRss(s.pid) ?? 0); }, 100);
+      await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async () => {
+        const t = await s.produce({ stream: 'p100', records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
+        return { value: t.recordsPerSec, detail: tp(t) };
+      });
+      clearInterval(sampler);
+      peak = Math.max(peak, readProcRss(s.pid) ?? 0);
+      if (wanted(name, 'rssProduce')) set('rssProduce', name, peak > 0 ? { value: peak / 1e6, durability: '' } : { unavailable: 'cannot read /proc' });
+      log(`  [${name}] RSS peak during produce: ${(peak / 1e6).toFixed(1)} MB`);
+      const produced = figures.get('produce100')!.cells[name]?.value !== undefined;
+      await measure('consume100', name, s.durability, `consume ${sz.produce100} x 100 B`, async () => {
+        if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
+        const t = await s.consume({ stream: 'p100', records: sz.produce100, recordSize: 100 });
+        if (t.records < sz.produce100) throw new Error(`replayed ${t.records} of ${sz.produce100} records`);
+        return { value: t.recordsPerSec, detail: tp(t) };
+      });
+      await measure('smartmodule', name, s.durability, 'consume through a filter SmartModule', async () => {
+        if (!s.smartmodule) throw new Unavailable('no SmartModules');
+        if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
+        const modulePath = findFilterModule();
+        if (!modulePath) throw new Unavailable('no built filter SmartModule under examples/smartmodules yet');
+        const r = await s.smartmodule({ stream: 'p100', records: sz.produce100, recordSize: 100, modulePath });
+        const pct = (r.filtered.recordsPerSec / r.plain.recordsPerSec) * 100;
+        return { value: pct, detail: { module: relative(ROOT, modulePath), plainRecordsPerSec: Math.round(r.plain.recordsPerSec), filteredRecordsPerSec: Math.round(r.filtered.recordsPerSec), delivered: r.filtered.delivered } };
+      });
+      await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async () => {
+        const t = await s.produce({ stream: 'p5k', records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
+        return { value: t.mbPerSec, detail: tp(t) };
+      });
+      await measure('e2e', name, s.durability, `e2e ${sz.e2eRecords} at ${sz.e2eRate}/s`, async () => {
+        const r = await s.e2e({ stream: 'e2e', records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
+        const l = r.latency;
+        return { value: l.p99, detail: { ...tp(r), p50: l.p50, p95: l.p95, p99: l.p99, p999: l.p999, max: l.max } };
+      });
+    } finally {
+      await s.stop();
+    }
+  } else {
+    for (const id of figures.keys()) if (id !== 'fsync16' && wanted(name, id)) set(id, name, { unavailable: info.unavailable });
+  }
+  // fsync: a second server configured to fsync before every ack.
+  await measure('fsync16', name, '', `produce ${sz.fsyncRecords} x 100 B, fsync, ${sz.fsyncProducers} producers`, async () => {
+    if (info.unavailable) throw new Unavailable(info.unavailable);
+    const f = await system.start('fsync', ctxFor(name, 'fsync'));
+    try {
+      if (sz.warmup > 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
+      const t = await f.produce({ stream: 'fsync', records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
+      return { value: t.recordsPerSec, durability: f.durability, detail: tp(t) };
+    } finally {
+      await f.stop();
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine(dataRoot);
+  const systems: PeerSystem[] = [eddy, ...peerNames.map((n) => PEERS[n])];
+  const infos: SystemInfo[] = [];
+  log(`bench:peers${smoke ? ' (smoke)' : ''}: ${JSON.stringify(sz)}`);
+  for (const system of systems) {
+    const info: SystemInfo = { name: system.name, short: system.short, version: await system.version() };
+    onlyOf.set(system.name, system.only);
+    infos.push(info);
+    await runSystem(system, info);
+    if (global.gc) global.gc();
+  }
+  const eddyInfo = infos.find((i) => i.name === EDDY);
+  if (eddyInfo?.unavailable) process.exitCode = 1; // without Eddy the run shows nothing it is for
+  const figs = [...figures.values()];
+  figs.forEach(judge);
+  const results: Results = {
+    format: 'eddy-bench-peers/1',
+    when: new Date().toISOString(),
+    smoke,
+    sizes: sz,
+    machine,
+    command: `npm run bench:peers${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    systems: infos,
+    figures: figs,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(outDir, 'latest.svg'), renderSvg(results));
+  if (updateMd) updateBenchmarksMd(join(ROOT, 'BENCHMARKS.md'), results, 'bench/results/latest.svg');
+  if (args.output === 'json') process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else process.stdout.write(`${renderText(results)}\n`);
+  log(`results: ${join(outDir, 'latest.json')}, chart: ${join(outDir, 'latest.svg')}${updateMd ? ', BENCHMARKS.md updated' : ''}`);
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench:peers failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,84 @@
+// Eddy: the broker process (packages/broker/src/main.ts) on loopback, driven by the same code as
+// `eddy bench` (packages/cli/src/bench). 'os' topics ack after the write to the OS; 'fsync'
+// topics fdatasync before acking (group commit across concurrent producers).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { connectEddy, createTopic, type EddyClient } from '../../packages/cli/src/bench/eddy_client.ts';
+import { runProducers } from '../../packages/cli/src/bench/producer.ts';
+import { runConsumer } from '../../packages/cli/src/bench/consumer.ts';
+import { runE2e } from '../../packages/cli/src/bench/e2e.ts';
+import { runSmartModule } from '../../packages/cli/src/bench/smartmodule.ts';
+import { startProcess } from '../support/processes.ts';
+import { Unavailable, type Durability, type PeerServer, type PeerSystem, type RunContext } from '../support/peer.ts';
+
+const BROKER_MAIN = fileURLToPath(new URL('../../packages/broker/src/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Producer settings of the side-by-side run (the `eddy bench producer` defaults). */
+export const EDDY_PRODUCER = {
+  batchSize: 256 * 1024,
+  lingerMs: 5,
+  compression: 'none',
+  maxInFlight: 8,
+  maxQueueBytes: 32 * 1024 * 1024,
+} as const;
+
+export const eddy: PeerSystem = {
+  name: 'Eddy',
+  short: 'Eddy',
+  async version() {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../packages/broker/package.json', import.meta.url), 'utf8')) as { version: string };
+      return `eddy ${pkg.version} (Node ${process.version})`;
+    } catch {
+      return 'eddy';
+    }
+  },
+  async start(durability: Durability, ctx: RunContext): Promise<PeerServer> {
+    try {
+      readFileSync(BROKER_MAIN);
+    } catch {
+      throw new Unavailable(`broker entry ${BROKER_MAIN} not found`);
+    }
+    const { started, match } = await startProcess(`eddy broker (${durability})`, process.execPath, [
+      BROKER_MAIN, '--data-dir', ctx.dataDir, '--port', '0', '--metrics-port=-1', '--log-level', process.env.EDDY_LOG_LEVEL ?? 'warn',
+    ], { ready: /"event"\s*:\s*"listening"[^}]*"port"\s*:\s*(\d+)/, cwd: ROOT });
+    const endpoint = `127.0.0.1:${match[1]}`;
+    let admin: EddyClient;
+    try {
+      admin = await connectEddy(endpoint);
+    } catch (err) {
+      await started.stop();
+      throw err;
+    }
+    const topic = async (name: string, partitions = 1): Promise<string> => {
+      await createTopic(admin, name, partitions, durability);
+      return name;
+    };
+    return {
+      pid: started.pid,
+      durability: durability === 'fsync' ? 'fdatasync before ack, group commit (topic flush: fsync)' : 'ack after write to OS (topic flush: os)',
+      async produce(spec) {
+        const r = await runProducers({ ...EDDY_PRODUCER, endpoint, topic: await topic(spec.stream), numRecords: spec.records, recordSize: spec.recordSize, producers: spec.producers, values: spec.values });
+        return r.throughput;
+      },
+      async consume(spec) {
+        return runConsumer({ endpoint, topic: spec.stream, maxRecords: spec.records });
+      },
+      async e2e(spec) {
+        const r = await runE2e({ ...EDDY_PRODUCER, lingerMs: 0, endpoint, topic: await topic(spec.stream), numRecords: spec.records, recordSize: spec.recordSize, rate: spec.rate, values: spec.values });
+        if (!r.latency) throw new Error('e2e: no latency recorded');
+        return { ...r.throughput, latency: r.latency };
+      },
+      async smartmodule(spec) {
+        const wasm = readFileSync(spec.modulePath);
+        const r = await runSmartModule({ endpoint, topic: spec.stream, records: spec.records, recordSize: spec.recordSize, module: { wasm } });
+        return { plain: r.plain, filtered: r.filtered };
+      },
+      async stop() {
+        await admin.close().catch(() => {});
+        await started.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,81 @@
+// `eddy bench producer`: N producers (one connection each) send records as fast as the client
+// takes them. Latency is send to ack, measured per chunk of records sent in one synchronous run
+// (one timestamp and one ack callback per chunk, so timing costs nothing per record).
+import { connectEddy, openProducer, type BenchProducer, type BenchProducerConfig, type EddyClient } from './eddy_client.ts';
+import { payloadPool } from './payload.ts';
+import { LatencyRecorder, throughput, type LatencySummary, type Throughput } from './report.ts';
+
+export interface ProducerRun extends BenchProducerConfig {
+  endpoint: string;
+  topic: string;
+  numRecords: number;
+  recordSize: number;
+  producers: number;
+  /** Called now and then with the records acknowledged so far. */
+  onProgress?: (acked: number) => void;
+  /** Values to send (cycled); default a pool of printable payloads of recordSize. */
+  values?: Buffer[];
+}
+
+export interface ProducerResult {
+  throughput: Throughput;
+  latency: LatencySummary | undefined;
+}
+
+export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+
+function chunkRecords(recordSize: number): number {
+  return Math.max(8, Math.min(1024, Math.floor(65536 / recordSize)));
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Sends `count` records through one producer, keeping at most half its queue limit unacknowledged. */
+async function drive(p: BenchProducer, count: number, values: Buffer[], recordSize: number, queueLimit: number, latency: LatencyRecorder, acked: { n: number }, onProgress?: (n: number) => void): Promise<void> {
+  const chunk = chunkRecords(recordSize);
+  const pending: PromiseLike<unknown>[] = [];
+  let sent = 0;
+  let v = 0;
+  while (sent < count) {
+    // Backpressure of our own: wait for the oldest chunk while too much is unacknowledged, so the
+    // client never parks sends (which would make the chunk's latency meaningless).
+    while (pending.length > 0 && p.queuedBytes() > queueLimit / 2) await pending.shift();
+    const n = Math.min(chunk, count - sent);
+    const start = performance.now();
+    let last: PromiseLike<unknown> | undefined;
+    for (let i = 0; i < n; i++) {
+      last = p.send(values[v]);
+      if (++v === values.length) v = 0;
+    }
+    sent += n;
+    const done = last!.then(() => {
+      latency.recordNsTimes((performance.now() - start) * 1e6, n);
+      acked.n += n;
+      onProgress?.(acked.n);
+    });
+    pending.push(done);
+    if (pending.length > 4096) pending.splice(0, 2048); // bound memory: acks come in order
+    await yieldToLoop();
+  }
+  await p.flush();
+}
+
+/** Runs the producers against an existing topic; connections are opened before the clock starts. */
+export async function runProducers(run: ProducerRun): Promise<ProducerResult> {
+  const values = run.values ?? payloadPool(run.recordSize);
+  const clients: EddyClient[] = await Promise.all(Array.from({ length: run.producers }, () => connectEddy(run.endpoint)));
+  try {
+    const producers = await Promise.all(clients.map((c) => openProducer(c, run.topic, run)));
+    const latency = new LatencyRecorder('send to ack');
+    const acked = { n: 0 };
+    const per = Math.floor(run.numRecords / run.producers);
+    const extra = run.numRecords - per * run.producers;
+    const start = performance.now();
+    await Promise.all(producers.map((p, i) => drive(p, per + (i < extra ? 1 : 0), values, run.recordSize, run.maxQueueBytes, latency, acked, run.onProgress)));
+    const seconds = (performance.now() - start) / 1000;
+    await Promise.all(producers.map((p) => p.close()));
+    return { throughput: throughput(run.numRecords, run.numRecords * run.recordSize, seconds), latency: latency.summary() };
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.close()));
+  }
+}
