@@ -1,0 +1,99 @@
+// Reads Fluvio's protocol encoding straight from linear memory: big-endian fixed-width
+// integers and zigzag LEB128 varints. Out-of-bounds reads set `failed` instead of trapping,
+// so a malformed input becomes an error code rather than a crashed module.
+
+/** A read position over [pos, end) of linear memory. */
+export class Cursor {
+  pos: usize = 0;
+  end: usize = 0;
+  failed: bool = false;
+
+  @inline reset(start: usize, end: usize): void {
+    this.pos = start;
+    this.end = end;
+    this.failed = false;
+  }
+
+  @inline get remaining(): usize {
+    return this.end - this.pos;
+  }
+
+  /** True (and marks the cursor failed) when fewer than `n` bytes are left. */
+  @inline short(n: usize): bool {
+    if (this.failed || this.end - this.pos < n) {
+      this.failed = true;
+      return true;
+    }
+    return false;
+  }
+
+  u8(): u8 {
+    if (this.short(1)) return 0;
+    const v = load<u8>(this.pos);
+    this.pos += 1;
+    return v;
+  }
+
+  u16(): u16 {
+    if (this.short(2)) return 0;
+    const v = bswap<u16>(load<u16>(this.pos));
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): u32 {
+    if (this.short(4)) return 0;
+    const v = bswap<u32>(load<u32>(this.pos));
+    this.pos += 4;
+    return v;
+  }
+
+  i64(): i64 {
+    if (this.short(8)) return 0;
+    const v = bswap<i64>(load<i64>(this.pos));
+    this.pos += 8;
+    return v;
+  }
+
+  /** A bool byte: 0 or 1; anything else is malformed. */
+  bool(): bool {
+    const b = this.u8();
+    if (b > 1) this.failed = true;
+    return b == 1;
+  }
+
+  /** Zigzag LEB128 varint, up to 10 bytes (Kafka/Fluvio `varint` for i64). */
+  varint(): i64 {
+    let raw: u64 = 0;
+    let shift: u64 = 0;
+    while (true) {
+      if (this.short(1) || shift > 63) {
+        this.failed = true;
+        return 0;
+      }
+      const b = load<u8>(this.pos);
+      this.pos += 1;
+      raw |= (<u64>(b & 0x7f)) << shift;
+      if ((b & 0x80) == 0) break;
+      shift += 7;
+    }
+    return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
+  }
+
+  /** Skips `n` bytes; fails when they are not there. */
+  skip(n: usize): void {
+    if (this.short(n)) return;
+    this.pos += n;
+  }
+}
+
+/** Bytes a zigzag varint of `v` takes. */
+export function varintSize(v: i64): i32 {
+  let raw = <u64>((v << 1) ^ (v >> 63));
+  let n = 1;
+  while (raw >= 0x80) {
+    raw >>>= 7;
+    n++;
+  }
+  return n;
+}

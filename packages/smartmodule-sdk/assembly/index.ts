@@ -1,0 +1,31 @@
+// @eddy/smartmodule-sdk: write Fluvio-compatible SmartModules in AssemblyScript.
+//
+// An author writes one function and one export line that hands it to the SDK:
+//
+//   import { SmartModuleRecord, runFilter } from "@eddy/smartmodule-sdk";
+//   export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+//
+//   function keep(record: SmartModuleRecord): bool {
+//     return record.valueContains("a");
+//   }
+//
+//   export function filter(ptr: i32, len: i32, version: i32): i32 {
+//     return runFilter(ptr, len, version, keep);
+//   }
+//
+// See README.md for every entry point and helper.
+
+export { alloc, dealloc } from "./abi";
+export {
+  runFilter, runMap, runFilterMap, runArrayMap, runAggregate, runAggregateBytes, runInit, runLookBack,
+} from "./transforms";
+export { SmartModuleRecord } from "./record";
+export { Params, params } from "./params";
+export { fail, failed } from "./error";
+export { JsonValue, JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } from "./json";
+export { parseJson, parseJsonBytes, parseJsonArray, jsonError } from "./json_parse";
+export {
+  parseIntBytes, parseFloatBytes, parseIntString, parseFloatString, parseOk, formatInt, formatFloat,
+} from "./numbers";
+export { log } from "./log";
+export { smartModuleAbort } from "./abort";

@@ -1,0 +1,130 @@
+// Decoding SmartModuleInput (fluvio-smartmodule input.rs) and the records inside it.
+//
+//   base_offset     i64
+//   raw_bytes       u32 length + records: u32 count + records
+//   params          SmartModuleExtraParams              versions <= 22
+//   join_record     u32 length + bytes                  versions 16..=22
+//   base_timestamp  i64                                 versions >= 22
+//   accumulator     u32 length + bytes                  aggregate only (SmartModuleAggregateInput)
+//
+// Record: varint length, attributes i8, varint timestamp_delta, varint offset_delta,
+// key (bool byte, then varint length + bytes), value (varint length + bytes), varint header
+// count. Any header entries lie before the end the length gives, and are skipped.
+import { Cursor } from "./cursor";
+import {
+  STATUS_DECODING_BASE_INPUT, STATUS_DECODING_RECORDS, STATUS_PARSING_EXTRA_PARAMS,
+  VERSION_JOIN_RECORD, VERSION_LAST_PARAMS, VERSION_TIMESTAMPS,
+} from "./abi";
+import { decodeParams, setInputParams } from "./params";
+import { SmartModuleRecord } from "./record";
+
+const cursor = new Cursor();
+
+/** Fields of the current input (SDK internal). */
+export let baseOffset: i64 = 0;
+export let baseTimestamp: i64 = 0;
+export let recordsPtr: usize = 0;
+export let recordsEnd: usize = 0;
+export let accumulatorPtr: usize = 0;
+export let accumulatorLength: i32 = 0;
+
+/** Decodes the input at [ptr, ptr + len); returns 0 or a negative status code. */
+export function decodeInput(ptr: usize, len: usize, version: i32, aggregate: bool): i32 {
+  const c = cursor;
+  c.reset(ptr, ptr + len);
+  baseOffset = c.i64();
+  const rawLength = <usize>c.u32();
+  if (c.short(rawLength)) return STATUS_DECODING_BASE_INPUT;
+  recordsPtr = c.pos;
+  recordsEnd = c.pos + rawLength;
+  c.pos += rawLength;
+  if (version <= VERSION_LAST_PARAMS) {
+    const p = decodeParams(c, version);
+    if (p === null) return STATUS_PARSING_EXTRA_PARAMS;
+    setInputParams(p);
+    if (version >= VERSION_JOIN_RECORD) c.skip(<usize>c.u32());
+  }
+  baseTimestamp = version >= VERSION_TIMESTAMPS ? c.i64() : 0;
+  if (aggregate) {
+    accumulatorLength = <i32>c.u32();
+    if (c.short(<usize>accumulatorLength)) return STATUS_DECODING_BASE_INPUT;
+    accumulatorPtr = c.pos;
+    c.pos += <usize>accumulatorLength;
+  }
+  return c.failed ? STATUS_DECODING_BASE_INPUT : 0;
+}
+
+/** Walks the records section, lending one reused SmartModuleRecord per record. */
+export class RecordReader {
+  readonly record: SmartModuleRecord = new SmartModuleRecord();
+  /** Raw bytes of the current record, length prefix included. */
+  rawStart: usize = 0;
+  rawEnd: usize = 0;
+  /** Attributes, timestamp delta and offset delta as encoded (reused when re-encoding). */
+  preambleStart: usize = 0;
+  preambleEnd: usize = 0;
+  count: i32 = 0;
+  private c: Cursor = new Cursor();
+
+  /**
+   * Starts at the records section [ptr, end) and checks every record's framing first, so
+   * a malformed batch fails before any record reaches the author's function (as Fluvio
+   * decodes the whole Vec<Record> first). Returns 0 or STATUS_DECODING_RECORDS.
+   */
+  begin(ptr: usize, end: usize): i32 {
+    const c = this.c;
+    c.reset(ptr, end);
+    const count = c.u32();
+    if (c.failed || count > <u32>(end - ptr)) return STATUS_DECODING_RECORDS;
+    const first = c.pos;
+    for (let i: u32 = 0; i < count; i++) {
+      if (!this.step(false)) return STATUS_DECODING_RECORDS;
+    }
+    this.count = <i32>count;
+    c.pos = first;
+    return 0;
+  }
+
+  /** Moves to the next record (begin() has validated it). */
+  @inline next(): void {
+    this.step(true);
+  }
+
+  private step(fill: bool): bool {
+    const c = this.c;
+    const start = c.pos;
+    const length = c.varint();
+    if (c.failed || length < 0 || <u64>length > <u64>c.remaining) return false;
+    const end = c.pos + <usize>length;
+    const preambleStart = c.pos;
+    c.skip(1); // attributes
+    const timestampDelta = c.varint();
+    const offsetDelta = c.varint();
+    const preambleEnd = c.pos;
+    let keyPtr: usize = 0;
+    let keyLength: i32 = -1;
+    if (c.bool()) {
+      const n = c.varint();
+      if (n < 0 || <u64>n > <u64>(end - c.pos)) return false;
+      keyPtr = c.pos;
+      keyLength = <i32>n;
+      c.pos += <usize>n;
+    }
+    const valueLength = c.varint();
+    if (c.failed || valueLength < 0 || <u64>valueLength > <u64>(end - c.pos)) return false;
+    const valuePtr = c.pos;
+    c.pos += <usize>valueLength;
+    c.varint(); // header count; entries (if any) end at `end`
+    if (c.failed || c.pos > end) return false;
+    c.pos = end;
+    if (fill) {
+      this.rawStart = start;
+      this.rawEnd = end;
+      this.preambleStart = preambleStart;
+      this.preambleEnd = preambleEnd;
+      this.record.viewInput(baseOffset + offsetDelta, baseTimestamp + timestampDelta, offsetDelta,
+        timestampDelta, keyPtr, keyLength, valuePtr, <i32>valueLength);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,154 @@
+// Compiles an AssemblyScript SmartModule project to an optimized .wasm with the SDK's
+// settings. Used by the examples' build script and meant for `smdk build`.
+import { mkdir, symlink, writeFile, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This package's directory (where index.ts and assembly/ live). */
+export const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the SDK's abort handler is, so modules import nothing but `env.copy_records`. */
+export const ABORT_HANDLER = '~lib/@eddy/smartmodule-sdk/assembly/abort/smartModuleAbort';
+
+/**
+ * asc flags every SmartModule is built with:
+ * - `-O3`: full binaryen optimization (a module compiles in about two seconds);
+ * - `--runtime incremental`: a real GC, so strings and objects an author's function makes per
+ *   record are freed while a stream runs (the stub runtime never frees, so a long stream would
+ *   hit the instance's memory cap); the SDK's own per-record path allocates nothing;
+ * - `--use abort=...`: the SDK's abort handler instead of an `env.abort` import.
+ */
+export const SDK_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${ABORT_HANDLER}`];
+
+export interface BuildOptions {
+  /** The project directory (holds assembly/index.ts and usually package.json). */
+  projectDir: string;
+  /** Entry file relative to projectDir. Default `assembly/index.ts`. */
+  entry?: string;
+  /** Output .wasm path (relative to projectDir or absolute). Default `build/<dir name>.wasm`. */
+  outFile?: string;
+  /** Also write the text format next to the .wasm (`.wat`). */
+  wat?: boolean;
+  /** More asc arguments, after the SDK's. */
+  extraArgs?: readonly string[];
+}
+
+export interface BuildResult {
+  outFile: string;
+  wasm: Uint8Array;
+  durationMs: number;
+}
+
+export class SmartModuleBuildError extends Error {
+  readonly diagnostics: string;
+  constructor(message: string, diagnostics: string) {
+    super(diagnostics ? `${message}\n${diagnostics}` : message);
+    this.name = 'SmartModuleBuildError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+let sdkPathDir: Promise<string> | null = null;
+
+/**
+ * A directory laid out like node_modules holding `@eddy/smartmodule-sdk` (a link to this
+ * package), handed to asc as `--path`: a project that has not installed the SDK (for
+ * instance one `smdk generate` just made) still resolves it. An installed copy wins.
+ */
+function sdkPackagePath(): Promise<string> {
+  sdkPathDir ??= (async () => {
+    const parent = path.dirname(SDK_DIR);
+    if (path.basename(parent) === '@eddy') return path.dirname(parent);
+    const dir = path.join(os.tmpdir(), `eddy-smartmodule-sdk-path-${process.getuid?.() ?? 0}`);
+    const link = path.join(dir, '@eddy', 'smartmodule-sdk');
+    await mkdir(path.dirname(link), { recursive: true });
+    try {
+      await symlink(SDK_DIR, link, 'dir');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    return dir;
+  })();
+  return sdkPathDir;
+}
+
+class Collect {
+  text = '';
+  write(chunk: Uint8Array | string): void {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  }
+}
+
+/** Compiles one SmartModule project. Rejects with SmartModuleBuildError on compile errors. */
+export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const projectDir = path.resolve(opts.projectDir);
+  const entry = opts.entry ?? 'assembly/index.ts';
+  const outFile = path.resolve(projectDir, opts.outFile ?? path.join('build', `${path.basename(projectDir)}.wasm`));
+  try {
+    await stat(path.join(projectDir, entry));
+  } catch {
+    throw new SmartModuleBuildError(`no entry file ${path.join(projectDir, entry)}`, '');
+  }
+  const { default: asc } = await import('assemblyscript/asc');
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const outputs = new Map<string, Uint8Array | string>();
+  const args = [
+    entry,
+    '--baseDir', projectDir,
+    '--outFile', outFile,
+    ...(opts.wat ? ['--textFile', outFile.replace(/\.wasm$/, '') + '.wat'] : []),
+    '--path', await sdkPackagePath(),
+    ...SDK_ASC_FLAGS,
+    ...(opts.extraArgs ?? []),
+  ];
+  const result = await asc.main(args, {
+    stdout,
+    stderr,
+    writeFile: (name: string, contents: Uint8Array | string, baseDir: string) => {
+      outputs.set(path.resolve(baseDir, name), contents);
+    },
+  });
+  if (result.error) throw new SmartModuleBuildError(`asc failed to compile ${path.join(projectDir, entry)}`, stderr.text.trim());
+  const wasm = outputs.get(outFile);
+  if (!(wasm instanceof Uint8Array)) throw new SmartModuleBuildError(`asc wrote no ${outFile}`, stderr.text.trim());
+  await mkdir(path.dirname(outFile), { recursive: true });
+  for (const [file, contents] of outputs) await writeFile(file, contents);
+  return { outFile, wasm, durationMs: performance.now() - started };
+}
+
+/** Reads a built module, building it first when the .wasm is missing or older than its sources. */
+export async function buildIfStale(opts: BuildOptions & { sources?: readonly string[] }): Promise<BuildResult> {
+  const projectDir = path.resolve(opts.projectDir);
+  const outFile = path.resolve(projectDir, opts.outFile ?? path.join('build', `${path.basename(projectDir)}.wasm`));
+  const sources = opts.sources ?? [path.join(projectDir, 'assembly'), path.join(SDK_DIR, 'assembly')];
+  try {
+    const built = (await stat(outFile)).mtimeMs;
+    if ((await newestMtime(sources)) < built) {
+      return { outFile, wasm: new Uint8Array(await readFile(outFile)), durationMs: 0 };
+    }
+  } catch {
+    // not built yet
+  }
+  return buildSmartModule(opts);
+}
+
+async function newestMtime(paths: readonly string[]): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  let newest = 0;
+  for (const p of paths) {
+    const s = await stat(p);
+    if (s.isDirectory()) {
+      const entries = await readdir(p, { recursive: true });
+      for (const e of entries) {
+        const es = await stat(path.join(p, e));
+        if (es.mtimeMs > newest) newest = es.mtimeMs;
+      }
+    } else if (s.mtimeMs > newest) {
+      newest = s.mtimeMs;
+    }
+  }
+  return newest;
+}
