@@ -15,13 +15,13 @@ function readU32(bytes: Uint8Array, pos: number): [value: number, next: number] 
   let result = 0;
   let mul = 1;
   for (let i = 0; i < 5; i++) {
-    if (pos >= bytes.length) throw new WasmBinaryError('truncated LEB128 number');
+    if (pos >= bytes.length) throw new WasmBinaryError('malformed WebAssembly: truncated LEB128 number');
     const b = bytes[pos++];
     result += (b & 0x7f) * mul;
     if (b < 0x80) return [result, pos];
     mul *= 128;
   }
-  throw new WasmBinaryError('LEB128 number longer than 5 bytes');
+  throw new WasmBinaryError('malformed WebAssembly: LEB128 number longer than 5 bytes');
 }
 
 function writeU32(out: number[], value: number): void {
@@ -50,7 +50,7 @@ export function capMemory(bytes: Uint8Array, maxPages: number): { bytes: Uint8Ar
     const id = bytes[pos++];
     const [size, payloadStart] = readU32(bytes, pos);
     const payloadEnd = payloadStart + size;
-    if (payloadEnd > bytes.length) throw new WasmBinaryError(`section ${id} runs past the end of the file`);
+    if (payloadEnd > bytes.length) throw new WasmBinaryError(`malformed WebAssembly: section ${id} runs past the end of the file`);
     if (id !== SECTION_MEMORY) {
       pos = payloadEnd;
       continue;
@@ -74,7 +74,7 @@ export function capMemory(bytes: Uint8Array, maxPages: number): { bytes: Uint8Ar
       writeU32(payload, min);
       writeU32(payload, max === null ? maxPages : Math.min(max, maxPages));
     }
-    if (p !== payloadEnd) throw new WasmBinaryError('malformed memory section');
+    if (p !== payloadEnd) throw new WasmBinaryError('malformed WebAssembly: bad memory section');
     const header: number[] = [SECTION_MEMORY];
     writeU32(header, payload.length);
     const out = new Uint8Array(sectionStart + header.length + payload.length + (bytes.length - payloadEnd));
