@@ -13,6 +13,12 @@ export interface ReadResult {
   nextOffset: number;
 }
 
+/** Where reads were served from (for metrics and tests). */
+export interface ReadStats {
+  cacheHits: number;
+  diskReads: number;
+}
+
 /** Header bytes needed to know a batch's base offset, length and last offset. */
 const HEADER_PEEK = LAST_OFFSET_DELTA_AT + 4;
 /** Minimum disk read while walking headers. */
@@ -71,6 +77,7 @@ export async function readSegmentBatches(
   offset: number,
   maxBytes: number,
   indexIntervalBytes: number,
+  stats: ReadStats,
 ): Promise<ReadResult> {
   const end = segment.committedSize;
   const floorPos = segment.offsetIndex.floorPosition(offset - segment.baseOffset);
@@ -83,11 +90,13 @@ export async function readSegmentBatches(
     if (start >= 0) {
       const stop = collect(cached.buf, start, limit, maxBytes, cached.filePosition);
       if (stop > start) {
+        stats.cacheHits++;
         return { data: cached.buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(cached.buf) };
       }
     }
   }
 
+  stats.diskReads++;
   // Disk: one read from the index floor sized to cover the walk (< one index interval plus a
   // batch, usually) and maxBytes; more reads only when batches are larger than that.
   let bufPos = floorPos;

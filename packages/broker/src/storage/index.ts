@@ -1,6 +1,6 @@
 // Public face of the storage layer: per-partition logs of segments on local disk.
 export { PartitionLog, type PartitionLogOptions, type RetentionResult } from './partition_log.ts';
-export type { ReadResult } from './batch_reader.ts';
+export type { ReadResult, ReadStats } from './batch_reader.ts';
 export type { AppendResult, FlushPolicy, WriterStats } from './flush.ts';
 export {
   DEFAULT_INDEX_INTERVAL_BYTES,

@@ -6,9 +6,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { PartitionLog } from './partition_log.ts';
 import type { PartitionLogConfig } from './config.ts';
-import { CorruptBatchError, LogClosedError, OffsetOutOfRangeError } from './errors.ts';
+import { CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
 import { makeBatch, splitBatches, type BatchView } from './test_batches.ts';
 import { CRC_AT, MAGIC_AT } from './batch_header.ts';
+
+const silent = { info() {}, warn() {}, error() {} };
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-plog-'));
@@ -17,7 +19,7 @@ function tempDir(): string {
 async function withLog(config: PartitionLogConfig, fn: (log: PartitionLog, dir: string) => Promise<void>): Promise<void> {
   const root = tempDir();
   const dir = path.join(root, 'topic-0');
-  const log = await PartitionLog.open(dir, config);
+  const log = await PartitionLog.open(dir, config, { logger: silent });
   try {
     await fn(log, dir);
   } finally {
@@ -313,4 +315,78 @@ test('closed log rejects appends and reads; close is idempotent; delete removes 
   await again.delete();
   assert.equal(fs.existsSync(dir), false);
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+for (const tailCacheBytes of [0, 16 * 1024]) {
+  test(`a consumer tailing via onAppend sees every batch exactly once, whole (tailCacheBytes=${tailCacheBytes})`, async () => {
+    await withLog({ flush: 'os', segmentBytes: 6000, indexIntervalBytes: 300, tailCacheBytes }, async (log) => {
+      const seen: number[] = [];
+      let offset = 0;
+      let reading = false;
+      let wake: (() => void) | null = null;
+      const pump = async (): Promise<void> => {
+        if (reading) return;
+        reading = true;
+        try {
+          while (offset < log.highWatermark) {
+            const r = await log.read(offset, 700);
+            for (const b of splitBatches(r.data)) {
+              if (b.lastOffset < offset) continue;
+              assert.equal(b.baseOffset, offset, 'no gap, no repeat');
+              seen.push(b.tag);
+              offset = b.lastOffset + 1;
+            }
+          }
+        } finally {
+          reading = false;
+          wake?.();
+        }
+      };
+      const off = log.onAppend(() => void pump());
+      const total = 300;
+      for (let i = 0; i < total; ) {
+        const burst = Math.min(total - i, 1 + (i % 17));
+        const pending = [];
+        for (let k = 0; k < burst; k++, i++) pending.push(log.append(makeBatch({ tag: i, records: 1 + (i % 3), payloadBytes: 30 + ((i * 53) % 400) })));
+        await Promise.all(pending);
+      }
+      while (offset < log.highWatermark || reading) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void pump();
+        });
+      }
+      off();
+      assert.deepEqual(seen, Array.from({ length: total }, (_, i) => i));
+      const { cacheHits, diskReads } = log.readStats;
+      if (tailCacheBytes === 0) assert.equal(cacheHits, 0);
+      else assert.ok(cacheHits > diskReads, `tailing reads mostly from memory: ${cacheHits} cache, ${diskReads} disk`);
+    });
+  });
+}
+
+test('a failed write stops appends with LogFailedError; committed data stays readable; reopen recovers', async () => {
+  await withLog({ flush: 'os' }, async (log, dir) => {
+    await log.append(makeBatch({ records: 2, tag: 1 }));
+    // Fault injection: swap the active segment's fd for a read-only one so the next write fails.
+    const active = (log as unknown as { active: { fd: number; logPath: string } }).active;
+    const writableFd = active.fd;
+    active.fd = fs.openSync(active.logPath, 'r');
+    const failing = log.append(makeBatch({ tag: 2 }));
+    const queued = log.append(makeBatch({ tag: 3 }));
+    await assert.rejects(failing, (err: unknown) => err instanceof LogFailedError && /must be reopened/.test(err.message));
+    await assert.rejects(queued, LogFailedError);
+    await assert.rejects(log.append(makeBatch({ tag: 4 })), LogFailedError);
+    assert.equal(log.highWatermark, 2);
+    assert.deepEqual((await readAll(log, 0, 1 << 20)).map((b) => b.tag), [1]);
+    await log.close();
+    fs.closeSync(writableFd);
+    const again = await PartitionLog.open(dir, { flush: 'os' });
+    try {
+      assert.equal(again.highWatermark, 2);
+      assert.deepEqual(await again.append(makeBatch({ tag: 5 })), { baseOffset: 2, lastOffset: 2 });
+    } finally {
+      await again.close();
+    }
+  });
 });

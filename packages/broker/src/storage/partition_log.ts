@@ -5,7 +5,7 @@
 // flush policy. Readers see only acknowledged data: everything below highWatermark.
 import fs from 'node:fs';
 import { batchSizeOf, lastOffsetDeltaOf, maxTimestampOf, writeI64 } from './batch_header.ts';
-import { readSegmentBatches, type ReadResult } from './batch_reader.ts';
+import { readSegmentBatches, type ReadResult, type ReadStats } from './batch_reader.ts';
 import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
 import { CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
 import { GroupCommitWriter, type AppendResult, type WriterStats } from './flush.ts';
@@ -51,6 +51,7 @@ export class PartitionLog {
   private closing: Promise<void> | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionChain: Promise<unknown> = Promise.resolve();
+  private readonly reads: ReadStats = { cacheHits: 0, diskReads: 0 };
 
   private constructor(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger, segments: Segment[]) {
     this.dir = dir;
@@ -120,6 +121,11 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** Reads served from the tail cache vs from the segment files (for metrics and tests). */
+  get readStats(): Readonly<ReadStats> {
+    return this.reads;
   }
 
   /** Write/sync counters of the group-commit writer (for metrics and tests). */
@@ -218,7 +224,7 @@ export class PartitionLog {
     const segment = this.segmentFor(offset);
     segment.acquire();
     try {
-      return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes);
+      return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes, this.reads);
     } finally {
       segment.release();
     }

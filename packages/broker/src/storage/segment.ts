@@ -75,6 +75,7 @@ export class Segment {
   private refs = 0;
   private idleWaiters: Array<() => void> = [];
   private fdClosing: Promise<void> | null = null;
+  private finishing: Promise<void> | null = null;
   private indexWrites: Promise<void> = Promise.resolve();
 
   constructor(dir: string, baseOffset: number) {
@@ -180,16 +181,24 @@ export class Segment {
   }
 
   /** Ends the segment's life as write target: seal, write index backlog, close index files, drop the cache. */
-  async finishWrites(): Promise<void> {
-    if (!this.writable) return;
-    this.seal();
-    await this.persistIndexes();
-    this.writable = false;
-    this.cache = null;
-    const fds = [this.indexFd, this.timeIndexFd];
-    this.indexFd = -1;
-    this.timeIndexFd = -1;
-    for (const fd of fds) if (fd >= 0) await closeFd(fd);
+  finishWrites(): Promise<void> {
+    if (!this.writable) return Promise.resolve();
+    this.finishing ??= (async () => {
+      this.seal();
+      // Queued behind any index write in progress, so nothing writes to a closed index fd.
+      const run = this.indexWrites.then(async () => {
+        await this.writeIndexBacklog();
+        const fds = [this.indexFd, this.timeIndexFd];
+        this.indexFd = -1;
+        this.timeIndexFd = -1;
+        for (const fd of fds) if (fd >= 0) await closeFd(fd);
+      });
+      this.indexWrites = run.catch(() => {});
+      await run;
+      this.writable = false;
+      this.cache = null;
+    })();
+    return this.finishing;
   }
 
   /** Pins the log fd for a read; pair with release(). */
