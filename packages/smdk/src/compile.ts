@@ -3,7 +3,6 @@
 // the output file and where the SDK is found.
 import fs from 'node:fs';
 import path from 'node:path';
-import asc from 'assemblyscript/asc';
 import { CompileError, SmdkError } from './errors.ts';
 import { wasmPath, type Project } from './project.ts';
 import { SDK_PACKAGE, locateSdk } from './sdk.ts';
@@ -49,6 +48,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const modules = sdkModulesDir(project);
   if (modules) args.push('--path', path.relative(project.dir, modules) || '.');
 
+  // The compiler is large: loaded only when a build actually runs.
+  const { default: asc } = await import('assemblyscript/asc');
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
   const errors: Diagnostic[] = [];

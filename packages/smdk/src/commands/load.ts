@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Eddy } from '@eddy/client';
+import type { Eddy } from '@eddy/client';
 import { resolveArtifact } from '../artifact.ts';
 import { SmdkError, systemErrorCode } from '../errors.ts';
 import { formatSize } from '../format.ts';
@@ -32,9 +32,11 @@ export function registerLoad(program: Command): void {
       const meta = artifact.project?.manifest.package;
       if (artifact.project) process.stdout.write(`Using SmartModule package: ${artifact.project.name}\n`);
 
+      // Loaded here so the other commands start without the client.
+      const { Eddy: Client } = await import('@eddy/client');
       let eddy: Eddy;
       try {
-        eddy = await Eddy.connect({ ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.profile ? { profile: o.profile } : {}) });
+        eddy = await Client.connect({ ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.profile ? { profile: o.profile } : {}) });
       } catch (err) {
         throw unreachable(err, o.endpoint);
       }

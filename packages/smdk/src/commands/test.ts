@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { encodeRecordsSection, visitRecords, type RecordInput } from '@eddy/protocol';
-import { SmartEngine } from '@eddy/smartengine';
 import { resolveArtifact } from '../artifact.ts';
 import { SmdkError } from '../errors.ts';
 import { collect, paramsRecord } from '../params.ts';
@@ -75,6 +74,8 @@ export function registerTest(program: Command): void {
       const now = Date.now();
       const input = encodeRecordsSection(values.map((value): RecordInput => ({ key, value, timestamp: now })), { firstTimestamp: now });
 
+      // Loaded here so the other commands start without the engine.
+      const { SmartEngine } = await import('@eddy/smartengine');
       const engine = new SmartEngine({ workers: 1 });
       try {
         const chain = await engine.chain([
