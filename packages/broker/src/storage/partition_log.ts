@@ -224,6 +224,7 @@ export class PartitionLog {
     const segment = this.segmentFor(offset);
     segment.acquire();
     try {
+      if (segment.fd < 0) throw new LogClosedError(this.dir); // closed while we looked
       return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes, this.reads);
     } finally {
       segment.release();
