@@ -6,6 +6,7 @@ import { compileProject } from './compile.ts';
 import { SmdkError, fileProblem } from './errors.ts';
 import { findProject, wasmPath, type Project } from './project.ts';
 import { MANIFEST_FILE } from './manifest.ts';
+import { locateSdk } from './sdk.ts';
 
 export interface Artifact {
   /** Display name: the project's name, or the wasm file's base name. */
@@ -48,6 +49,9 @@ function newestSource(dir: string): number {
   visit(path.join(dir, 'assembly'));
   visit(path.join(dir, 'asconfig.json'));
   visit(path.join(dir, MANIFEST_FILE));
+  // A changed SDK (a checkout being worked on) changes the module too.
+  const sdk = locateSdk();
+  if (sdk) visit(path.join(sdk.dir, 'assembly'));
   return newest;
 }
 

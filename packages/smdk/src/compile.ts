@@ -3,14 +3,37 @@
 // the output file and where the SDK is found.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CompileError, SmdkError } from './errors.ts';
 import { wasmPath, type Project } from './project.ts';
 import { SDK_PACKAGE, locateSdk } from './sdk.ts';
 
 export const ASCONFIG_FILE = 'asconfig.json';
 
-/** Flags used when a project has no asconfig.json: optimized, small, no JS host imports. */
-export const DEFAULT_ASC_FLAGS = ['-O3', '--converge', '--noAssert', '--runtime', 'stub', '--use', 'abort='];
+/** The SDK's abort handler: a module then imports nothing but `env.copy_records`. */
+export const SDK_ABORT_HANDLER = '~lib/@eddy/smartmodule-sdk/assembly/abort/smartModuleAbort';
+
+/**
+ * Flags for a project without asconfig.json when the SDK does not say (it exports its own as
+ * SDK_ASC_FLAGS from src/build.ts, which win): optimized, a collecting runtime so per-record
+ * garbage is freed on long streams, and the SDK's abort handler.
+ */
+export const DEFAULT_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${SDK_ABORT_HANDLER}`];
+
+/** The SDK's recommended asc flags, or DEFAULT_ASC_FLAGS. */
+export async function sdkAscFlags(): Promise<readonly string[]> {
+  const sdk = locateSdk();
+  const file = sdk && path.join(sdk.dir, 'src', 'build.ts');
+  if (!file || !fs.existsSync(file)) return DEFAULT_ASC_FLAGS;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { SDK_ASC_FLAGS?: unknown };
+    const flags = mod.SDK_ASC_FLAGS;
+    if (Array.isArray(flags) && flags.every((f) => typeof f === 'string')) return flags as string[];
+  } catch {
+    // an SDK we cannot load (e.g. TypeScript inside node_modules): the defaults match it
+  }
+  return DEFAULT_ASC_FLAGS;
+}
 
 export interface CompileOptions {
   /** asconfig.json target; 'release' (the default) writes build/<name>.wasm. */
@@ -41,10 +64,12 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   }
   const out = wasmPath(project, target);
   const rel = (p: string) => path.relative(project.dir, p).split(path.sep).join('/');
-  const args = [rel(project.entry), '--baseDir', project.dir, '--outFile', rel(out), '--noColors'];
-  const hasConfig = fs.existsSync(path.join(project.dir, ASCONFIG_FILE));
-  if (hasConfig) args.push('--config', ASCONFIG_FILE, '--target', target);
-  else args.push(...DEFAULT_ASC_FLAGS);
+  const config = readAsconfig(project.dir);
+  // asc adds the config's entries itself; naming the entry again would compile it twice.
+  const args = config?.entries ? [] : [rel(project.entry)];
+  args.push('--baseDir', project.dir, '--outFile', rel(out), '--noColors');
+  if (config) args.push('--config', ASCONFIG_FILE, '--target', target);
+  else args.push(...(await sdkAscFlags()));
   const modules = sdkModulesDir(project);
   if (modules) args.push('--path', path.relative(project.dir, modules) || '.');
 
@@ -75,6 +100,24 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     throw new CompileError(`build of '${project.name}' produced no ${rel(out)}`, report);
   }
   return { wasmFile: out, size, warnings: report };
+}
+
+/** The project's asconfig.json, or null; invalid JSON is the user's error to fix. */
+function readAsconfig(dir: string): { entries?: unknown } | null {
+  const file = path.join(dir, ASCONFIG_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v as { entries?: unknown };
+  } catch (err) {
+    throw new SmdkError(`${file} is not valid: ${(err as Error).message}`);
+  }
 }
 
 /** `assembly/index.ts(3,7)` for a diagnostic in one of the project's files. */

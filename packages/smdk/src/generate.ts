@@ -12,7 +12,7 @@ import { defaultManifest, formatManifest, MANIFEST_FILE, nameProblem, type Manif
 import { ENTRY_FILE, BUILD_DIR } from './project.ts';
 import { SCAFFOLD_EXAMPLES, type ScaffoldExample } from './scaffold_examples.ts';
 import { requireSdk, SDK_PACKAGE, type SdkLocation } from './sdk.ts';
-import { ASCONFIG_FILE } from './compile.ts';
+import { ASCONFIG_FILE, SDK_ABORT_HANDLER } from './compile.ts';
 
 export const SM_TYPES = ['filter', 'map', 'filter-map', 'array-map', 'aggregate'] as const;
 export type SmType = (typeof SM_TYPES)[number];
@@ -125,7 +125,7 @@ export function generateProject(opts: GenerateOptions): GenerateResult {
   const defaults: Record<string, () => string> = {
     [MANIFEST_FILE]: () => formatManifest(defaultManifest(opts.name, { group: vars['project-group'], description: vars['project-description'], params })),
     'package.json': () => packageJson(vars, sdk),
-    [ASCONFIG_FILE]: () => ascConfig(),
+    [ASCONFIG_FILE]: () => ascConfig(opts.name),
     '.gitignore': () => 'node_modules/\nbuild/\n',
     'README.md': () => readme(vars, opts.withParams),
   };
@@ -170,7 +170,7 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
       build: 'smdk build',
       test: 'node --test test/',
       'smdk:test': 'smdk test',
-      asbuild: `asc ${ENTRY_FILE.split(path.sep).join('/')} --target release`,
+      asbuild: 'asc --config asconfig.json --target release',
     },
     dependencies: { [SDK_PACKAGE]: vars['sdk-dependency'] },
     devDependencies: {
@@ -184,14 +184,18 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
   return JSON.stringify(pkg, null, 2) + '\n';
 }
 
-/** Release: what runs on the broker (optimized, no JS host imports). Debug: assertions kept. */
-function ascConfig(): string {
+/**
+ * The SDK's build settings (see DEFAULT_ASC_FLAGS), so `npx asc --target release` after
+ * `npm install` builds what `smdk build` builds.
+ */
+function ascConfig(name: string): string {
   const config = {
+    entries: [ENTRY_FILE.split(path.sep).join('/')],
     targets: {
-      release: { optimizeLevel: 3, shrinkLevel: 0, converge: true, noAssert: true },
-      debug: { debug: true },
+      release: { outFile: `build/${name}.wasm`, optimizeLevel: 3, shrinkLevel: 0 },
+      debug: { outFile: `build/${name}.debug.wasm`, debug: true },
     },
-    options: { runtime: 'stub', use: ['abort='], exportRuntime: false },
+    options: { runtime: 'incremental', use: [`abort=${SDK_ABORT_HANDLER}`] },
   };
   return JSON.stringify(config, null, 2) + '\n';
 }

@@ -11,6 +11,7 @@ interface LoadOptions {
   path?: string;
   endpoint?: string;
   profile?: string;
+  replace?: boolean;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
@@ -24,6 +25,7 @@ export function registerLoad(program: Command): void {
     .option('--path <dir>', 'project directory (default: the one containing the working directory)')
     .option('--endpoint <host:port>', 'cluster to load into (default: the current profile\'s)')
     .option('--profile <name>', 'profile to use instead of the current one')
+    .option('--replace', 'replace a SmartModule already registered under the name')
     .action(async (o: LoadOptions) => {
       const artifact = await resolveArtifact({ wasmFile: o.wasmFile, projectDir: o.path, log: (l) => process.stderr.write(l + '\n') });
       const name = o.name ?? artifact.name;
@@ -41,6 +43,13 @@ export function registerLoad(program: Command): void {
         throw unreachable(err, o.endpoint);
       }
       try {
+        if (o.replace) {
+          const existing = await eddy.admin().listSmartModules();
+          if (existing.some((m) => m.name === name)) {
+            process.stdout.write(`Replacing SmartModule: ${name}\n`);
+            await eddy.admin().deleteSmartModule(name);
+          }
+        }
         process.stdout.write(`Creating SmartModule: ${name}\n`);
         await eddy.admin().createSmartModule(name, artifact.wasm, {
           ...(meta ? { version: meta.version, description: meta.description } : {}),
