@@ -183,6 +183,25 @@ describe('transforms', () => {
     assert.equal((await engine.inspect(wat.WASI_PRINTER)).usesWasi, true);
   });
 
+  test('WASI: clock, randomness, empty args and environment, no files, proc_exit fails the call', async () => {
+    const chain = await engine.chain([{ name: 'wasi', wasm: wat.WASI_MISC }]);
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const out = await chain.process(batch(vals('x')));
+    const after = BigInt(Date.now() + 1) * 1_000_000n;
+    const v = Buffer.from(decodeRecords(out.records)[0].value);
+    assert.notDeepEqual([...v.subarray(0, 16)], new Array(16).fill(0), 'random bytes');
+    const now = v.readBigUInt64LE(16);
+    assert.ok(now >= before && now <= after, `realtime clock ${now} outside [${before}, ${after}]`);
+    assert.deepEqual([v.readUInt32LE(24), v.readUInt32LE(28), v.readUInt32LE(32), v.readUInt32LE(36)], [0, 0, 0, 0], 'args and environ sizes');
+    assert.deepEqual([0, 1, 2, 3].map((i) => v.readUInt32LE(40 + i * 4)), [0, 0, 0, 0], 'errno of random, clock, args, environ');
+    assert.equal(v.readUInt32LE(56), 52, 'path_open answers ENOSYS');
+    await assert.rejects(chain.process(batch([])), (err) => {
+      assert.ok(err instanceof SmartModuleTrapError, String(err));
+      assert.match(err.message, /^SmartModule "wasi" trapped: called proc_exit\(3\)$/);
+      return true;
+    });
+  });
+
   test('copy_records is found under any module name; the transform comes from the exports', async () => {
     const custom = await engine.chain([{ name: 'fluvio-ns', wasm: wat.upperModule('map', 'fluvio') }]);
     assert.equal(custom.modules[0].copyRecordsModule, 'fluvio');
@@ -267,6 +286,19 @@ describe('sandbox', () => {
     assert.equal(engine.workerRestarts, restarts + 1);
     await assert.rejects(looping.process(batch(vals('y'))), SmartModuleTimeoutError);
     assert.ok(looping.failure instanceof SmartModuleTimeoutError);
+  });
+
+  test('after a restart, look-back is replayed and chains still being created are created', { timeout: 20_000 }, async () => {
+    const rising = await engine.chain([{ name: 'rising', wasm: wat.FILTER_LOOKBACK, lookback: { last: 1 } }]);
+    await rising.lookBack(encodeRecords(vals('5')));
+    assert.deepEqual(values((await rising.process(batch(vals('3')))).records), []);
+    const looping = await engine.chain([{ name: 'spinner', wasm: wat.INFINITE_LOOP }]);
+    const stuck = looping.process(batch(vals('x')));
+    const late = engine.chain([{ name: 'late', wasm: wat.MAP_UPPER }]); // queued behind the loop
+    await assert.rejects(stuck, SmartModuleTimeoutError);
+    // the rebuilt instance saw '5' again (without the replay it would let '4' through)
+    assert.deepEqual(values((await rising.process(batch(vals('4', '6')))).records), ['6']);
+    assert.deepEqual(values((await (await late).process(batch(vals('l')))).records), ['L']);
   });
 
   test('a trap fails only its chain', async () => {

@@ -64,7 +64,7 @@ export function createWasiImports(ctx: WasiContext): Record<string, WasiFn> {
     },
     clock_time_get: (id: number, _precision: bigint, timePtr: number) => {
       let ns: bigint;
-      if (id === 0) ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+      if (id === 0) ns = BigInt(Date.now()) * 1_000_000n; // wall clock, ms resolution (clock_res_get says so)
       else if (id <= 3) ns = process.hrtime.bigint();
       else return ERRNO_INVAL;
       views().dv.setBigUint64(timePtr, ns, true);

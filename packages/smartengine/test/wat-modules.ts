@@ -506,3 +506,32 @@ export const BIG_INITIAL_MEMORY = wat2wasm(`(module
   (memory (export "memory") 20)
   (func (export "alloc") (param i32) (result i32) (i32.const 0))
   (func (export "filter") (param i32 i32 i32) (result i32) (i32.const 0)))`);
+
+/**
+ * Exercises WASI: random_get (16 bytes), clock_time_get(realtime) (u64 LE), args/environ
+ * sizes and the errno of path_open, returned as the value of one record (60 bytes).
+ * An empty batch makes it call proc_exit(3).
+ */
+export const WASI_MISC = wat2wasm(`(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  ${runtime()}
+  (func (export "filter") (param $ptr i32) (param $len i32) (param $ver i32) (result i32)
+    (local $out i32) (local $q i32)
+    (if (i32.eqz (call $be32 (i32.add (local.get $ptr) (i32.const 12)))) (then (call $exit (i32.const 3))))
+    (i32.store (i32.const 1064) (call $random_get (i32.const 1024) (i32.const 16)))
+    (i32.store (i32.const 1068) (call $clock (i32.const 0) (i64.const 1000) (i32.const 1040)))
+    (i32.store (i32.const 1072) (call $args (i32.const 1048) (i32.const 1052)))
+    (i32.store (i32.const 1076) (call $env (i32.const 1056) (i32.const 1060)))
+    (i32.store (i32.const 1080) (call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 0)))
+    (call $parse_record (i32.add (local.get $ptr) (i32.const 16)))
+    (local.set $out (call $alloc (i32.const 200)))
+    (local.set $q (call $write_record (i32.add (local.get $out) (i32.const 4)) (i32.const 1024) (i32.const 60)))
+    (call $wbe32 (local.get $out) (i32.const 1))
+    (i32.store8 (local.get $q) (i32.const 0))
+    (call $finish (local.get $out) (i32.add (i32.sub (local.get $q) (local.get $out)) (i32.const 1)))
+    (i32.const 1)))`, 'wasi-misc.wat');
