@@ -1,3 +1,7 @@
 // The one place the CLI meets @eddy/client: commands import from here, so an API change in the
 // client is absorbed in this file.
-export { Eddy, Offset, addProfile, listProfiles, switchProfile, deleteProfile, currentProfile } from '@eddy/client';
+export {
+  Eddy, Offset, Producer, Consumer, RecordStream,
+  addProfile, listProfiles, switchProfile, deleteProfile, currentProfile, resolveEndpoint,
+} from '@eddy/client';
+export type { ConsumerRecord, ProducerOptions, StreamOptions, Profile, ProfileListing } from '@eddy/client';

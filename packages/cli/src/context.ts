@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { Eddy, currentProfile, listProfiles } from './client.ts';
-import { CliError, ClusterUnreachableError, isUnreachable } from './errors.ts';
-import { DEFAULT_ENDPOINT } from './home.ts';
-import { parseEndpoint, formatEndpoint } from './endpoint.ts';
+import { EddyError, ErrorCode } from '@eddy/protocol';
+import { Eddy, resolveEndpoint as resolveProfileEndpoint } from './client.ts';
+import { ClusterUnreachableError, isUnreachable } from './errors.ts';
 
 /** --endpoint / --profile, accepted on every command. */
 export interface GlobalOptions { endpoint?: string; profile?: string }
@@ -12,36 +11,31 @@ export function globalsOf(cmd: Command): GlobalOptions {
   return { endpoint: o.endpoint, profile: o.profile };
 }
 
-/**
- * The endpoint a command talks to: --endpoint, else the --profile's, else the current
- * profile's, else 127.0.0.1:9003 (where `eddy cluster start` listens by default).
- */
+/** The endpoint the options select (see withClient). */
 export async function resolveEndpoint(g: GlobalOptions): Promise<string> {
-  if (g.endpoint) return formatEndpoint(parseEndpoint(g.endpoint));
-  if (g.profile) {
-    const profiles = await listProfiles();
-    const p = profiles.find((x) => x.name === g.profile);
-    if (!p) throw new CliError(`unknown profile '${g.profile}' (see 'eddy profile list')`);
-    return p.endpoint;
-  }
-  const current = await currentProfile();
-  return current?.endpoint ?? DEFAULT_ENDPOINT;
+  return resolveProfileEndpoint({ endpoint: g.endpoint, profile: g.profile });
 }
 
-/** Connects, runs `fn`, always closes; connection failures become the one-line hint. */
+/**
+ * Connects to --endpoint, else the --profile's endpoint, else the current profile's, else
+ * 127.0.0.1:9003 (where `eddy cluster start` listens by default); runs `fn`; always closes.
+ * A cluster that cannot be reached becomes the one-line "is it running?" hint.
+ */
 export async function withClient<T>(g: GlobalOptions, fn: (eddy: Eddy, endpoint: string) => Promise<T>): Promise<T> {
   const endpoint = await resolveEndpoint(g);
+  const unreachable = (err: unknown) =>
+    isUnreachable(err) || (err instanceof EddyError && err.code === ErrorCode.BrokerUnavailable);
   let eddy: Eddy;
   try {
     eddy = await Eddy.connect({ endpoint });
   } catch (err) {
-    if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint);
+    if (unreachable(err)) throw new ClusterUnreachableError(endpoint);
     throw err;
   }
   try {
     return await fn(eddy, endpoint);
   } catch (err) {
-    if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint);
+    if (unreachable(err)) throw new ClusterUnreachableError(endpoint);
     throw err;
   } finally {
     await eddy.close().catch(() => {});

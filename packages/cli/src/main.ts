@@ -8,6 +8,7 @@ import { registerProfile } from './commands/profile.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerSmartModule } from './commands/smartmodule.ts';
+import { registerBench } from './commands/bench.ts';
 
 export const VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerSmartModule(program);
+  registerBench(program);
   return program;
 }
 

@@ -3,7 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import YAML from 'yaml';
+import binaryen from 'binaryen';
 import { eddy, ok, oneLineError, tempHome, jsonLines, EDDY_BIN } from './helpers.ts';
 
 const home = tempHome();
@@ -188,6 +190,34 @@ test('consume into a closed pipe ends quietly', async () => {
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(err, '', 'no error output on a closed pipe');
   assert.equal(code, 0);
+});
+
+test('smartmodule create, list (metadata only), describe, delete', async () => {
+  const wat = `(module (memory (export "memory") 1)
+    (func (export "alloc") (param i32) (result i32) i32.const 0)
+    (func (export "dealloc") (param i32 i32))
+    (func (export "filter") (param i32 i32 i32) (result i32) i32.const 0))`;
+  const mod = binaryen.parseText(wat);
+  const wasm = Buffer.from(mod.emitBinary());
+  mod.dispose();
+  const file = path.join(home, 'f.wasm');
+  fs.writeFileSync(file, wasm);
+  assert.match(ok(await run(['smartmodule', 'create', 'my-filter', '--wasm-file', file, '--description', 'keeps nothing'])).stdout, /smartmodule "my-filter" created/);
+  const list = JSON.parse(ok(await run(['smartmodule', 'list', '-O', 'json'])).stdout) as { name: string; spec: Record<string, unknown> }[];
+  assert.equal(list.length, 1);
+  assert.equal(list[0].name, 'my-filter');
+  assert.equal(list[0].spec.sizeBytes, wasm.length);
+  assert.equal(list[0].spec.sha256, createHash('sha256').update(wasm).digest('hex'));
+  assert.ok(!JSON.stringify(list).includes(wasm.toString('base64')), 'never the payload');
+  assert.match(ok(await run(['sm', 'list'])).stdout, /^my-filter\s/m);
+  const d = JSON.parse(ok(await run(['smartmodule', 'describe', 'my-filter', '-O', 'json'])).stdout);
+  assert.equal(d.spec.description, 'keeps nothing');
+  assert.deepEqual(d.spec.exports.includes('filter'), true);
+  assert.match(oneLineError(await run(['smartmodule', 'create', 'bad', '--wasm-file', path.join(home, 'config.yaml')])), /not a WebAssembly module/);
+  assert.match(oneLineError(await run(['smartmodule', 'create', 'x', '--wasm-file', path.join(home, 'missing.wasm')])), /no such file/);
+  assert.match(ok(await run(['smartmodule', 'delete', 'my-filter'])).stdout, /deleted/);
+  assert.match(oneLineError(await run(['smartmodule', 'describe', 'my-filter'])), /my-filter/);
+  assert.equal(ok(await run(['smartmodule', 'list'])).stdout, 'No smartmodules found\n');
 });
 
 test('profiles: add, switch, use, delete', async () => {

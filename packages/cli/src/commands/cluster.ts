@@ -3,7 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { addProfile, switchProfile, Eddy } from '../client.ts';
+import { addProfile, Eddy } from '../client.ts';
 import { CliError, isUnreachable } from '../errors.ts';
 import { localPaths, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_METRICS_PORT, LOCAL_PROFILE } from '../home.ts';
 import { intArg, durationArg, outputOption } from './options.ts';
@@ -33,7 +33,7 @@ export function registerCluster(program: Command): void {
     .option('--data-dir <dir>', 'where topics and metadata live (default $EDDY_HOME/data)')
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .addOption(new Option('--port <port>', 'client port (0 picks a free one)').argParser(intArg(0, 65535)).default(DEFAULT_PORT))
-    .addOption(new Option('--metrics-port <port>', 'Prometheus /metrics port (0 picks a free one)').argParser(intArg(0, 65535)).default(DEFAULT_METRICS_PORT))
+    .addOption(new Option('--metrics-port <port>', 'Prometheus /metrics port (0 picks a free one, -1 disables it)').argParser(intArg(-1, 65535)).default(DEFAULT_METRICS_PORT))
     .option('--foreground', 'run in this process and log to stdout (containers, npm start); Ctrl-C or SIGTERM stops it')
     .addOption(new Option('--timeout <time>', 'how long to wait for the broker to start').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
     .action(async (o: StartOptions) => {
@@ -42,7 +42,7 @@ export function registerCluster(program: Command): void {
       if (o.foreground) return startForeground(o, dataDir);
       const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout });
       const endpoint = endpointOf(state);
-      await useLocalProfile(endpoint);
+      useLocalProfile(endpoint);
       process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
         + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics\n`
         + `  profile "${LOCAL_PROFILE}" is current\n`);
@@ -146,20 +146,17 @@ async function stop(state: ClusterState, timeoutMs: number): Promise<void> {
 }
 
 /** Like `fluvio cluster start --local`: the "local" profile points at this cluster and is current. */
-async function useLocalProfile(endpoint: string): Promise<void> {
-  await addProfile(LOCAL_PROFILE, endpoint);
-  await switchProfile(LOCAL_PROFILE);
+function useLocalProfile(endpoint: string): void {
+  addProfile(LOCAL_PROFILE, endpoint, { makeCurrent: true });
 }
 
 async function startForeground(o: StartOptions, dataDir: string): Promise<void> {
   const { startBroker } = await import('@eddy/broker');
   fs.mkdirSync(dataDir, { recursive: true });
   const broker = await startBroker({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort });
-  const port = broker.port;
-  const metricsPort = broker.metricsPort ?? o.metricsPort;
-  recordForeground({ host: o.host, port, metricsPort, dataDir, logFile: null });
-  const endpoint = endpointOf({ host: o.host, port });
-  await useLocalProfile(endpoint);
+  recordForeground({ host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir, logFile: null });
+  const endpoint = endpointOf(broker);
+  useLocalProfile(endpoint);
   process.stderr.write(`local cluster running in the foreground (pid ${process.pid}) at ${endpoint}; Ctrl-C stops it\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { globalsOf, withClient } from '../context.ts';
 import { Offset } from '../client.ts';
+import type { Eddy } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { BufferedWriter } from '../format/buffered_writer.ts';
 import { recordFormatter, RECORD_OUTPUTS } from '../format/record_format.ts';
@@ -50,7 +51,6 @@ export function registerConsume(program: Command): void {
     });
 }
 
-type Eddy = Awaited<ReturnType<typeof import('../client.ts').Eddy.connect>>;
 
 function startOffset(o: ConsumeOptions) {
   if (o.beginning) return Offset.beginning();

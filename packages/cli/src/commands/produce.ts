@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { globalsOf, withClient } from '../context.ts';
+import type { Producer, ProducerOptions } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { readLines } from '../line_reader.ts';
 import { InFlight } from '../in_flight.ts';
@@ -59,9 +60,8 @@ export function registerProduce(program: Command): void {
     });
 }
 
-type Producer = Awaited<ReturnType<Awaited<ReturnType<typeof import('../client.ts').Eddy.connect>>['producer']>>;
 
-function producerConfig(o: ProduceOptions) {
+function producerConfig(o: ProduceOptions): ProducerOptions {
   return {
     ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
     ...(o.batchSize !== undefined ? { batchSizeBytes: o.batchSize } : {}),

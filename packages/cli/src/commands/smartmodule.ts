@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { SmartModuleMeta } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { validateResourceName } from '../names.ts';
 import { outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
@@ -32,7 +31,6 @@ export function registerSmartModule(program: Command): void {
     .requiredOption('--wasm-file <file>', 'the compiled module')
     .option('--description <text>', 'a short description', '')
     .action(async (name: string, o: { wasmFile: string; description: string }, cmd: Command) => {
-      validateResourceName('smartmodule', name);
       let wasm: Buffer;
       try {
         wasm = await fs.readFile(o.wasmFile);
