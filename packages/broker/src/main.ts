@@ -24,9 +24,23 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** parseArgs reads `--metrics-port -1` as a missing value; join negative numbers to their flag. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--') && !argv[i].includes('=') && i + 1 < argv.length && /^-\d+$/.test(argv[i + 1])) {
+      out.push(`${argv[i]}=${argv[++i]}`);
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
 let args;
 try {
   args = parseArgs({
+    args: joinNegativeValues(process.argv.slice(2)),
     options: {
       'data-dir': { type: 'string' },
       host: { type: 'string' },

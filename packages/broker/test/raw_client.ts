@@ -20,6 +20,7 @@ export class RawClient {
 
   private constructor(socket: Socket) {
     this.socket = socket;
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk, (body) => this.onFrame(body)));
     socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', () => {
@@ -86,9 +87,12 @@ export class RawClient {
     return h;
   }
 
+  /** Writes a frame's parts in one segment (cork) — with Nagle off, separate writes cost round trips. */
   write(parts: Buffer[] | Buffer): void {
+    this.socket.cork();
     if (Array.isArray(parts)) for (const p of parts) this.socket.write(p);
     else this.socket.write(parts);
+    this.socket.uncork();
   }
 
   async close(): Promise<void> {

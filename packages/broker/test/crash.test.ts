@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ErrorCode, OffsetStart } from '@eddy/protocol';
+import { RawClient, batchOf, streamRecords, topicSpec } from './raw_client.ts';
+
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+
+interface Child { proc: ChildProcess; port: number; exited: Promise<number | null> }
+
+/** Starts main.ts as a real process and waits for its "listening" line. */
+async function spawnBroker(dataDir: string): Promise<Child> {
+  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', '--metrics-port', '-1', '--log-file', join(dataDir, 'broker.log')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const lines = createInterface({ input: proc.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    lines.on('line', (line) => {
+      try {
+        const ev = JSON.parse(line) as { event?: string; port?: number };
+        if (ev.event === 'listening') resolve(ev.port!);
+      } catch { /* not ours */ }
+    });
+    void exited.then((code) => reject(new Error(`broker exited (${code}) before listening: ${stderr}`)));
+  });
+  return { proc, port, exited };
+}
+
+test('kill -9 while producing: every acknowledged record survives, and the log takes new writes', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-crash-'));
+  let child: Child | null = null;
+  try {
+    child = await spawnBroker(dataDir);
+    let client = await RawClient.connect(child.port);
+    assert.equal((await client.request('CreateTopic', { name: 'durable', spec: topicSpec({ partitions: 2, flush: 'os', segmentBytes: 16 * 1024 }), dryRun: false })).errorCode, ErrorCode.None);
+
+    // Keep 8 produce requests in flight; remember exactly what was acknowledged.
+    const acked = new Map<string, string>(); // `${partition}:${offset}` -> value
+    let seq = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const n = seq++;
+        const partition = n % 2;
+        const values = Array.from({ length: 5 }, (_, i) => `rec-${n}-${i}`);
+        let r;
+        try {
+          r = await client.request('Produce', { acks: 1, timeoutMs: 1000, smartmodules: [], topics: [{ name: 'durable', partitions: [{ partition, records: batchOf(values) }] }] });
+        } catch {
+          return; // connection died with the broker: this request was never acknowledged
+        }
+        const p = r.topics[0].partitions[0];
+        assert.equal(p.errorCode, ErrorCode.None);
+        values.forEach((v, i) => acked.set(`${partition}:${p.baseOffset + i}`, v));
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    while (acked.size < 2000) await new Promise((r) => setTimeout(r, 5));
+    child.proc.kill('SIGKILL');
+    assert.equal(await child.exited, null);
+    stop = true;
+    await Promise.all(workers);
+    await client.close();
+    assert.ok(acked.size >= 2000);
+
+    child = await spawnBroker(dataDir);
+    client = await RawClient.connect(child.port);
+    const stored = new Map<string, string>();
+    for (const partition of [0, 1]) {
+      const rs = await client.stream({ topic: 'durable', partition, startKind: OffsetStart.Beginning, stopAtEnd: true, maxBytes: 64 * 1024 }).collect(undefined, 10_000);
+      assert.equal(rs.at(-1)!.errorCode, ErrorCode.None);
+      const recs = streamRecords(rs);
+      recs.forEach((r, i) => assert.equal(r.offset, i, 'offsets are dense from 0'));
+      for (const r of recs) stored.set(`${partition}:${r.offset}`, r.value);
+    }
+    for (const [k, v] of acked) assert.equal(stored.get(k), v, `acknowledged record ${k}`);
+
+    const lo = await client.request('ListOffsets', { topic: 'durable', partitions: [] });
+    const after = await client.request('Produce', { acks: 1, timeoutMs: 1000, smartmodules: [], topics: [{ name: 'durable', partitions: [{ partition: 0, records: batchOf(['after-restart']) }] }] });
+    assert.equal(after.topics[0].partitions[0].errorCode, ErrorCode.None);
+    assert.equal(after.topics[0].partitions[0].baseOffset, lo.partitions[0].highWatermark);
+    await client.close();
+
+    // SIGTERM is a clean shutdown: exit code 0 and the SPU recorded Offline.
+    child.proc.kill('SIGTERM');
+    assert.equal(await child.exited, 0);
+    child = null;
+    const spus = JSON.parse(readFileSync(join(dataDir, 'metadata', 'spu.json'), 'utf8')) as { status: { resolution: string } }[];
+    assert.equal(spus[0].status.resolution, 'Offline');
+  } finally {
+    if (child) { child.proc.kill('SIGKILL'); await child.exited; }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
