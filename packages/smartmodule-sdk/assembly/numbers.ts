@@ -1,5 +1,6 @@
 // Numbers from and to text, straight from raw bytes. Parsers report success through
 // `parseOk()` rather than trapping, so an author can turn bad input into `fail(..)`.
+import { parseFloatExact } from "./float_parse";
 
 let lastOk: bool = true;
 
@@ -138,9 +139,7 @@ export function parseFloatBytes(ptr: usize, len: i32): f64 {
     value = <f64>mantissa;
     value = exp10 < 0 ? value / unchecked(POW10[-exp10]) : value * unchecked(POW10[exp10]);
   } else {
-    // the standard library's correctly rounded conversion for the rest
-    value = parseFloat(String.UTF8.decodeUnsafe(start, end - start));
-    return value;
+    value = parseFloatExact(negative || load<u8>(start) == 0x2b ? start + 1 : start, end);
   }
   return negative ? -value : value;
 }

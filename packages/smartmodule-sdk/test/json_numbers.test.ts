@@ -108,20 +108,46 @@ test('numbers: integers parse exactly across the i64 range and reject everything
   assert.deepEqual(mapValues(p, 'map_int', cases.map((c) => c[0])).values, cases.map((c) => c[1]));
 });
 
-test('numbers: floats read like Number() and print like String()', async () => {
+test('numbers: floats parse to the nearest double, as Number() does, and print so they read back exactly', async () => {
   const p = await ProbeInstance.create();
   fc.assert(
     fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
-      const [printed, exp] = mapValues(p, 'map_float', [String(x), x.toExponential(20)]).values;
-      assert.equal(printed, String(Object.is(x, -0) ? 0 : x));
-      assert.equal(Number(exp), Number(x.toExponential(20)));
+      const inputs = [String(x), x.toExponential(20), x.toPrecision(17)];
+      const printed = mapValues(p, 'map_float', inputs).values;
+      for (let i = 0; i < inputs.length; i++) assert.equal(Number(printed[i]), Number(inputs[i]), `${inputs[i]} printed as ${printed[i]}`);
     }),
     { numRuns: 500 },
   );
-  const cases = ['1', '-2.5', '.5', '5.', '1e3', '1E-3', '  42 ', '1e400', 'abc', '1e', '--1', 'Infinity', 'NaN', '0x10', ''];
+  // arbitrary decimal text, including long mantissas and extreme exponents
+  const decimal = fc.tuple(
+    fc.constantFrom('', '-', '+'),
+    fc.stringMatching(/^[0-9]{1,40}$/),
+    fc.option(fc.stringMatching(/^[0-9]{1,40}$/), { nil: undefined }),
+    fc.option(fc.integer({ min: -360, max: 330 }), { nil: undefined }),
+  ).map(([sign, int, frac, exp]) => `${sign}${int}${frac === undefined ? '' : '.' + frac}${exp === undefined ? '' : 'e' + exp}`);
+  fc.assert(
+    fc.property(decimal, (text) => {
+      const [printed] = mapValues(p, 'map_float', [text]).values;
+      const expected = Number(text);
+      if (Number.isFinite(expected)) assert.equal(Number(printed), Object.is(expected, -0) ? 0 : expected, text);
+      else assert.equal(printed, 'null', text);
+    }),
+    { numRuns: 800 },
+  );
+  // halfway cases and the ends of the range
+  const edges = [
+    '9007199254740993', '9007199254740995', '2.2250738585072011e-308', '2.2250738585072012e-308',
+    '4.9406564584124654e-324', '2.4703282292062327e-324', '2.4703282292062328e-324', '1.7976931348623158e308',
+    '1.7976931348623159e308', '0.1000000000000000055511151231257827021181583404541015625',
+    '9.007199058884143e+38', '-1.4304069288055402e-306', '1' + '0'.repeat(400) + 'e-400',
+  ];
+  const printed = mapValues(p, 'map_float', edges).values;
+  edges.forEach((e, i) => assert.equal(Number(printed[i]), Number.isFinite(Number(e)) ? Math.abs(Number(e)) * Math.sign(Number(e)) : NaN, e));
+  const cases = ['1', '-2.5', '.5', '5.', '1e3', '1E-3', '  42 ', 'abc', '1e', '--1', 'Infinity', 'NaN', '0x10', '', '100', '0.1', '1e21'];
   const expected = cases.map((c) => {
     const valid = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(c);
-    return valid ? (Number.isFinite(Number(c)) ? String(Number(c)) : 'null') : 'ERR';
+    return valid ? String(Number(c)) : 'ERR';
   });
   assert.deepEqual(mapValues(p, 'map_float', cases).values, expected);
+  assert.deepEqual(mapValues(p, 'map_float', ['1e400', '-1e400']).values, ['null', 'null']);
 });
