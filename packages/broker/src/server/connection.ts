@@ -323,9 +323,9 @@ export class Connection {
         this.write(encodeResponse(corr, schema, errorBody(key, code, clip(message))));
       } catch { /* best effort */ }
     }
+    // From here on input is discarded (onData checks `closing`); reading on lets the peer's FIN in.
     this.closing = true;
     this.endStreams(null);
-    this.socket.pause();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -334,7 +334,6 @@ export class Connection {
   async shutdown(timeoutMs = 5000): Promise<void> {
     if (!this.closing) {
       this.closing = true;
-      this.socket.pause();
       this.endStreams(new EddyError(ErrorCode.BrokerShuttingDown, 'the broker is shutting down'));
       if (this.inflight > 0) {
         await Promise.race([
