@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lines, runNode, runSmdk, REPO_ROOT } from './run_smdk.ts';
-import { SCAFFOLD_EXAMPLES } from '../src/scaffold_examples.ts';
+import { SCAFFOLD_EXAMPLES, exampleArgs } from '../src/scaffold_examples.ts';
 import { SM_TYPES, type SmType } from '../src/generate.ts';
 import { parseManifest } from '../src/manifest.ts';
 
@@ -30,25 +30,27 @@ async function twoAtATime<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
   return out;
 }
 
-async function generateAndBuild(smType: SmType, withParams: boolean): Promise<string> {
+/** `target` 'debug' skips binaryen's optimizer: the same code, compiled in half the time. */
+async function generateAndBuild(smType: SmType, withParams: boolean, target = 'release'): Promise<string> {
   const name = `my-${smType}${withParams ? '-params' : ''}`;
   const gen = await runSmdk(['generate', name, '--sm-type', smType, ...(withParams ? ['--with-params'] : []), '--destination', tmp], { cwd: os.tmpdir() });
   assert.equal(gen.code, 0, gen.stderr);
   const dir = path.join(tmp, name);
-  const build = await runSmdk(['build'], { cwd: dir });
+  const build = await runSmdk(['build', ...(target === 'release' ? [] : ['--target', target])], { cwd: dir });
   assert.equal(build.code, 0, `${name}: ${build.stderr}`);
-  assert.match(build.stdout, new RegExp(`^Built ${name}: build/${name}\\.wasm \\(`));
+  const file = target === 'release' ? `${name}.wasm` : `${name}.${target}.wasm`;
+  assert.match(build.stdout, new RegExp(`^Built ${name}: build/${file.replace(/\./g, '\\.')} \\(`));
   return dir;
 }
 
 test('each type generates, builds without edits and does what the scaffold says', async () => {
   const dirs = await twoAtATime(SM_TYPES.map((t) => () => generateAndBuild(t, false)));
   const results = await twoAtATime(
-    SM_TYPES.map((t, i) => () => runSmdk(['test', '--stdin'], { cwd: dirs[i], input: SCAFFOLD_EXAMPLES[t].input.join('\n') + '\n' })),
+    SM_TYPES.map((t, i) => () => runSmdk(['test', '--stdin'], { cwd: dirs[i], input: SCAFFOLD_EXAMPLES[t].plain.input.join('\n') + '\n' })),
   );
   SM_TYPES.forEach((t, i) => {
     assert.equal(results[i].code, 0, `${t}: ${results[i].stderr}`);
-    assert.deepEqual(lines(results[i].stdout), SCAFFOLD_EXAMPLES[t].output, t);
+    assert.deepEqual(lines(results[i].stdout), SCAFFOLD_EXAMPLES[t].plain.output, t);
   });
 
   // the project's files, and its own test (run as `npm test` would, with smdk on PATH)
@@ -69,11 +71,26 @@ test('each type generates, builds without edits and does what the scaffold says'
 });
 
 test('--with-params scaffolds build without edits and read their parameter', async () => {
-  const dirs = await twoAtATime(SM_TYPES.map((t) => () => generateAndBuild(t, true)));
+  // debug builds: the release path is covered above
+  const dirs = await twoAtATime(SM_TYPES.map((t) => () => generateAndBuild(t, true, 'debug')));
+  const wasm = (i: number) => path.join(dirs[i], 'build', `${path.basename(dirs[i])}.debug.wasm`);
+  const results = await twoAtATime(
+    SM_TYPES.map((t, i) => () => {
+      const ex = SCAFFOLD_EXAMPLES[t].params;
+      return runSmdk(['test', '--stdin', '--wasm-file', wasm(i), ...exampleArgs(ex)], { cwd: dirs[i], input: ex.input.join('\n') + '\n' });
+    }),
+  );
   for (const [i, t] of SM_TYPES.entries()) {
+    assert.equal(results[i].code, 0, `${t}: ${results[i].stderr}`);
+    assert.deepEqual(lines(results[i].stdout), SCAFFOLD_EXAMPLES[t].params.output, t);
     const manifest = parseManifest(fs.readFileSync(path.join(dirs[i], 'SmartModule.toml'), 'utf8'));
-    assert.ok(manifest.params.length > 0, `${t}: SmartModule.toml lists its params`);
+    assert.deepEqual(manifest.params.map((p) => p.name), Object.keys(SCAFFOLD_EXAMPLES[t].params.params), `${t}: SmartModule.toml lists its params`);
   }
+  // a parameter init refuses: one error line
+  const m = SM_TYPES.indexOf('map');
+  const bad = await runSmdk(['test', '--text', '4', '-e', 'factor=lots', '--wasm-file', wasm(m)], { cwd: dirs[m] });
+  assert.equal(bad.code, 1);
+  assert.deepEqual(lines(bad.stderr), ['error: SmartModule "my-map-params.debug" init failed: parameter "factor" must be an integer, got "lots"']);
 });
 
 test('generate refuses to overwrite, and bad names or types are one-line errors', async () => {

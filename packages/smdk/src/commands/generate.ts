@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SmdkError } from '../errors.ts';
 import { displayPath } from '../format.ts';
 import { generateProject, parseSmType, SM_TYPES } from '../generate.ts';
+import { SCAFFOLD_EXAMPLES, exampleArgs } from '../scaffold_examples.ts';
 
 interface GenerateCmdOptions {
   smType?: string;
@@ -36,9 +37,11 @@ export function registerGenerate(program: Command): void {
         description: o.description,
       });
       const where = displayPath(r.dir);
+      const ex = SCAFFOLD_EXAMPLES[smType][o.withParams ? 'params' : 'plain'];
+      const args = exampleArgs(ex).map((a) => (a.includes('=') ? ` '${a}'` : ` ${a}`)).join('');
       process.stdout.write(
         `Created ${where} (${smType}${o.withParams ? ', with params' : ''}): ${r.files.join(', ')}\n` +
-          `Next: cd ${where} && smdk build && smdk test --text 'hello'\n`,
+          `Next: cd ${where} && smdk build && smdk test --text '${ex.input[0]}'${args}\n`,
       );
     });
 }
