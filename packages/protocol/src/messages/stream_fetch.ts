@@ -15,7 +15,9 @@ export type OffsetStart = (typeof OffsetStart)[keyof typeof OffsetStart];
 /**
  * Opens a stream: the SPU answers with any number of StreamFetchResponse frames carrying this
  * request's correlation id, pushing batches as they are written. Flow control: the SPU keeps at
- * most `windowBytes` of sent-but-unacknowledged records in flight (see StreamFetchAck).
+ * most `windowBytes` of sent-but-unacknowledged records in flight (see StreamFetchAck);
+ * windowBytes <= 0 = no window (TCP backpressure only); maxBytes <= 0 = 1 MiB per response.
+ * stopAtEnd stops at the high watermark as it was when the stream started.
  */
 export const StreamFetchRequest = struct({
   topic: string,
@@ -53,7 +55,11 @@ export const StreamFetchResponse = struct({
 });
 export type StreamFetchResponse = Infer<typeof StreamFetchResponse>;
 
-/** One-way (no response): the consumer has processed everything before `offset` and `bytes` more. */
+/**
+ * One-way (no response): the consumer has processed everything before `offset`, and `bytes` more
+ * record bytes since its previous ack (incremental). `streamId` is the StreamFetch's correlation id
+ * (also for StreamFetchClose, which closes a WatchMetadata stream the same way).
+ */
 export const StreamFetchAck = struct({ streamId: i32, offset: i64, bytes: i32 });
 export type StreamFetchAck = Infer<typeof StreamFetchAck>;
 

@@ -6,6 +6,9 @@ import type { Infer } from '../codec/schema.ts';
  * compression: 'any' keeps what producers send; a codec name makes the broker store that codec.
  * flush: 'os' acks once the OS has the write (survives a process crash); 'fsync' acks after
  * fdatasync with group commit (survives a machine crash).
+ * In CreateTopic, 0 (numbers) or '' (strings) asks for the broker's default: 1 partition,
+ * replication 1, 7 days, no size limit, 1 GiB segments, 1 MiB max batch, 'any', 'os'.
+ * maxRecordBytes bounds each record batch as sent (Kafka's max.message.bytes).
  */
 export const TopicSpec = struct({
   partitions: i32,
