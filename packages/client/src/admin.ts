@@ -10,7 +10,7 @@ import type {
   WatchMetadataResponse,
 } from '@eddy/protocol';
 import type { BrokerClient } from './broker_client.ts';
-import type { StreamHandle } from './connection.ts';
+import type { Connection, StreamHandle } from './connection.ts';
 
 /** A partition as `listPartitions` returns it. */
 export interface PartitionInfo {
@@ -153,9 +153,14 @@ function watchIterator(broker: BrokerClient, kinds: string[], signal?: AbortSign
     else if (done) resolve({ value: undefined, done: true });
     else { waiter = resolve; waiterReject = reject; }
   };
+  let conn: Connection | null = null;
   const stop = () => {
     done = true;
-    handle?.detach();
+    if (handle !== null) {
+      handle.detach();
+      // The broker ends watches on StreamFetchClose with the watch's id too.
+      if (conn !== null && !conn.closed) conn.request('StreamFetchClose', { streamId: handle.id }).catch(() => {});
+    }
     handle = null;
     signal?.removeEventListener('abort', onAbort);
   };
@@ -163,7 +168,7 @@ function watchIterator(broker: BrokerClient, kinds: string[], signal?: AbortSign
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const open = async () => {
-    const conn = await broker.connection();
+    conn = await broker.connection();
     if (done) return;
     handle = conn.openStream('WatchMetadata', { kinds }, {
       onResponse: (res: WatchMetadataResponse) => {

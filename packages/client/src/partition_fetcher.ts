@@ -48,6 +48,11 @@ export class PartitionFetcher {
   ended = false;
   /** Bytes of consumed chunks not yet acknowledged to the broker. */
   unackedBytes = 0;
+  /**
+   * A timestamp start resolves to the first batch holding a record at or after it: records of that
+   * batch older than the timestamp are skipped until one qualifies (-1 = no skipping).
+   */
+  skipBeforeTimestamp = -1;
   private readonly start: Offset;
   private readonly params: FetchParams;
   private readonly broker: BrokerClient;
@@ -66,6 +71,7 @@ export class PartitionFetcher {
     this.partition = partition;
     this.start = start;
     this.position = position;
+    if (start.kind === OffsetStart.Timestamp && position < 0) this.skipBeforeTimestamp = start.value;
   }
 
   /** Opens the stream on `conn` at `position` (or the requested start before anything resolved). */

@@ -63,6 +63,8 @@ export interface ProducerStats {
   inFlightRequests: number;
   /** Batches not yet acknowledged (open, queued or in flight). */
   pendingBatches: number;
+  /** Batches re-sent after a retriable error, since the producer was created. */
+  retries: number;
 }
 
 interface Waiter {
@@ -107,6 +109,7 @@ export class Producer {
   private readonly pending = new Set<ProducerBatch>();
   private waiters: Waiter[] = [];
   private inFlight = 0;
+  private retried = 0;
   private drainScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -229,6 +232,7 @@ export class Producer {
       waitingSends: this.waiters.length,
       inFlightRequests: this.inFlight,
       pendingBatches: this.pending.size,
+      retries: this.retried,
     };
   }
 
@@ -392,6 +396,7 @@ export class Producer {
   private fail(b: ProducerBatch, err: Error): void {
     if (err instanceof EddyError && err.retriable && b.attempts < this.o.retries && !this.closed) {
       b.attempts++;
+      this.retried++;
       b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.o.retryBackoffMs, maxMs: this.o.maxRetryBackoffMs });
       this.acc.requeue(b);
       return;

@@ -206,6 +206,10 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
       visitRecords(recordsSection(buf, pos), batchBaseOffset(buf, pos), batchFirstTimestamp(buf, pos), (r: RecordView) => {
         const offset = r.offset;
         if (offset < from || (end >= 0 && offset > end)) return;
+        if (f.skipBeforeTimestamp >= 0) {
+          if (r.timestamp < f.skipBeforeTimestamp) return;
+          f.skipBeforeTimestamp = -1;
+        }
         out.push({ topic, partition, offset, key: r.key(), value: r.value(), timestamp: r.timestamp, headers: r.headers() });
       });
     } catch (err) {
