@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
 import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
-import type { FetchTransformFactory } from './spu/index.ts';
+import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
 import { BrokerServer, BrokerMetrics, createHandlers, createLogger, startMetricsServer } from './server/index.ts';
 import type { LogOptions, PartitionFigures } from './server/index.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
@@ -32,6 +32,8 @@ export interface BrokerOptions {
   spuId?: number;
   /** SmartModule engine hook for fetches (SmartModules are refused without it). */
   fetchTransformFactory?: FetchTransformFactory;
+  /** SmartModule engine hook for produce requests (refused without it). */
+  produceTransform?: ProduceTransform;
 }
 
 export interface Broker {
@@ -91,7 +93,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     });
     const spu = await Spu.open({
       dataDir, id: spuId, logger, observer: metrics,
-      retentionCheckMs: opts.retentionCheckMs, fetchTransformFactory: opts.fetchTransformFactory,
+      retentionCheckMs: opts.retentionCheckMs,
+      fetchTransformFactory: opts.fetchTransformFactory, produceTransform: opts.produceTransform,
     });
     spuRef = spu;
     cleanups.push(() => spu.close());

@@ -4,6 +4,7 @@ export type { Broker, BrokerOptions } from './broker.ts';
 export { Controller, LocalMetadataStore, MetadataKind, TOPIC_DEFAULTS, TOPIC_LIMITS, resolveTopicSpec, validateTopicName } from './controller/index.ts';
 export type { MetadataStore, MetadataObject, MetadataEvent, PartitionProvisioner, TopicObject, SpuObject, SmartModuleObject } from './controller/index.ts';
 export { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
-export type { FetchTransformFactory, BatchTransform, TransformResult } from './spu/index.ts';
+export type { FetchTransformFactory, ProduceTransform, BatchTransform, TransformResult, StreamSink } from './spu/index.ts';
+export { FetchStream, PartitionLeader } from './spu/index.ts';
 export { BROKER_VERSION } from './server/index.ts';
 export type { LogOptions } from './server/index.ts';

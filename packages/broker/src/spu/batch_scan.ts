@@ -1,37 +1,10 @@
 // Framing-level reads of record batch headers (DESIGN.md layout). The SPU never decodes records:
 // it walks batch headers to check sizes, count records and cut at an offset.
 
-export const BATCH_PREAMBLE = 12;
-export const BATCH_HEADER_SIZE = 57;
-export const MIN_BATCH_SIZE = BATCH_HEADER_SIZE;
-const COMPRESSION_MASK = 0x07;
-
-export function readI64(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4);
-}
-
-export function batchSize(buf: Buffer, at: number): number {
-  return BATCH_PREAMBLE + buf.readInt32BE(at + 8);
-}
-
-export function batchBaseOffset(buf: Buffer, at: number): number {
-  return readI64(buf, at);
-}
-
-export function batchLastOffsetDelta(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + 23);
-}
-
-export function batchCompression(buf: Buffer, at: number): number {
-  return buf[at + 22] & COMPRESSION_MASK;
-}
-
-export function batchMaxTimestamp(buf: Buffer, at: number): number {
-  return readI64(buf, at + 35);
-}
+import { BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, COMPRESSION_MASK, batchBaseOffset, batchTotalSize } from '@eddy/protocol';
 
 /** Records in a batch from its header: the count field when uncompressed, else last_offset_delta + 1. */
-export function batchRecordCount(buf: Buffer, at: number): number {
+function headerRecordCount(buf: Buffer, at: number): number {
   return (buf[at + 22] & COMPRESSION_MASK) === 0 ? buf.readUInt32BE(at + BATCH_HEADER_SIZE) : buf.readInt32BE(at + 23) + 1;
 }
 
@@ -62,13 +35,13 @@ export function scanBatches(buf: Buffer, wantCompression = -1): BatchScan {
   while (at < buf.length) {
     const avail = buf.length - at;
     if (avail < BATCH_HEADER_SIZE) throw new BatchFramingError(`batch ${batches} at byte ${at} is truncated: ${avail} bytes, header needs ${BATCH_HEADER_SIZE}`);
-    const size = batchSize(buf, at);
-    if (size < BATCH_HEADER_SIZE) throw new BatchFramingError(`batch ${batches} at byte ${at} has an invalid length ${size - BATCH_PREAMBLE}`);
+    const size = batchTotalSize(buf, at);
+    if (size < BATCH_HEADER_SIZE) throw new BatchFramingError(`batch ${batches} at byte ${at} has an invalid length ${size - BATCH_PREAMBLE_SIZE}`);
     if (size > avail) throw new BatchFramingError(`batch ${batches} at byte ${at} is truncated: ${avail} of ${size} bytes present`);
     const codec = buf[at + 22] & COMPRESSION_MASK;
     if (codec === 0 && size < BATCH_HEADER_SIZE + 4) throw new BatchFramingError(`batch ${batches} at byte ${at} has no record count`);
     if (wantCompression >= 0 && codec !== wantCompression) needsRecompress = true;
-    records += codec === 0 ? buf.readUInt32BE(at + BATCH_HEADER_SIZE) : buf.readInt32BE(at + 23) + 1;
+    records += headerRecordCount(buf, at);
     if (size > largest) largest = size;
     batches++;
     at += size;
@@ -81,8 +54,8 @@ export function countRecords(buf: Buffer): number {
   let at = 0;
   let records = 0;
   while (at + BATCH_HEADER_SIZE + 4 <= buf.length) {
-    records += batchRecordCount(buf, at);
-    at += batchSize(buf, at);
+    records += headerRecordCount(buf, at);
+    at += batchTotalSize(buf, at);
   }
   return records;
 }
@@ -97,8 +70,8 @@ export function cutAfterOffset(buf: Buffer, lastOffset: number): { length: numbe
   while (at + BATCH_HEADER_SIZE <= buf.length) {
     const base = batchBaseOffset(buf, at);
     if (base > lastOffset) break;
-    next = base + batchLastOffsetDelta(buf, at) + 1;
-    at += batchSize(buf, at);
+    next = base + buf.readInt32BE(at + 23) + 1;
+    at += batchTotalSize(buf, at);
   }
   return { length: at, nextOffset: next };
 }

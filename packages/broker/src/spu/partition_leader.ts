@@ -67,22 +67,27 @@ export class PartitionLeader {
   }
 
   /**
-   * Appends whole batches (already framed and size-checked by the caller). `recompress` asks for
-   * the topic's codec to be applied first.
+   * Appends whole batches (already framed and size-checked by the caller), in call order.
+   * `prepare` (a produce-side SmartModule chain) runs first and `recompress` applies the topic's
+   * codec; both run concurrently with other appends, the appends themselves stay in order.
+   * Resolves to null when `prepare` left nothing to append.
    */
-  append(batches: Buffer, recompress: boolean): Promise<AppendResult> {
+  append(batches: Buffer, recompress: boolean, prepare?: (batches: Buffer) => Promise<Buffer>): Promise<AppendResult | null> {
     if (this.closed) return Promise.reject(new EddyError(ErrorCode.NotLeader, `partition ${this.topic}/${this.partition} is closed on this SPU`));
-    if (!recompress && this.queued === 0) return this.log.append(batches);
+    if (!recompress && !prepare && this.queued === 0) return this.log.append(batches);
     const target = this.targetCodec;
-    const prepared = recompress && target !== -1
-      ? recompressBatches(batches, target, Math.max(this.spec.maxRecordBytes * 4, 16 * 1024 * 1024))
-      : Promise.resolve(batches);
+    let prepared = prepare ? prepare(batches) : Promise.resolve(batches);
+    if (recompress && target !== -1) {
+      const maxSection = Math.max(this.spec.maxRecordBytes * 4, 16 * 1024 * 1024);
+      prepared = prepared.then((b) => (b.length > 0 ? recompressBatches(b, target, maxSection) : b));
+    }
     // It may fail before its turn comes: mark it handled now; the await below still sees the error.
     prepared.catch(() => {});
     this.queued++;
     const run = this.tail.then(async () => {
       try {
-        return await this.log.append(await prepared);
+        const ready = await prepared;
+        return ready.length > 0 ? await this.log.append(ready) : null;
       } finally {
         this.queued--;
       }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { EddyError, ErrorCode, UnknownTopicError } from '@eddy/protocol';
 import type {
   ListOffsetsRequest, ListOffsetsResponse, PartitionStatus, ProduceRequest, ProduceResponse,
-  SmartModuleInvocation, StreamFetchRequest, TopicSpec,
+  SmartModuleErrorInfo, SmartModuleInvocation, StreamFetchRequest, TopicSpec,
 } from '@eddy/protocol';
 import { PartitionLog } from '../storage/index.ts';
 import { PartitionLeader } from './partition_leader.ts';
@@ -32,6 +32,16 @@ export type FetchTransformFactory = (
   ctx: { topic: string; partition: number; leader: PartitionLeader },
 ) => Promise<BatchTransform>;
 
+/**
+ * Runs a producer's SmartModule chain over incoming batches before they are stored. Returns the
+ * batches to store (possibly none) or throws an EddyError (a SmartModuleError carries its info).
+ */
+export type ProduceTransform = (
+  invocations: SmartModuleInvocation[],
+  ctx: { topic: string; partition: number },
+  batches: Buffer,
+) => Promise<Buffer>;
+
 export interface SpuOptions {
   dataDir: string;
   id?: number;
@@ -40,6 +50,7 @@ export interface SpuOptions {
   /** How often retention runs over every partition; 0 disables the timer. */
   retentionCheckMs?: number;
   fetchTransformFactory?: FetchTransformFactory;
+  produceTransform?: ProduceTransform;
 }
 
 type ProducePartitionResult = ProduceResponse['topics'][number]['partitions'][number];
@@ -56,6 +67,7 @@ export class Spu {
   private logger: Logger | undefined;
   private observer: SpuObserver;
   private fetchTransformFactory: FetchTransformFactory | undefined;
+  private produceTransform: ProduceTransform | undefined;
   private topics = new Map<string, PartitionLeader[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionRunning = false;
@@ -68,6 +80,7 @@ export class Spu {
     this.logger = opts.logger;
     this.observer = opts.observer ?? {};
     this.fetchTransformFactory = opts.fetchTransformFactory;
+    this.produceTransform = opts.produceTransform;
   }
 
   static async open(opts: SpuOptions): Promise<Spu> {
@@ -160,22 +173,25 @@ export class Spu {
    * partition entry fails only itself.
    */
   produce(req: ProduceRequest): Promise<ProduceResponse> {
-    const smError = req.smartmodules.length > 0
+    const mods = req.smartmodules;
+    const noEngine = mods.length > 0 && !this.produceTransform
       ? new EddyError(ErrorCode.SmartModuleRuntime, 'SmartModules on produce are not available on this broker yet')
       : null;
     const topics = req.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => this.producePartition(t.name, p.partition, p.records, smError)),
+      partitions: t.partitions.map((p) => this.producePartition(t.name, p.partition, p.records, mods, noEngine)),
     }));
     return Promise.all(topics.map(async (t) => ({ name: t.name, partitions: await Promise.all(t.partitions) })))
       .then((done) => ({ topics: done }));
   }
 
-  private producePartition(topic: string, partition: number, records: Buffer, smError: EddyError | null): Promise<ProducePartitionResult> | ProducePartitionResult {
+  private producePartition(
+    topic: string, partition: number, records: Buffer, mods: SmartModuleInvocation[], refuse: EddyError | null,
+  ): Promise<ProducePartitionResult> | ProducePartitionResult {
     let leader: PartitionLeader;
     let scan;
     try {
-      if (smError) throw smError;
+      if (refuse) throw refuse;
       leader = this.requireLeader(topic, partition);
       try {
         scan = scanBatches(records, leader.wantCompression);
@@ -192,10 +208,15 @@ export class Spu {
     }
     const bytes = records.length;
     const count = scan.records;
-    return leader.append(records, scan.needsRecompress).then(
+    const transform = this.produceTransform;
+    const prepare = mods.length > 0 && transform ? (b: Buffer) => transform(mods, { topic, partition }, b) : undefined;
+    return leader.append(records, scan.needsRecompress, prepare).then(
       (r) => {
         this.observer.produced?.(topic, partition, bytes, count);
-        return { partition, errorCode: ErrorCode.None, errorMessage: null, baseOffset: r.baseOffset, lastOffset: r.lastOffset, smartModuleError: null };
+        return {
+          partition, errorCode: ErrorCode.None, errorMessage: null,
+          baseOffset: r ? r.baseOffset : -1, lastOffset: r ? r.lastOffset : -1, smartModuleError: null,
+        };
       },
       (err) => produceError(partition, err),
     );
@@ -293,5 +314,6 @@ export class Spu {
 
 function produceError(partition: number, err: unknown): ProducePartitionResult {
   const e = toEddyError(err);
-  return { partition, errorCode: e.code, errorMessage: e.message, baseOffset: -1, lastOffset: -1, smartModuleError: null };
+  const info = (err as { smartModuleError?: SmartModuleErrorInfo }).smartModuleError ?? null;
+  return { partition, errorCode: e.code, errorMessage: e.message, baseOffset: -1, lastOffset: -1, smartModuleError: info };
 }
