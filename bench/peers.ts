@@ -2,10 +2,14 @@
 // workloads, one table. Each system runs alone on the machine in turn (a 2-core box cannot host
 // two servers under load fairly); everything started is stopped, also on Ctrl-C and on errors.
 //
-//   node bench/peers.ts [--smoke] [--scale F | --records N] [--peers redis,nats,mosquitto,redis-c]
+//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto]
 //                       [--out DIR] [--no-install] [--no-md] [-O json]
+//
+// Every figure is measured --repeat times (default 3) and the median is reported: the machine may
+// be shared, and one disturbed run should not decide a figure. The load average before each
+// system's turn is recorded next to its figures.
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +42,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     scale: { type: 'string' },
     records: { type: 'string' },
+    repeat: { type: 'string' },
     peers: { type: 'string' },
     out: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
@@ -53,6 +58,8 @@ const scale = args.scale === undefined ? 1 : Number(args.scale);
 if (!(scale > 0)) usage(`--scale must be a positive number, got '${args.scale}'`);
 const records = args.records === undefined ? undefined : Number(args.records);
 if (records !== undefined && !(Number.isSafeInteger(records) && records > 0)) usage(`--records must be a positive whole number, got '${args.records}'`);
+const repeat = args.repeat === undefined ? (args.smoke ? 1 : 3) : Number(args.repeat);
+if (!(Number.isSafeInteger(repeat) && repeat >= 1 && repeat <= 25)) usage(`--repeat must be a whole number 1-25, got '${args.repeat}'`);
 if (args.output !== 'table' && args.output !== 'json') usage(`-O must be table or json, got '${args.output}'`);
 const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto').split(',').map((s) => s.trim()).filter(Boolean);
 for (const p of peerNames) if (!PEERS[p]) usage(`unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
@@ -87,15 +94,22 @@ function oneLine(msg: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs one measurement; an Unavailable or a failure becomes the cell's note instead of a value. */
-async function measure(id: FigureId, system: string, durability: string, what: string, fn: () => Promise<Cell>): Promise<void> {
+/**
+ * Runs one measurement `repeat` times and keeps the median run (by value); an Unavailable or a
+ * failure becomes the cell's note instead of a value.
+ */
+async function measure(id: FigureId, system: string, durability: string, what: string, fn: (rep: number) => Promise<Cell>, times = repeat): Promise<void> {
   if (!wanted(system, id)) return;
+  const f = figures.get(id)!;
   try {
-    const cell = await fn();
+    const runs: Cell[] = [];
+    for (let rep = 0; rep < times; rep++) runs.push(await fn(rep));
+    const sorted = runs.filter((c) => c.value !== undefined).sort((a, b) => a.value! - b.value!);
+    const cell = sorted.length > 0 ? sorted[(sorted.length - 1) >> 1] : runs[0];
     cell.durability ??= durability;
+    if (runs.length > 1) cell.detail = { ...cell.detail, runs: runs.map((c) => (c.value === undefined ? 'n/a' : formatValue(f.unit, c.value))).join(' ') };
     set(id, system, cell);
-    const f = figures.get(id)!;
-    log(`  [${system}] ${what}: ${cell.value === undefined ? 'n/a' : `${formatValue(f.unit, cell.value)} ${f.unit}`}`);
+    log(`  [${system}] ${what}: ${cell.value === undefined ? 'n/a' : `${formatValue(f.unit, cell.value)} ${f.unit}`}${runs.length > 1 ? ` (median of ${cell.detail!.runs})` : ''}`);
   } catch (err) {
     const reason = err instanceof Unavailable ? err.message : `failed: ${oneLine((err as Error).message)}`;
     set(id, system, { unavailable: reason });
@@ -153,8 +167,8 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
       }
       let peak = 0;
       const sampler = setInterval(() => { peak = Math.max(peak, readProcRss(s.pid) ?? 0); }, 100);
-      await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async () => {
-        const t = await s.produce({ stream: 'p100', records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
+      await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async (rep) => {
+        const t = await s.produce({ stream: `p100-${rep}`, records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
         return { value: t.recordsPerSec, detail: tp(t) };
       });
       clearInterval(sampler);
@@ -164,7 +178,7 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
       const produced = figures.get('produce100')!.cells[name]?.value !== undefined;
       await measure('consume100', name, s.durability, `consume ${sz.produce100} x 100 B`, async () => {
         if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
-        const t = await s.consume({ stream: 'p100', records: sz.produce100, recordSize: 100 });
+        const t = await s.consume({ stream: 'p100-0', records: sz.produce100, recordSize: 100 });
         if (t.records < sz.produce100) throw new Error(`replayed ${t.records} of ${sz.produce100} records`);
         return { value: t.recordsPerSec, detail: tp(t) };
       });
@@ -173,16 +187,16 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
         if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
         const modulePath = findFilterModule();
         if (!modulePath) throw new Unavailable('no built filter SmartModule under examples/smartmodules yet');
-        const r = await s.smartmodule({ stream: 'p100', records: sz.produce100, recordSize: 100, modulePath });
+        const r = await s.smartmodule({ stream: 'p100-0', records: sz.produce100, recordSize: 100, modulePath });
         const pct = (r.filtered.recordsPerSec / r.plain.recordsPerSec) * 100;
         return { value: pct, detail: { module: relative(ROOT, modulePath), plainRecordsPerSec: Math.round(r.plain.recordsPerSec), filteredRecordsPerSec: Math.round(r.filtered.recordsPerSec), delivered: r.filtered.delivered } };
       });
-      await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async () => {
-        const t = await s.produce({ stream: 'p5k', records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
+      await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async (rep) => {
+        const t = await s.produce({ stream: `p5k-${rep}`, records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
         return { value: t.mbPerSec, detail: tp(t) };
       });
-      await measure('e2e', name, s.durability, `e2e ${sz.e2eRecords} at ${sz.e2eRate}/s`, async () => {
-        const r = await s.e2e({ stream: 'e2e', records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
+      await measure('e2e', name, s.durability, `e2e ${sz.e2eRecords} at ${sz.e2eRate}/s`, async (rep) => {
+        const r = await s.e2e({ stream: `e2e-${rep}`, records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
         const l = r.latency;
         return { value: l.p99, detail: { ...tp(r), p50: l.p50, p95: l.p95, p99: l.p99, p999: l.p999, max: l.max } };
       });
@@ -193,26 +207,25 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
     for (const id of figures.keys()) if (id !== 'fsync16' && wanted(name, id)) set(id, name, { unavailable: info.unavailable });
   }
   // fsync: a second server configured to fsync before every ack.
-  await measure('fsync16', name, '', `produce ${sz.fsyncRecords} x 100 B, fsync, ${sz.fsyncProducers} producers`, async () => {
+  let fsyncServer: PeerServer | undefined;
+  await measure('fsync16', name, '', `produce ${sz.fsyncRecords} x 100 B, fsync, ${sz.fsyncProducers} producers`, async (rep) => {
     if (info.unavailable) throw new Unavailable(info.unavailable);
-    const f = await system.start('fsync', ctxFor(name, 'fsync'));
-    try {
-      if (sz.warmup > 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
-      const t = await f.produce({ stream: 'fsync', records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
+    const f = fsyncServer ??= await system.start('fsync', ctxFor(name, 'fsync'));
+    {
+      if (sz.warmup > 0 && rep === 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
+      const t = await f.produce({ stream: `fsync-${rep}`, records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
       return { value: t.recordsPerSec, durability: f.durability, detail: tp(t) };
-    } finally {
-      await f.stop();
     }
-  });
+  }).finally(() => fsyncServer?.stop());
 }
 
 async function main(): Promise<void> {
   const machine = describeMachine(dataRoot);
   const systems: PeerSystem[] = [eddy, ...peerNames.map((n) => PEERS[n])];
   const infos: SystemInfo[] = [];
-  log(`bench:peers${smoke ? ' (smoke)' : ''}: ${JSON.stringify(sz)}`);
+  log(`bench:peers${smoke ? ' (smoke)' : ''}: ${JSON.stringify(sz)}, median of ${repeat}`);
   for (const system of systems) {
-    const info: SystemInfo = { name: system.name, short: system.short, version: await system.version() };
+    const info: SystemInfo = { name: system.name, short: system.short, version: await system.version(), loadAvg: loadavg()[0] };
     onlyOf.set(system.name, system.only);
     infos.push(info);
     await runSystem(system, info);
@@ -227,6 +240,7 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     smoke,
     sizes: sz,
+    repeat,
     machine,
     command: `npm run bench:peers${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     systems: infos,

@@ -58,10 +58,10 @@ export interface SizeOptions {
 
 const FULL: Sizes = {
   produce100: 1_000_000,
-  produce5k: 100_000,
-  e2eRecords: 50_000,
+  produce5k: 50_000,
+  e2eRecords: 30_000,
   e2eRate: 10_000,
-  fsyncRecords: 200_000,
+  fsyncRecords: 400_000,
   fsyncProducers: 16,
   warmup: 100_000,
 };

@@ -16,10 +16,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Producer settings of the side-by-side run (the `eddy bench producer` defaults). */
 export const EDDY_PRODUCER = {
-  batchSize: 256 * 1024,
+  batchSize: 1024 * 1024,
   lingerMs: 5,
   compression: 'none',
-  maxInFlight: 8,
+  maxInFlight: 16,
   maxQueueBytes: 32 * 1024 * 1024,
 } as const;
 

@@ -77,7 +77,7 @@ export function renderSvg(res: Results): string {
   const peers = peerInfos.map((s) => s.short);
   const targetRows: Row[] = res.figures.map((f) => {
     const r = vsTarget(f);
-    return { label: `${f.label} (${f.target.text})`, bars: r === undefined ? [] : [{ series: EDDY, value: r, text: `${formatRatio(r)} of target` }] };
+    return { label: f.label, bars: r === undefined ? [] : [{ series: EDDY, value: r, text: `${formatRatio(r)} of target (${f.target.text})` }] };
   });
   const peerRows: Row[] = res.figures.filter((f) => !f.eddyOnly).map((f) => ({
     label: f.label,

@@ -31,6 +31,8 @@ export interface SystemInfo {
   name: string;
   short: string;
   version: string;
+  /** 1-minute load average when its turn began (other work on the machine skews figures). */
+  loadAvg?: number;
   /** Set when the system could not be started at all. */
   unavailable?: string;
 }
@@ -40,6 +42,8 @@ export interface Results {
   when: string;
   smoke: boolean;
   sizes: Sizes;
+  /** Runs per figure; the median is reported. */
+  repeat: number;
   machine: Machine;
   command: string;
   systems: SystemInfo[];

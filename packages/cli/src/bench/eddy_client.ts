@@ -67,6 +67,13 @@ export interface StreamConfig {
 }
 
 /**
+ * Larger responses and flow-control window than the client's defaults (1 MiB / 4 MiB): fewer
+ * responses and acks per record on a replay, the consumer-side counterpart of a batch size.
+ */
+export const STREAM_MAX_BYTES = 4 * 1024 * 1024;
+export const STREAM_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
  * Streams records and hands each value to `onValue` until it returns false or the stream ends.
  * A callback rather than a generator: one more async layer per record would be measured too.
  */
@@ -77,6 +84,8 @@ export async function consume(eddy: Eddy, topic: string, c: StreamConfig, onValu
     stopAtEnd: c.stopAtEnd,
     signal: c.signal,
     smartmodules: c.smartmodule ? [c.smartmodule] : undefined,
+    maxBytes: STREAM_MAX_BYTES,
+    windowBytes: STREAM_WINDOW_BYTES,
   });
   for await (const r of stream) {
     if (!onValue(r.value)) break;

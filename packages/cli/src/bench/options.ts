@@ -73,11 +73,11 @@ export interface RawBenchOptions {
 export const BENCH_DEFAULTS = {
   recordSize: '100',
   numRecords: '100000',
-  batchSize: '256KiB',
+  batchSize: '1MiB',
   linger: '5ms',
   compression: 'none',
   producers: '1',
-  maxInFlight: '8',
+  maxInFlight: '16',
   partitions: '1',
   rate: '10000',
   flush: 'os',

@@ -30,7 +30,7 @@ function chunkRecords(recordSize: number): number {
 
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Sends `count` records through one producer, keeping at most half its queue limit unacknowledged. */
+/** Sends `count` records through one producer, keeping at most `queueLimit` bytes unacknowledged. */
 async function drive(p: BenchProducer, count: number, values: Buffer[], recordSize: number, queueLimit: number, latency: LatencyRecorder, acked: { n: number }, onProgress?: (n: number) => void): Promise<void> {
   const chunk = chunkRecords(recordSize);
   const pending: PromiseLike<unknown>[] = [];
@@ -39,7 +39,7 @@ async function drive(p: BenchProducer, count: number, values: Buffer[], recordSi
   while (sent < count) {
     // Backpressure of our own: wait for the oldest chunk while too much is unacknowledged, so the
     // client never parks sends (which would make the chunk's latency meaningless).
-    while (pending.length > 0 && p.queuedBytes() > queueLimit / 2) await pending.shift();
+    while (pending.length > 0 && p.queuedBytes() > queueLimit) await pending.shift();
     const n = Math.min(chunk, count - sent);
     const start = performance.now();
     let last: PromiseLike<unknown> | undefined;
@@ -71,7 +71,10 @@ export async function runProducers(run: ProducerRun): Promise<ProducerResult> {
     const per = Math.floor(run.numRecords / run.producers);
     const extra = run.numRecords - per * run.producers;
     const start = performance.now();
-    await Promise.all(producers.map((p, i) => drive(p, per + (i < extra ? 1 : 0), values, run.recordSize, run.maxQueueBytes, latency, acked, run.onProgress)));
+    // Enough unacknowledged data to keep every request slot busy with full batches, and no more
+    // (more only adds queueing delay to the latency figures).
+    const window = Math.min(run.maxQueueBytes / 2, Math.max(2 * run.batchSize, run.maxInFlight * run.batchSize));
+    await Promise.all(producers.map((p, i) => drive(p, per + (i < extra ? 1 : 0), values, run.recordSize, window, latency, acked, run.onProgress)));
     const seconds = (performance.now() - start) / 1000;
     await Promise.all(producers.map((p) => p.close()));
     return { throughput: throughput(run.numRecords, run.numRecords * run.recordSize, seconds), latency: latency.summary() };
