@@ -150,12 +150,11 @@ export function generateProject(opts: GenerateOptions): GenerateResult {
   return { dir, files: [...files.keys()].sort(), sdk };
 }
 
-/** Parameter names the template's code reads with `params().get("...")`-style calls, for SmartModule.toml. */
+/** Parameter names the template reads (`params.get("x")`, `params.getOr("x", ..)`, `params.has("x")`), for SmartModule.toml. */
 function paramsDeclaredBy(source: string): ManifestParam[] {
   const names = new Set<string>();
-  for (const m of source.matchAll(/\.(?:get|getString|has|require|getOr)\(\s*"([^"]+)"/g)) names.add(m[1]);
-  if (names.size === 0) return [{ name: 'key', description: 'the parameter this SmartModule reads' }];
-  return [...names].map((name) => ({ name, description: `the '${name}' parameter` }));
+  for (const m of source.matchAll(/\bparams\(?\)?\.(?:get|getOr|has)\(\s*"([^"]+)"/g)) names.add(m[1]);
+  return [...names].map((name) => ({ name, description: `the '${name}' parameter (-e ${name}=...)` }));
 }
 
 function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
