@@ -29,6 +29,8 @@ export interface ConnectionContext {
 
 const WATCH_KINDS: readonly string[] = [MetadataKind.topic, MetadataKind.spu, MetadataKind.smartmodule];
 const MAX_ERROR_MESSAGE = 1000;
+/** A producer may pipeline this many request bytes before we stop reading its socket. */
+const MIN_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** How long a connection closed for bad input may take to flush its error response. */
 const CLOSE_GRACE_MS = 2000;
 const API_NAMES = new Map<number, string>();
@@ -55,6 +57,10 @@ export class Connection {
   private openingStreams = new Set<number>();
   private watches = new Map<number, () => void>();
   private inflight = 0;
+  /** Bytes of request frames being handled; reading pauses above `inflightLimit`. */
+  private inflightBytes = 0;
+  private inflightLimit: number;
+  private readPaused = false;
   private idleWaiters: (() => void)[] = [];
   private closing = false;
   private closed = false;
@@ -71,6 +77,7 @@ export class Connection {
     this.onClosed = onClosed;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.decoder = new FrameDecoder(ctx.maxFrameBytes);
+    this.inflightLimit = Math.max(MIN_INFLIGHT_BYTES, ctx.maxFrameBytes);
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => { this.cleanup(); resolve(); }));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -139,7 +146,7 @@ export class Connection {
         this.protocolError(corr, spec, ErrorCode.InvalidRequest, `malformed ${apiName(spec.key)} request: ${what}`);
         return;
       }
-      this.dispatch(header, spec, req);
+      this.dispatch(header, spec, req, body.length);
     } catch (err) {
       // A bug, not the client's fault; still, this connection's state is unknown now.
       this.ctx.logger.error({ conn: this.id, err: (err as Error).stack ?? String(err) }, 'request handling failed');
@@ -147,7 +154,7 @@ export class Connection {
     }
   }
 
-  private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any): void {
+  private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any, size: number): void {
     const key = header.apiKey;
     const corr = header.correlationId;
     switch (key) {
@@ -178,6 +185,12 @@ export class Connection {
     const started = performance.now();
     const silent = key === ApiKey.Produce && req.acks === 0;
     this.inflight++;
+    this.inflightBytes += size;
+    if (this.inflightBytes >= this.inflightLimit && !this.readPaused) {
+      // Input backpressure: a client pipelining faster than we store waits in TCP, not in memory.
+      this.readPaused = true;
+      this.socket.pause();
+    }
     let result: unknown;
     try {
       result = handler(req);
@@ -195,6 +208,11 @@ export class Connection {
         this.respond(corr, spec.response as Schema<unknown>, errorBody(key, ErrorCode.Unknown, `internal error: ${(err as Error).message}`));
       })
       .finally(() => {
+        this.inflightBytes -= size;
+        if (this.readPaused && this.inflightBytes < this.inflightLimit / 2) {
+          this.readPaused = false;
+          this.socket.resume();
+        }
         if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
   }
