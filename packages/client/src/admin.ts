@@ -64,7 +64,7 @@ export class Admin {
     await this.broker.call('DeleteTopic', { name });
   }
 
-  /** Every topic, or the named ones (unknown names are left out). */
+  /** Every topic, or the named ones (UnknownTopic if one does not exist). */
   async listTopics(names: string[] = []): Promise<Topic[]> {
     return (await this.broker.call('ListTopics', { names })).topics;
   }
@@ -123,7 +123,7 @@ export class Admin {
     await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes }, { timeoutMs: 120_000 });
   }
 
-  /** SmartModules (metadata only), all or the named ones. */
+  /** SmartModules (metadata only), all or the named ones (SmartModuleNotFound if one does not exist). */
   async listSmartModules(names: string[] = []): Promise<SmartModuleMeta[]> {
     return (await this.broker.call('ListSmartModules', { names })).modules;
   }

@@ -10,6 +10,7 @@ import {
 } from '@eddy/protocol';
 import type { ApiName, ApiSpec, RequestOf, ResponseOf, Schema } from '@eddy/protocol';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
+import { negotiateVersions, type Negotiated } from './negotiate.ts';
 
 /** Sent in ApiVersions so broker logs can tell client builds apart. */
 export const CLIENT_VERSION = '0.1.0';
@@ -21,7 +22,15 @@ export interface ConnectionOptions {
   /** Default time limit for a request's response; 0 = none. Default 30 s. Streams have none. */
   requestTimeoutMs?: number;
   maxFrameBytes?: number;
+  /**
+   * APIs the broker must serve, checked on connect (the connection fails with UnsupportedVersion
+   * naming the first one missing). Default: the data path (Produce, StreamFetch, StreamFetchAck,
+   * StreamFetchClose, ListTopics). Any other API the broker lacks fails when first used.
+   */
+  requireApis?: readonly ApiName[];
 }
+
+export const CORE_APIS: readonly ApiName[] = ['Produce', 'StreamFetch', 'StreamFetchAck', 'StreamFetchClose', 'ListTopics'];
 
 export interface RequestOptions {
   /** Overrides the connection's request timeout; 0 = none. */
@@ -54,9 +63,6 @@ interface StreamEntry {
   api: ApiSpec<any, any>;
   handler: StreamHandler<any>;
 }
-
-/** Negotiated version per API key, or the reason the broker cannot serve it. */
-type Negotiated = { version: number } | { missing: string };
 
 /**
  * One TCP connection to one broker endpoint. Requests are pipelined (any number in flight) and
@@ -121,7 +127,8 @@ export class Connection {
         throw new EddyError(res.errorCode, `ApiVersions rejected by ${name}: ${res.errorMessage ?? 'no reason given'}`);
       }
       conn.serverVersion = res.serverVersion;
-      conn.negotiate(res.apis);
+      for (const [key, n] of negotiateVersions(res.apis, name, res.serverVersion)) conn.versions.set(key, n);
+      for (const api of opts.requireApis ?? CORE_APIS) conn.versionOf(api);
     } catch (err) {
       conn.close();
       if (err instanceof EddyError && err.code === ErrorCode.Timeout) {
@@ -270,22 +277,6 @@ export class Connection {
     }
     s.handler.onResponse(res);
   };
-
-  private negotiate(apis: { apiKey: number; minVersion: number; maxVersion: number }[]): void {
-    const offered = new Map(apis.map((a) => [a.apiKey, a]));
-    for (const [name, api] of Object.entries(Apis) as [ApiName, ApiSpec<any, any>][]) {
-      const o = offered.get(api.key);
-      if (o === undefined) {
-        this.versions.set(api.key, { missing: `broker at ${this.endpoint} (version ${this.serverVersion}) does not support the ${name} API` });
-      } else if (o.maxVersion < api.minVersion || o.minVersion > api.maxVersion) {
-        this.versions.set(api.key, {
-          missing: `broker at ${this.endpoint} speaks ${name} versions ${o.minVersion}-${o.maxVersion}, this client ${api.minVersion}-${api.maxVersion}`,
-        });
-      } else {
-        this.versions.set(api.key, { version: Math.min(o.maxVersion, api.maxVersion) });
-      }
-    }
-  }
 
   private shutdown(err: EddyError): void {
     if (this.closedWith) return;

@@ -28,7 +28,7 @@ export {
 } from './output.ts';
 export type { OutputFormat, ObjectKind, ObjectKinds, Column } from './output.ts';
 // Lower layers, for tools that speak the protocol directly (benchmarks, tests).
-export { Connection, CLIENT_VERSION } from './connection.ts';
+export { Connection, CLIENT_VERSION, CORE_APIS } from './connection.ts';
 export type { ConnectionOptions, RequestOptions, StreamHandler, StreamHandle } from './connection.ts';
 export { BrokerClient } from './broker_client.ts';
 // Errors and object types callers branch on or print.
