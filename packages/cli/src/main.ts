@@ -1,19 +1,47 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.ts';
-import { registerCluster } from './commands/cluster.ts';
-import { registerTopic } from './commands/topic.ts';
-import { registerPartition } from './commands/partition.ts';
-import { registerConsumer } from './commands/consumer.ts';
-import { registerProfile } from './commands/profile.ts';
-import { registerProduce } from './commands/produce.ts';
-import { registerConsume } from './commands/consume.ts';
-import { registerSmartModule } from './commands/smartmodule.ts';
-import { registerBench } from './commands/bench.ts';
 
 export const VERSION = '0.1.0';
 
-/** The whole command tree. Errors surface as exceptions (exitOverride), printed by main(). */
-export function buildProgram(): Command {
+type Register = (program: Command) => unknown;
+
+/**
+ * Command groups, loaded on demand: `eddy topic list` loads only the topic module (and what it
+ * imports), which keeps start-up short. Help and unknown commands load them all.
+ */
+const GROUPS: Record<string, () => Promise<Register>> = {
+  cluster: async () => (await import('./commands/cluster.ts')).registerCluster,
+  topic: async () => (await import('./commands/topic.ts')).registerTopic,
+  partition: async () => (await import('./commands/partition.ts')).registerPartition,
+  consumer: async () => (await import('./commands/consumer.ts')).registerConsumer,
+  profile: async () => (await import('./commands/profile.ts')).registerProfile,
+  produce: async () => (await import('./commands/produce.ts')).registerProduce,
+  consume: async () => (await import('./commands/consume.ts')).registerConsume,
+  smartmodule: async () => (await import('./commands/smartmodule.ts')).registerSmartModule,
+  bench: async () => (await import('./commands/bench.ts')).registerBench,
+};
+const ALIASES: Record<string, string> = { sm: 'smartmodule' };
+
+/** Global options that take a value (so their value is not mistaken for the command). */
+const GLOBAL_WITH_VALUE = new Set(['--endpoint', '--profile']);
+
+/** The command group named on the command line, if it is a known one. */
+export function requestedGroup(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (GLOBAL_WITH_VALUE.has(a)) { i++; continue; }
+    if (a.startsWith('-')) continue;
+    const name = ALIASES[a] ?? a;
+    return Object.hasOwn(GROUPS, name) ? name : null;
+  }
+  return null;
+}
+
+/**
+ * The command tree: only `group` (or the groups listed) when given, else all. Errors surface as exceptions
+ * (exitOverride), printed by main().
+ */
+export async function buildProgram(group: string | readonly string[] | null = null): Promise<Command> {
   const program = new Command('eddy');
   program
     .description('Eddy: a streaming platform for Node.js (topics, partitions, SmartModules)')
@@ -24,23 +52,19 @@ export function buildProgram(): Command {
     .exitOverride()
     // Commander's messages are re-printed by main() as one line; its own printing is muted.
     .configureOutput({ outputError: () => {} });
-
-  registerCluster(program);
-  registerTopic(program);
-  registerPartition(program);
-  registerConsumer(program);
-  registerProfile(program);
-  registerProduce(program);
-  registerConsume(program);
-  registerSmartModule(program);
-  registerBench(program);
+  const names = group === null ? Object.keys(GROUPS) : typeof group === 'string' ? [group] : group;
+  const registers = await Promise.all(names.map((n) => GROUPS[n]()));
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Runs the CLI: every failure is one line on stderr and a non-zero exit code. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const args = argv.slice(2);
+    const group = requestedGroup(args);
+    const versionOnly = group === null && (args.includes('-V') || args.includes('--version'));
+    const program = await buildProgram(versionOnly ? [] : group);
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

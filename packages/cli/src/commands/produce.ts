@@ -144,6 +144,7 @@ async function produceLines(producer: Producer, o: ProduceOptions, size: number 
       if (inflight.full) await inflight.room();
       if (bar !== null && (sent & 1023) === 0) bar.update(readBytes, { records: sent });
     }
+    if (interactive) process.stderr.write('\n');
     await producer.flush();
     await inflight.settled();
   } finally {

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EddyError, ErrorCode } from '@eddy/protocol';
+import { errorLine, isUnreachable, systemErrorCode, CliError, ClusterUnreachableError } from './errors.ts';
+import { ParseError } from './parse/parse_error.ts';
+
+test('every error becomes exactly one line starting with "error: "', () => {
+  const cases: unknown[] = [
+    new CliError('bad thing'),
+    new ParseError('bad value'),
+    new EddyError(ErrorCode.UnknownTopic, "unknown topic 'x'"),
+    new Error('first line\n  second line\n'),
+    Object.assign(new Error("ENOENT: no such file or directory, open 'f'"), { code: 'ENOENT' }),
+    'a string',
+    42,
+  ];
+  for (const c of cases) {
+    const line = errorLine(c);
+    assert.match(line, /^error: \S/);
+    assert.ok(!line.includes('\n'), line);
+  }
+  assert.equal(errorLine(new Error('a\nb')), 'error: a; b');
+  assert.equal(errorLine(new ClusterUnreachableError('127.0.0.1:9003')),
+    "error: cannot reach the cluster at 127.0.0.1:9003 (is it running? try 'eddy cluster start')");
+});
+
+test('connection failures are found through causes and aggregate errors', () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  assert.equal(isUnreachable(refused), true);
+  assert.equal(isUnreachable(new EddyError(ErrorCode.BrokerUnavailable, 'cannot connect', { cause: refused })), true);
+  assert.equal(isUnreachable(new AggregateError([new Error('x'), refused])), true);
+  assert.equal(systemErrorCode(new Error('plain')), undefined);
+  assert.equal(isUnreachable(new EddyError(ErrorCode.UnknownTopic, 'nope')), false);
+  assert.equal(isUnreachable(Object.assign(new Error('x'), { code: 'ENOENT' })), false);
+});
