@@ -2,6 +2,8 @@
 // The SDK keeps one for the module output and one as JSON scratch space and reuses them
 // across calls, so steady-state processing allocates nothing here.
 
+// @ts-ignore: decorator
+@unmanaged
 export class ByteBuffer {
   /** Start of the buffer; moves when the buffer grows, so keep offsets, not pointers. */
   base: usize = 0;

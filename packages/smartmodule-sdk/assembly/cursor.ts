@@ -2,7 +2,12 @@
 // integers and zigzag LEB128 varints. Out-of-bounds reads set `failed` instead of trapping,
 // so a malformed input becomes an error code rather than a crashed module.
 
-/** A read position over [pos, end) of linear memory. */
+/**
+ * A read position over [pos, end) of linear memory. Unmanaged (no GC header, no shadow-stack
+ * traffic): the SDK keeps a few for the module's lifetime and reads every record through them.
+ */
+// @ts-ignore: decorator
+@unmanaged
 export class Cursor {
   pos: usize = 0;
   end: usize = 0;
@@ -27,7 +32,7 @@ export class Cursor {
     return false;
   }
 
-  u8(): u8 {
+  @inline u8(): u8 {
     if (this.short(1)) return 0;
     const v = load<u8>(this.pos);
     this.pos += 1;
@@ -56,14 +61,26 @@ export class Cursor {
   }
 
   /** A bool byte: 0 or 1; anything else is malformed. */
-  bool(): bool {
+  @inline bool(): bool {
     const b = this.u8();
     if (b > 1) this.failed = true;
     return b == 1;
   }
 
   /** Zigzag LEB128 varint, up to 10 bytes (Kafka/Fluvio `varint` for i64). */
-  varint(): i64 {
+  @inline varint(): i64 {
+    // one-byte varints (small lengths and deltas) are the common case
+    if (!this.failed && this.pos < this.end) {
+      const b = <u32>load<u8>(this.pos);
+      if (b < 0x80) {
+        this.pos += 1;
+        return <i64>(b >>> 1) ^ -(<i64>(b & 1));
+      }
+    }
+    return this.varintSlow();
+  }
+
+  varintSlow(): i64 {
     let raw: u64 = 0;
     let shift: u64 = 0;
     while (true) {
@@ -81,7 +98,7 @@ export class Cursor {
   }
 
   /** Skips `n` bytes; fails when they are not there. */
-  skip(n: usize): void {
+  @inline skip(n: usize): void {
     if (this.short(n)) return;
     this.pos += n;
   }

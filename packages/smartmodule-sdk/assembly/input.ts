@@ -54,9 +54,10 @@ export function decodeInput(ptr: usize, len: usize, version: i32, aggregate: boo
   return c.failed ? STATUS_DECODING_BASE_INPUT : 0;
 }
 
-/** Walks the records section, lending one reused SmartModuleRecord per record. */
+/** Walks the records section, pointing one reused SmartModuleRecord at each record in turn. */
+// @ts-ignore: decorator
+@unmanaged
 export class RecordReader {
-  readonly record: SmartModuleRecord = new SmartModuleRecord();
   /** Raw bytes of the current record, length prefix included. */
   rawStart: usize = 0;
   rawEnd: usize = 0;
@@ -65,32 +66,33 @@ export class RecordReader {
   preambleEnd: usize = 0;
   count: i32 = 0;
   private c: Cursor = new Cursor();
+  private record: SmartModuleRecord | null = null;
 
   /**
-   * Starts at the records section [ptr, end) and checks every record's framing first, so
-   * a malformed batch fails before any record reaches the author's function (as Fluvio
-   * decodes the whole Vec<Record> first). Returns 0 or STATUS_DECODING_RECORDS.
+   * Starts at the records section [ptr, end) and checks that `count` records are framed
+   * there (each record's length fits), so a truncated batch fails before any record reaches
+   * the author's function. Fields inside a record are checked as it is read (next()).
+   * Returns 0 or STATUS_DECODING_RECORDS.
    */
-  begin(ptr: usize, end: usize): i32 {
+  begin(ptr: usize, end: usize, record: SmartModuleRecord): i32 {
+    this.record = record;
     const c = this.c;
     c.reset(ptr, end);
     const count = c.u32();
     if (c.failed || count > <u32>(end - ptr)) return STATUS_DECODING_RECORDS;
     const first = c.pos;
     for (let i: u32 = 0; i < count; i++) {
-      if (!this.step(false)) return STATUS_DECODING_RECORDS;
+      const length = c.varint();
+      if (c.failed || length < 0 || <u64>length > <u64>c.remaining) return STATUS_DECODING_RECORDS;
+      c.pos += <usize>length;
     }
     this.count = <i32>count;
     c.pos = first;
     return 0;
   }
 
-  /** Moves to the next record (begin() has validated it). */
-  @inline next(): void {
-    this.step(true);
-  }
-
-  private step(fill: bool): bool {
+  /** Moves to the next record; false (STATUS_DECODING_RECORDS) when its fields are malformed. */
+  next(): bool {
     const c = this.c;
     const start = c.pos;
     const length = c.varint();
@@ -117,14 +119,12 @@ export class RecordReader {
     c.varint(); // header count; entries (if any) end at `end`
     if (c.failed || c.pos > end) return false;
     c.pos = end;
-    if (fill) {
-      this.rawStart = start;
-      this.rawEnd = end;
-      this.preambleStart = preambleStart;
-      this.preambleEnd = preambleEnd;
-      this.record.viewInput(baseOffset + offsetDelta, baseTimestamp + timestampDelta, offsetDelta,
-        timestampDelta, keyPtr, keyLength, valuePtr, <i32>valueLength);
-    }
+    this.rawStart = start;
+    this.rawEnd = end;
+    this.preambleStart = preambleStart;
+    this.preambleEnd = preambleEnd;
+    changetype<SmartModuleRecord>(this.record).viewInput(baseOffset + offsetDelta, baseTimestamp + timestampDelta, offsetDelta,
+      timestampDelta, keyPtr, keyLength, valuePtr, <i32>valueLength);
     return true;
   }
 }

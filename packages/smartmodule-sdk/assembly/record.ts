@@ -210,11 +210,12 @@ export class SmartModuleRecord {
     this.keyLength = keyLength;
     this.valuePtr = valuePtr;
     this.valueLength = valueLength;
-    this.keyOwner = null;
-    this.valueOwner = null;
-    this.keyText = null;
-    this.valueText = null;
-    this.valueCopy = null;
+    // the reused input record rarely holds these: test before storing (a store is a GC barrier)
+    if (this.keyOwner !== null) this.keyOwner = null;
+    if (this.valueOwner !== null) this.valueOwner = null;
+    if (this.keyText !== null) this.keyText = null;
+    if (this.valueText !== null) this.valueText = null;
+    if (this.valueCopy !== null) this.valueCopy = null;
   }
 
   private copyMeta(from: SmartModuleRecord): void {

@@ -3,7 +3,7 @@
 // error (the record whose function called fail(..)), exactly as fluvio-smartmodule's
 // generated code does for #[smartmodule(filter)] and friends.
 import {
-  KIND_AGGREGATE, KIND_ARRAY_MAP, KIND_FILTER, KIND_FILTER_MAP, KIND_MAP,
+  KIND_AGGREGATE, KIND_ARRAY_MAP, KIND_FILTER, KIND_FILTER_MAP, KIND_MAP, STATUS_DECODING_RECORDS,
   INIT_STATUS_DECODING_INPUT, INIT_STATUS_INIT_ERROR, LOOKBACK_STATUS_PROPAGATED_ERROR,
 } from "./abi";
 import { copyBytes } from "./bytes";
@@ -19,6 +19,8 @@ import { SmartModuleRecord } from "./record";
 import { ACTIVE_INIT, ACTIVE_LOOK_BACK, ACTIVE_NONE, setAbortReporter, setActive } from "./abort";
 
 const reader = new RecordReader();
+// The record lent to the author's function, reused for every input record.
+const current = new SmartModuleRecord();
 
 // Progress of the running call, for abortOutput().
 let activeCount: i32 = 0;
@@ -34,10 +36,10 @@ function abortOutput(kind: i32, hint: string): void {
     writeString(hint);
   } else if (kind == ACTIVE_LOOK_BACK) {
     out.clear();
-    writeRecordError(hint, reader.record, -1);
+    writeRecordError(hint, current, -1);
   } else {
     out.u8(1);
-    writeRecordError(hint, reader.record, <u8>kind);
+    writeRecordError(hint, current, <u8>kind);
     finishSuccesses(activeCount);
     if (kind == <i32>KIND_AGGREGATE) writeAccumulator();
   }
@@ -51,7 +53,7 @@ function begin(ptr: i32, len: i32, version: i32, kind: i32, aggregate: bool): i3
   setActive(ACTIVE_NONE);
   const status = decodeInput(<usize>ptr, <usize>len, version, aggregate);
   if (status < 0) return status;
-  const s = reader.begin(recordsPtr, recordsEnd);
+  const s = reader.begin(recordsPtr, recordsEnd, current);
   if (s < 0) return s;
   setActive(kind);
   activeCount = 0;
@@ -60,13 +62,20 @@ function begin(ptr: i32, len: i32, version: i32, kind: i32, aggregate: bool): i3
   return 0;
 }
 
+/** A record inside the batch does not decode: the call fails with -22, as Fluvio's does. */
+function badRecord(): i32 {
+  setActive(ACTIVE_NONE);
+  clearFailure();
+  return STATUS_DECODING_RECORDS;
+}
+
 /** Writes the error option (with `hint` or none), the count, and hands the output over. */
 function end(hint: string | null, kind: u8, count: i32): i32 {
   if (hint === null) {
     out.u8(0);
   } else {
     out.u8(1);
-    writeRecordError(hint, reader.record, kind);
+    writeRecordError(hint, current, kind);
   }
   finishSuccesses(count);
   setActive(ACTIVE_NONE);
@@ -78,10 +87,10 @@ function end(hint: string | null, kind: u8, count: i32): i32 {
 export function runFilter(ptr: i32, len: i32, version: i32, fn: (record: SmartModuleRecord) => bool): i32 {
   const s = begin(ptr, len, version, KIND_FILTER, false);
   if (s < 0) return s;
-  const r = reader.record;
+  const r = current;
   let kept = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const keep = fn(r);
     const hint = takeFailure();
     if (hint !== null) return end(hint, KIND_FILTER, kept);
@@ -99,10 +108,10 @@ export function runMap(ptr: i32, len: i32, version: i32,
                        fn: (record: SmartModuleRecord) => SmartModuleRecord): i32 {
   const s = begin(ptr, len, version, KIND_MAP, false);
   if (s < 0) return s;
-  const r = reader.record;
+  const r = current;
   let count = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const mapped = fn(r);
     const hint = takeFailure();
     if (hint !== null) return end(hint, KIND_MAP, count);
@@ -117,10 +126,10 @@ export function runFilterMap(ptr: i32, len: i32, version: i32,
                              fn: (record: SmartModuleRecord) => SmartModuleRecord | null): i32 {
   const s = begin(ptr, len, version, KIND_FILTER_MAP, false);
   if (s < 0) return s;
-  const r = reader.record;
+  const r = current;
   let count = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const mapped = fn(r);
     const hint = takeFailure();
     if (hint !== null) return end(hint, KIND_FILTER_MAP, count);
@@ -137,10 +146,10 @@ export function runArrayMap(ptr: i32, len: i32, version: i32,
                             fn: (record: SmartModuleRecord) => SmartModuleRecord[]): i32 {
   const s = begin(ptr, len, version, KIND_ARRAY_MAP, false);
   if (s < 0) return s;
-  const r = reader.record;
+  const r = current;
   let count = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const items = fn(r);
     const hint = takeFailure();
     if (hint !== null) return end(hint, KIND_ARRAY_MAP, count);
@@ -159,7 +168,7 @@ function endAggregate(hint: string | null, count: i32): i32 {
     out.u8(0);
   } else {
     out.u8(1);
-    writeRecordError(hint, reader.record, KIND_AGGREGATE);
+    writeRecordError(hint, current, KIND_AGGREGATE);
   }
   finishSuccesses(count);
   writeAccumulator();
@@ -189,11 +198,11 @@ export function runAggregate(ptr: i32, len: i32, version: i32,
   const s = begin(ptr, len, version, KIND_AGGREGATE, true);
   if (s < 0) return s;
   activeAccFrom = -1;
-  const r = reader.record;
+  const r = current;
   let acc = String.UTF8.decodeUnsafe(accumulatorPtr, <usize>accumulatorLength);
   let count = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const next = fn(acc, r);
     const hint = takeFailure();
     if (hint !== null) return endAggregate(hint, count);
@@ -215,11 +224,11 @@ export function runAggregateBytes(ptr: i32, len: i32, version: i32,
   const s = begin(ptr, len, version, KIND_AGGREGATE, true);
   if (s < 0) return s;
   activeAccFrom = -1;
-  const r = reader.record;
+  const r = current;
   let acc = copyBytes(accumulatorPtr, accumulatorLength);
   let count = 0;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     const next = fn(acc, r);
     const hint = takeFailure();
     if (hint !== null) return endAggregate(hint, count);
@@ -267,9 +276,9 @@ export function runInit(ptr: i32, len: i32, version: i32, fn: ((params: Params) 
 export function runLookBack(ptr: i32, len: i32, version: i32, fn: (record: SmartModuleRecord) => void): i32 {
   const s = begin(ptr, len, version, ACTIVE_LOOK_BACK, false);
   if (s < 0) return s;
-  const r = reader.record;
+  const r = current;
   for (let i = 0, n = reader.count; i < n; i++) {
-    reader.next();
+    if (!reader.next()) return badRecord();
     fn(r);
     const hint = takeFailure();
     if (hint !== null) {
