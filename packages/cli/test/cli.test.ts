@@ -163,6 +163,24 @@ test('consume -H, -T, --start, --end, -F, -p, raw and table output', async () =>
   assert.deepEqual(back.stdoutBytes, blob);
 });
 
+test('produce -p, --compression, --linger, --batch-size; lines without the separator are reported', async () => {
+  ok(await run(['topic', 'create', 'opts', '-p', '3']));
+  const lines = Array.from({ length: 2000 }, (_, i) => `k${i}=${'v'.repeat(50)}${i}`);
+  ok(await run(['produce', 'opts', '-p', '2', '--key-separator', '=', '--compression', 'gzip', '--linger', '5ms', '--batch-size', '4KB'], lines.join('\n')));
+  const recs = jsonLines<JsonRecord>(ok(await run(['consume', 'opts', '-B', '-d', '-O', 'json'])).stdout);
+  assert.equal(recs.length, 2000);
+  assert.ok(recs.every((r) => r.partition === 2), 'every record went to partition 2');
+  assert.deepEqual(recs.map((r) => `${r.key}=${r.value}`), lines);
+  for (const bad of [['--compression', 'brotli'], ['--linger', 'soon'], ['--batch-size', '1XB'], ['-p', '-1']]) {
+    oneLineError(await run(['produce', 'opts', ...bad], 'a\n'));
+  }
+  // Lines without the separator are skipped and reported; the others are written.
+  const r = await run(['produce', 'opts', '-p', '0', '--key-separator', ':'], 'a:1\nnoseparator\nb:2\n');
+  assert.match(oneLineError(r), /1 line\(s\) without the key separator ':' were skipped \(first: line 2\); 2 records were written/);
+  const p0 = jsonLines<JsonRecord>(ok(await run(['consume', 'opts', '-B', '-d', '-p', '0', '-O', 'json'])).stdout);
+  assert.deepEqual(p0.map((x) => [x.key, x.value]), [['a', '1'], ['b', '2']]);
+});
+
 test('named consumer resumes from its committed offset; consumer list and delete', async () => {
   ok(await run(['topic', 'create', 'resume']));
   ok(await run(['produce', 'resume'], 'a\nb\nc\n'));
@@ -175,7 +193,7 @@ test('named consumer resumes from its committed offset; consumer list and delete
   const mine = list.find((c) => c.consumer === 'reader' && c.topic === 'resume');
   assert.ok(mine);
   assert.equal(mine.offset, 5);
-  ok(await run(['consumer', 'delete', 'reader']));
+  assert.match(ok(await run(['consumer', 'delete', 'reader', '--topic', 'resume'])).stdout, /deleted for topic "resume"/);
   const after = JSON.parse(ok(await run(['consumer', 'list', '-O', 'json'])).stdout) as { consumer: string }[];
   assert.ok(!after.some((c) => c.consumer === 'reader'));
 });
