@@ -36,7 +36,7 @@ export interface BuildOptions {
 
 export interface BuildResult {
   outFile: string;
-  wasm: Uint8Array;
+  wasm: Uint8Array<ArrayBuffer>;
   durationMs: number;
 }
 
@@ -116,7 +116,7 @@ export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult>
   if (!(wasm instanceof Uint8Array)) throw new SmartModuleBuildError(`asc wrote no ${outFile}`, stderr.text.trim());
   await mkdir(path.dirname(outFile), { recursive: true });
   for (const [file, contents] of outputs) await writeFile(file, contents);
-  return { outFile, wasm, durationMs: performance.now() - started };
+  return { outFile, wasm: new Uint8Array(wasm), durationMs: performance.now() - started };
 }
 
 /** Reads a built module, building it first when the .wasm is missing or older than its sources. */

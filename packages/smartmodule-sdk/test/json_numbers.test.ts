@@ -68,7 +68,7 @@ test('JSON: malformed documents are errors with a position, never traps', async 
     const out = mapValues(p, 'map_json', [doc]);
     assert.equal(out.values.length, 0, doc);
     assert.match(out.error ?? '', hint, doc);
-    assert.throws(() => JSON.parse(doc), undefined, `JavaScript accepts ${doc}`);
+    assert.throws(() => JSON.parse(doc), SyntaxError, `JavaScript accepts ${doc}`);
   }
   fc.assert(
     fc.property(fc.string({ maxLength: 40 }), (s) => {
