@@ -27,8 +27,8 @@ export class ProducerBatch {
   /** Estimated encoded size, counted against the producer's queue limit until the batch settles. */
   sizeBytes = BATCH_OVERHEAD_BYTES;
   closed = false;
-  /** The encoded batch, made once and reused by retries. */
-  encoded: Buffer | null = null;
+  /** The encoded wire batch(es), made once and reused by retries. */
+  encoded: Buffer[] | null = null;
   attempts = 0;
   /** Not to be sent again before this time (retry backoff). */
   retryAtMs = 0;

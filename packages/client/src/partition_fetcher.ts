@@ -79,10 +79,19 @@ export class PartitionFetcher {
     if (this.stopped || this.ended) return;
     const gen = this.gen;
     const resume = this.position >= 0;
-    const p = this.params;
     this.conn = conn;
     this.unackedBytes = 0;
-    this.handle = conn.openStream('StreamFetch', {
+    try {
+      this.handle = this.openOn(conn, gen, resume);
+    } catch (err) {
+      // The connection closed under us: treat it like any other drop.
+      this.onError(gen, err as Error);
+    }
+  }
+
+  private openOn(conn: Connection, gen: number, resume: boolean): StreamHandle {
+    const p = this.params;
+    return conn.openStream('StreamFetch', {
       topic: p.topic,
       partition: this.partition,
       startKind: resume ? OffsetStart.Absolute : this.start.kind,

@@ -1,6 +1,7 @@
-import { EddyError, ErrorCode, encodeBatch, parseCompression, errorFromCode, errorCodeName } from '@eddy/protocol';
+import { EddyError, ErrorCode, parseCompression, errorFromCode, errorCodeName } from '@eddy/protocol';
 import type { CompressionCode, CompressionName, RecordHeader, RecordInput, ProduceResponse, SmartModuleInvocation } from '@eddy/protocol';
-import { Accumulator, ProducerBatch, recordSize } from './accumulator.ts';
+import { Accumulator, ProducerBatch, recordSize, BATCH_OVERHEAD_BYTES, RECORD_OVERHEAD_BYTES } from './accumulator.ts';
+import { encodeBounded } from './batch_encoder.ts';
 import { backoffDelay } from './backoff.ts';
 import type { BrokerClient } from './broker_client.ts';
 import { defaultPartitioner, type Partitioner } from './partitioner.ts';
@@ -100,6 +101,8 @@ const DEFAULTS = {
 export class Producer {
   readonly topic: string;
   readonly partitionCount: number;
+  /** The topic's max record size: the largest batch the broker accepts. */
+  readonly maxBatchBytes: number;
   private readonly broker: BrokerClient;
   private readonly acc: Accumulator;
   private readonly partitioner: Partitioner;
@@ -119,14 +122,16 @@ export class Producer {
 
   /** Use `eddy.producer(topic, opts)`. */
   static async create(broker: BrokerClient, topic: string, opts: ProducerOptions = {}): Promise<Producer> {
-    const partitions = await broker.partitionCount(topic);
-    return new Producer(broker, topic, partitions, opts);
+    const t = await broker.topic(topic);
+    const partitions = Math.max(t.spec.partitions, t.status.partitions.length);
+    return new Producer(broker, topic, partitions, t.spec.maxRecordBytes > 0 ? t.spec.maxRecordBytes : Infinity, opts);
   }
 
-  private constructor(broker: BrokerClient, topic: string, partitionCount: number, opts: ProducerOptions) {
+  private constructor(broker: BrokerClient, topic: string, partitionCount: number, maxBatchBytes: number, opts: ProducerOptions) {
     this.broker = broker;
     this.topic = topic;
     this.partitionCount = partitionCount;
+    this.maxBatchBytes = maxBatchBytes;
     this.o = { ...DEFAULTS };
     for (const k of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       const v = opts[k];
@@ -138,7 +143,8 @@ export class Producer {
     this.compression = parseCompression(opts.compression ?? 'none');
     this.partitioner = opts.partitioner ?? defaultPartitioner();
     this.smartmodules = (opts.smartmodules ?? []).map(toInvocation);
-    this.acc = new Accumulator({ batchSizeBytes: this.o.batchSizeBytes });
+    // The broker refuses batches over the topic's max record size: never plan bigger ones.
+    this.acc = new Accumulator({ batchSizeBytes: Math.min(this.o.batchSizeBytes, maxBatchBytes) });
   }
 
   /**
@@ -265,6 +271,9 @@ export class Producer {
   }
 
   private append(key: Uint8Array | null, value: Uint8Array, opts: SendOptions | undefined, size: number): RecordFuture {
+    if (size - RECORD_OVERHEAD_BYTES + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
+      throw new EddyError(ErrorCode.RecordTooLarge, `a record of ${size - RECORD_OVERHEAD_BYTES} bytes cannot fit topic '${this.topic}' max record size of ${this.maxBatchBytes} bytes`);
+    }
     let partition: number;
     const explicit = opts?.partition;
     if (explicit !== undefined) {
@@ -327,7 +336,7 @@ export class Producer {
     try {
       for (const b of batches) {
         if (b.encoded === null) {
-          b.encoded = encodeBatch(b.records, { compression: this.compression, timestamp: b.createdMs });
+          b.encoded = encodeBounded(b.records, { compression: this.compression, timestamp: b.createdMs }, this.maxBatchBytes);
           b.records = []; // the encoded bytes are all a retry needs
         }
         let list = byPartition.get(b.partition);
@@ -339,7 +348,7 @@ export class Producer {
         timeoutMs: this.o.timeoutMs,
         topics: [{
           name: this.topic,
-          partitions: [...byPartition].map(([partition, list]) => ({ partition, records: list.map((b) => b.encoded!) })),
+          partitions: [...byPartition].map(([partition, list]) => ({ partition, records: list.flatMap((b) => b.encoded!) })),
         }],
         smartmodules: this.smartmodules,
       };
@@ -355,6 +364,7 @@ export class Producer {
         (res) => this.onResponse(byPartition, res),
         (err) => { for (const b of batches) this.fail(b, err); },
       )
+      .catch((err) => { for (const b of batches) if (!b.settled) this.settle(b, err); })
       .finally(() => this.requestDone());
   }
 

@@ -167,7 +167,7 @@ export function resolveEndpoint(opts: { endpoint?: string; profile?: string; hom
 function lookup(cfg: ProfileConfig, name: string): { endpoint: string } {
   const p = Object.hasOwn(cfg.profiles, name) ? cfg.profiles[name] : undefined;
   if (p === undefined) {
-    const known = Object.keys(cfg.profiles);
+    const known = Object.keys(cfg.profiles).sort();
     throw new ProfileError(`unknown profile '${name}' (${known.length ? `known: ${known.join(', ')}` : 'no profiles defined'})`);
   }
   return p;

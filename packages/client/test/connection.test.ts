@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Connection, EddyError, ErrorCode, parseEndpoint, Eddy } from '@eddy/client';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection, EddyError, ErrorCode, parseEndpoint, Eddy, addProfile } from '@eddy/client';
 import { startCluster, type TestCluster } from './broker_fixture.ts';
 
 let cluster: TestCluster;
@@ -82,5 +85,30 @@ test('connect timeout: an endpoint that accepts but never answers gives a retria
     });
   } finally {
     silent.close();
+  }
+});
+
+test('Eddy.connect picks the endpoint: explicit, named profile, current profile, else the default', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-home-'));
+  const saved = process.env.EDDY_HOME;
+  process.env.EDDY_HOME = home;
+  try {
+    // (Without a profile file the default is 127.0.0.1:9003: see profile.test.ts.)
+    addProfile('test', cluster.endpoint);
+    const viaCurrent = await Eddy.connect();
+    assert.equal(viaCurrent.endpoint, cluster.endpoint);
+    await viaCurrent.close();
+    addProfile('elsewhere', '127.0.0.1:1');
+    const viaName = await Eddy.connect({ profile: 'test' });
+    assert.equal(viaName.endpoint, cluster.endpoint);
+    await viaName.close();
+    await assert.rejects(Eddy.connect({ profile: 'missing' }), /unknown profile 'missing' \(known: elsewhere, test\)/);
+    const explicit = await Eddy.connect({ endpoint: cluster.endpoint, profile: 'elsewhere' });
+    assert.equal(explicit.endpoint, cluster.endpoint);
+    await explicit.close();
+  } finally {
+    if (saved === undefined) delete process.env.EDDY_HOME;
+    else process.env.EDDY_HOME = saved;
+    fs.rmSync(home, { recursive: true, force: true });
   }
 });

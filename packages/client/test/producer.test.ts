@@ -84,6 +84,18 @@ test('send() resolves with each record\'s offset; explicit partition wins; sendB
   await assert.rejects(producer.send(null, 'late'), (e: unknown) => e instanceof EddyError && /closed/.test(e.message));
 });
 
+test('batches respect the topic max record size; a record that cannot fit is refused up front', async () => {
+  await eddy.admin().createTopic('small-batches', { maxRecordBytes: 1024 });
+  const producer = await eddy.producer('small-batches', { batchSizeBytes: 1 << 20 });
+  const metas = await Promise.all(Array.from({ length: 200 }, (_, i) => producer.send(null, Buffer.alloc(100, i))));
+  assert.deepEqual(metas.map((m) => m.offset), Array.from({ length: 200 }, (_, i) => i));
+  await assert.rejects(producer.send(null, Buffer.alloc(2000)), (e: unknown) =>
+    e instanceof EddyError && e.code === ErrorCode.RecordTooLarge && !e.retriable && /1024/.test(e.message));
+  await producer.close();
+  const got = await readAll('small-batches');
+  assert.deepEqual(got.map((r) => r.value[0]), Array.from({ length: 200 }, (_, i) => i));
+});
+
 test('keyless records go round robin across partitions', async () => {
   await eddy.admin().createTopic('round-robin', { partitions: 3 });
   const producer = await eddy.producer('round-robin');
