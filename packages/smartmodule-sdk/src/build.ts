@@ -1,6 +1,6 @@
 // Compiles an AssemblyScript SmartModule project to an optimized .wasm with the SDK's
 // settings. Used by the examples' build script and meant for `smdk build`.
-import { mkdir, symlink, writeFile, readFile, stat } from 'node:fs/promises';
+import { mkdir, rename, symlink, writeFile, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,8 +114,13 @@ export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult>
   if (result.error) throw new SmartModuleBuildError(`asc failed to compile ${path.join(projectDir, entry)}`, stderr.text.trim());
   const wasm = outputs.get(outFile);
   if (!(wasm instanceof Uint8Array)) throw new SmartModuleBuildError(`asc wrote no ${outFile}`, stderr.text.trim());
-  await mkdir(path.dirname(outFile), { recursive: true });
-  for (const [file, contents] of outputs) await writeFile(file, contents);
+  for (const [file, contents] of outputs) {
+    // write then rename, so a concurrent buildIfStale never reads a half-written file
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, contents);
+    await rename(temp, file);
+  }
   return { outFile, wasm: new Uint8Array(wasm), durationMs: performance.now() - started };
 }
 
