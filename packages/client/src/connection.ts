@@ -275,7 +275,13 @@ export class Connection {
       s.handler.onError(new EddyError(ErrorCode.CorruptMessage, `malformed stream response from ${this.endpoint}: ${(err as Error).message}`, { cause: err }));
       return;
     }
-    s.handler.onResponse(res);
+    try {
+      s.handler.onResponse(res);
+    } catch (err) {
+      // A failing handler must not take the socket (and everyone else's requests) down with it.
+      this.streams.delete(id);
+      s.handler.onError(err as Error);
+    }
   };
 
   private shutdown(err: EddyError): void {
