@@ -9,6 +9,7 @@ import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
 import { BrokerServer, BrokerMetrics, createHandlers, createLogger, startMetricsServer } from './server/index.ts';
 import type { LogOptions, PartitionFigures } from './server/index.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
+import { SmartModuleService } from './smartmodule/index.ts';
 
 export const DEFAULT_BROKER_PORT = 9003;
 export const DEFAULT_METRICS_PORT = 9004;
@@ -30,9 +31,20 @@ export interface BrokerOptions {
   retentionCheckMs?: number;
   /** Id of the local SPU (default 5001). */
   spuId?: number;
-  /** SmartModule engine hook for fetches (SmartModules are refused without it). */
+  /**
+   * Run SmartModules on streaming fetches and produce requests (default true). When false, or
+   * for a hook given below, requests carrying SmartModules are refused / handled by the hook.
+   */
+  smartModules?: boolean;
+  /** Linear memory cap of each SmartModule instance (default 256 MiB). */
+  smartModuleMemoryBytes?: number;
+  /** Longest a single SmartModule call may run before its stream fails (default 1000 ms). */
+  smartModuleTimeBudgetMs?: number;
+  /** SmartModule sandbox worker threads (default: one per core). */
+  smartModuleWorkers?: number;
+  /** Replaces the built-in SmartModule hook for fetches. */
   fetchTransformFactory?: FetchTransformFactory;
-  /** SmartModule engine hook for produce requests (refused without it). */
+  /** Replaces the built-in SmartModule hook for produce requests. */
   produceTransform?: ProduceTransform;
 }
 
@@ -46,6 +58,8 @@ export interface Broker {
   readonly controller: Controller;
   readonly spu: Spu;
   readonly metrics: BrokerMetrics;
+  /** The SmartModule runtime (null when disabled). */
+  readonly smartModules: SmartModuleService | null;
   /**
    * Clean shutdown: stop accepting, end streams, answer in-flight requests, flush and close all
    * logs, mark the SPU Offline. Idempotent.
@@ -65,6 +79,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   checkPort('port', port, false);
   checkPort('metricsPort', metricsPortOpt, true);
   if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1024) throw new Error(`maxFrameBytes must be an integer >= 1024, got ${maxFrameBytes}`);
+  checkMin('smartModuleMemoryBytes', opts.smartModuleMemoryBytes, 65536);
+  checkMin('smartModuleTimeBudgetMs', opts.smartModuleTimeBudgetMs, 1);
+  checkMin('smartModuleWorkers', opts.smartModuleWorkers, 1);
 
   await mkdir(dataDir, { recursive: true });
   const owned = createLogger(opts.logger);
@@ -83,6 +100,18 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     cleanups.push(() => store.close());
 
     let spuRef: Spu | null = null;
+    let controllerRef: Controller | null = null;
+    const smartModules = opts.smartModules === false ? null : new SmartModuleService({
+      memoryLimitBytes: opts.smartModuleMemoryBytes,
+      timeBudgetMs: opts.smartModuleTimeBudgetMs,
+      workers: opts.smartModuleWorkers,
+      logger,
+      resolveWasm: (name) => {
+        if (!controllerRef) throw new Error('the controller is not ready yet');
+        return controllerRef.smartModuleWasm(name);
+      },
+    });
+    if (smartModules) cleanups.push(() => smartModules.close());
     const metrics = new BrokerMetrics(function* (): Iterable<PartitionFigures> {
       if (!spuRef) return;
       for (const topic of spuRef.topicNames()) {
@@ -94,12 +123,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const spu = await Spu.open({
       dataDir, id: spuId, logger, observer: metrics,
       retentionCheckMs: opts.retentionCheckMs,
-      fetchTransformFactory: opts.fetchTransformFactory, produceTransform: opts.produceTransform,
+      fetchTransformFactory: opts.fetchTransformFactory ?? smartModules?.fetchTransformFactory,
+      produceTransform: opts.produceTransform ?? smartModules?.produceTransform((t, p) => spuRef?.leader(t, p)),
     });
     spuRef = spu;
     cleanups.push(() => spu.close());
 
     const controller = new Controller({ store, dataDir, provisioner: spu, localSpuId: spuId, logger });
+    controllerRef = controller;
     await controller.reconcile();
     const unwatch = controller.watch((ev) => { if (ev.op === 'delete') metrics.forgetTopic(ev.name); }, [MetadataKind.topic]);
 
@@ -133,6 +164,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         await step(() => server.close());
         await step(() => controller.setSpuStatus(spuId, 'Offline'));
         await step(() => spu.close());
+        await step(() => smartModules?.close());
         await step(() => store.close());
         logger.info({ port: boundPort }, 'broker stopped');
         await step(release);
@@ -143,7 +175,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const step = async (fn: (() => Promise<void> | void) | undefined): Promise<void> => {
       try { await fn?.(); } catch (err) { logger.error({ err: (err as Error).message }, 'shutdown step failed'); }
     };
-    return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, close };
+    return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, smartModules, close };
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'broker failed to start');
     await unwind();
@@ -155,4 +187,8 @@ function checkPort(name: string, v: number, allowDisabled: boolean): void {
   if (!Number.isInteger(v) || v > 65535 || v < (allowDisabled ? -1 : 0)) {
     throw new Error(`${name} must be an integer 0..65535${allowDisabled ? ' or -1 (disabled)' : ''}, got ${v}`);
   }
+}
+
+function checkMin(name: string, v: number | undefined, min: number): void {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
 }

@@ -8,3 +8,5 @@ export type { FetchTransformFactory, ProduceTransform, BatchTransform, Transform
 export { FetchStream, PartitionLeader } from './spu/index.ts';
 export { BROKER_VERSION } from './server/index.ts';
 export type { LogOptions } from './server/index.ts';
+export { SmartModuleService, SmartModuleFailure, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './smartmodule/index.ts';
+export type { SmartModuleServiceOptions } from './smartmodule/index.ts';

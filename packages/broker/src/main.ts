@@ -1,17 +1,23 @@
 // Process entry of a broker (controller + one SPU), as `eddy cluster start` runs it:
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
 //        [--log-file F] [--log-level L] [--max-frame-bytes N] [--retention-check-ms N]
+//        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
 // Prints one JSON line {"event":"listening",...} on stdout when ready; logs go to --log-file or
 // stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT } from './broker.ts';
+import { DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './smartmodule/index.ts';
 import type { Broker } from './broker.ts';
+
+const MIB = 1024 * 1024;
 
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
                [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--retention-check-ms N]
-defaults: --data-dir ~/.eddy/data --host 127.0.0.1 --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info`;
+               [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
+defaults: --data-dir ~/.eddy/data --host 127.0.0.1 --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
+          --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
 
 function fail(message: string): never {
   process.stderr.write(`eddy-broker: ${message}\n`);
@@ -22,6 +28,13 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v)) fail(`--${name} needs an integer, got '${v}'`);
   return Number(v);
+}
+
+function mibFlag(name: string, v: string | undefined): number | undefined {
+  const n = intFlag(name, v);
+  if (n === undefined) return undefined;
+  if (n < 1) fail(`--${name} needs at least 1 (MiB), got ${n}`);
+  return n * MIB;
 }
 
 /** parseArgs reads `--metrics-port -1` as a missing value; join negative numbers to their flag. */
@@ -50,6 +63,9 @@ try {
       'log-level': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
       'retention-check-ms': { type: 'string' },
+      'sm-memory-mb': { type: 'string' },
+      'sm-time-budget-ms': { type: 'string' },
+      'no-smartmodules': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,6 +89,9 @@ try {
     logger: { logFile: args['log-file'], level: args['log-level'] ?? process.env.EDDY_LOG_LEVEL ?? 'info', stderr: true },
     maxFrameBytes: intFlag('max-frame-bytes', args['max-frame-bytes']),
     retentionCheckMs: intFlag('retention-check-ms', args['retention-check-ms']),
+    smartModules: !args['no-smartmodules'],
+    smartModuleMemoryBytes: mibFlag('sm-memory-mb', args['sm-memory-mb']),
+    smartModuleTimeBudgetMs: intFlag('sm-time-budget-ms', args['sm-time-budget-ms']),
   });
 } catch (err) {
   fail(`could not start: ${(err as Error).message}`);

@@ -23,8 +23,11 @@ export interface TransformResult {
 /**
  * Per-stream transform of stored batches before they are sent (a SmartModule chain). Called with
  * whole batches read from the log and the offset after them; called in order, one at a time.
+ * `close`, when present, is called once the stream has ended (to free the chain).
  */
-export type BatchTransform = (batches: Buffer, nextOffset: number) => Promise<TransformResult>;
+export type BatchTransform = ((batches: Buffer, nextOffset: number) => Promise<TransformResult>) & {
+  close?: () => void | Promise<void>;
+};
 
 export interface FetchStreamOptions {
   transform?: BatchTransform;

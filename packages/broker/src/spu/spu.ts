@@ -265,10 +265,15 @@ export class Spu {
       transform = await this.fetchTransformFactory(req.smartmodules, { topic: req.topic, partition: req.partition, leader });
     }
     const { topic, partition } = req;
+    const release = transform?.close ? () => {
+      Promise.resolve().then(() => transform.close?.()).catch((err: unknown) => {
+        this.logger?.warn({ topic, partition, err: (err as Error).message }, 'closing a stream transform failed');
+      });
+    } : undefined;
     const stream = new FetchStream(id, leader, req, sink, {
       transform,
       onSent: (bytes, records) => this.observer.fetched?.(topic, partition, bytes, records),
-      onEnd,
+      onEnd: release ? () => { release(); onEnd?.(); } : onEnd,
     });
     return stream;
   }

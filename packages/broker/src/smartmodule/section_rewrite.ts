@@ -1,0 +1,174 @@
+// Records-section plumbing around SmartModule calls. Stored records go to a module as is; these
+// helpers only wrap its output in batch headers, and rewrite record preambles (offset and
+// timestamp deltas) where the result must be rebased: look-back input gathered from several
+// batches, and produce-side output that gets offsets of its own.
+
+import {
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, readInt64BE, readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeBatchCrc, writeInt64BE,
+  writeVarint32, writeVarint64,
+} from '@eddy/protocol';
+import type { Cursor } from '@eddy/protocol';
+
+/** One chain output to send in place of the stored batch whose header is at `input[pos]`. */
+export interface OutputPart {
+  input: Buffer;
+  pos: number;
+  /** The chain's output records section (u32 count + records); deltas relative to the input batch. */
+  section: Uint8Array;
+}
+
+/**
+ * Wraps chain outputs in batch headers, in one allocation. Each output batch keeps its input
+ * batch's base offset, first timestamp, producer fields and offset span (last_offset_delta), so
+ * consumers see the stored offsets; compression is none (the records were just decompressed).
+ * The output is walked once to validate it and find max_timestamp. Throws CorruptBatchError
+ * when a module produced malformed records.
+ */
+export function buildOutputBatches(parts: readonly OutputPart[]): Buffer {
+  let total = 0;
+  for (const p of parts) total += BATCH_HEADER_SIZE + p.section.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of parts) {
+    const { input, pos } = p;
+    const section = asBuffer(p.section);
+    const firstTs = readInt64BE(input, pos + BatchLayout.firstTimestamp);
+    let maxTs = firstTs;
+    let maxDelta = -1;
+    visitRecords(section, 0, firstTs, (r) => {
+      if (r.timestamp > maxTs) maxTs = r.timestamp;
+      if (r.offsetDelta > maxDelta) maxDelta = r.offsetDelta;
+    });
+    input.copy(out, at, pos, pos + BATCH_HEADER_SIZE);
+    out.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + section.length, at + BatchLayout.batchLength);
+    out.writeInt16BE(input.readInt16BE(pos + BatchLayout.attributes) & ~COMPRESSION_MASK, at + BatchLayout.attributes);
+    const lod = input.readInt32BE(pos + BatchLayout.lastOffsetDelta);
+    if (maxDelta > lod) out.writeInt32BE(maxDelta, at + BatchLayout.lastOffsetDelta);
+    writeInt64BE(out, at + BatchLayout.maxTimestamp, maxTs);
+    section.copy(out, at + BATCH_HEADER_SIZE);
+    writeBatchCrc(out, at);
+    at += BATCH_HEADER_SIZE + section.length;
+  }
+  return out;
+}
+
+/** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
+interface Rebased {
+  section: Buffer;
+  start: number;
+  end: number;
+  offsetDelta: number;
+  timestampDelta: number;
+}
+
+/** Start of the record's fields after attributes and the two deltas; `cur` is reused. */
+function restStart(section: Buffer, start: number, cur: Cursor): number {
+  cur.pos = start;
+  readVarint32(section, cur); // length
+  cur.pos++; // attributes
+  readVarint64(section, cur); // timestamp delta
+  readVarint64(section, cur); // offset delta
+  return cur.pos;
+}
+
+/** Writes `records` as one section with their new deltas; key, value and headers are copied as they are. */
+function writeRebased(records: readonly Rebased[]): Buffer {
+  const cur: Cursor = { pos: 0 };
+  const rests = new Int32Array(records.length);
+  let size = 4;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const rest = restStart(r.section, r.start, cur);
+    rests[i] = rest;
+    const body = 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta) + (r.end - rest);
+    size += varint32Size(body) + body;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt32BE(records.length, 0);
+  let at = 4;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const rest = rests[i];
+    const body = 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta) + (r.end - rest);
+    at = writeVarint32(out, at, body);
+    cur.pos = r.start;
+    readVarint32(r.section, cur);
+    out[at++] = r.section[cur.pos];
+    at = writeVarint64(out, at, r.timestampDelta);
+    at = writeVarint64(out, at, r.offsetDelta);
+    at += r.section.copy(out, at, rest, r.end);
+  }
+  return out;
+}
+
+/**
+ * The section with offset deltas renumbered 0..n-1 (timestamps kept), so produce-side output
+ * (filtered, or array_map's several records per input) takes dense, distinct offsets. Returns the
+ * input itself when it is already dense. Throws CorruptBatchError on malformed records.
+ */
+export function densifySection(input: Uint8Array): Buffer {
+  const section = asBuffer(input);
+  let dense = true;
+  const records: Rebased[] = [];
+  visitRecords(section, 0, 0, (r) => {
+    if (r.offsetDelta !== r.index) dense = false;
+    records.push({ section, start: r.start, end: r.end, offsetDelta: r.index, timestampDelta: r.timestampDelta });
+  });
+  return dense ? section : writeRebased(records);
+}
+
+/** Records gathered from several stored batches (e.g. for look-back). */
+export class SectionBuilder {
+  private records: Rebased[] = [];
+  private offsets: number[] = [];
+  private timestamps: number[] = [];
+  private bytes = 0;
+
+  get count(): number { return this.records.length; }
+  /** Approximate size of the section so far. */
+  get size(): number { return 4 + this.bytes; }
+
+  /** Adds every record of `section` (of a batch at `baseOffset`/`firstTimestamp`) that `keep` accepts. */
+  addSection(section: Buffer, baseOffset: number, firstTimestamp: number, keep: (offset: number, timestamp: number) => boolean): void {
+    visitRecords(section, baseOffset, firstTimestamp, (r) => {
+      if (!keep(r.offset, r.timestamp)) return;
+      this.records.push({ section, start: r.start, end: r.end, offsetDelta: 0, timestampDelta: 0 });
+      this.offsets.push(r.offset);
+      this.timestamps.push(r.timestamp);
+      this.bytes += r.end - r.start + 16;
+    });
+  }
+
+  /** Keeps only the newest records whose sizes add up to at most `maxBytes`. */
+  keepNewest(maxBytes: number): void {
+    let size = 4;
+    let from = this.records.length;
+    while (from > 0) {
+      const r = this.records[from - 1];
+      const s = r.end - r.start + 16;
+      if (size + s > maxBytes) break;
+      size += s;
+      from--;
+    }
+    if (from === 0) return;
+    this.records.splice(0, from);
+    this.offsets.splice(0, from);
+    this.timestamps.splice(0, from);
+    this.bytes = size - 4;
+  }
+
+  /** One section, deltas relative to the first record's offset and timestamp. */
+  build(): { records: Buffer; baseOffset: number; baseTimestamp: number } {
+    const baseOffset = this.offsets[0] ?? 0;
+    const baseTimestamp = this.timestamps[0] ?? 0;
+    for (let i = 0; i < this.records.length; i++) {
+      this.records[i].offsetDelta = this.offsets[i] - baseOffset;
+      this.records[i].timestampDelta = this.timestamps[i] - baseTimestamp;
+    }
+    return { records: writeRebased(this.records), baseOffset, baseTimestamp };
+  }
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
