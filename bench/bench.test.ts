@@ -12,7 +12,7 @@ import { startBroker } from '@eddy/broker';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BENCH = join(ROOT, 'packages/cli/src/bench/standalone.ts');
+const BENCH = join(ROOT, 'packages/cli/bin/eddy.ts');
 
 test('eddy bench producer runs against a real broker (table and JSON)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-bench-test-'));

@@ -5,12 +5,12 @@
 //   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto]
 //                       [--out DIR] [--no-install] [--no-md] [-O json]
 //
-// Every figure is measured --repeat times (default 3) and the median is reported: the machine may
-// be shared, and one disturbed run should not decide a figure. The load average before each
-// system's turn is recorded next to its figures.
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+// The systems run in --repeat rounds (default 3) and each figure reports the median of its runs:
+// the machine may be shared, and one disturbed run should not decide a figure; rounds spread such
+// disturbance over all systems alike. The load average at each turn is recorded with the results.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readProcRss } from '../packages/cli/src/bench/broker_rss.ts';
@@ -94,27 +94,42 @@ function oneLine(msg: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Runs one measurement `repeat` times and keeps the median run (by value); an Unavailable or a
- * failure becomes the cell's note instead of a value.
- */
-async function measure(id: FigureId, system: string, durability: string, what: string, fn: (rep: number) => Promise<Cell>, times = repeat): Promise<void> {
+/** Every run of every (figure, system), over all rounds; the median becomes the cell. */
+const runs = new Map<string, Cell[]>();
+const runKey = (id: FigureId, system: string): string => `${id}|${system}`;
+function record(id: FigureId, system: string, cell: Cell): void {
+  const k = runKey(id, system);
+  const list = runs.get(k);
+  if (list) list.push(cell);
+  else runs.set(k, [cell]);
+}
+
+/** Runs one measurement once; an Unavailable or a failure becomes the run's note instead of a value. */
+async function measure(id: FigureId, system: string, durability: string, what: string, fn: () => Promise<Cell>): Promise<void> {
   if (!wanted(system, id)) return;
   const f = figures.get(id)!;
   try {
-    const runs: Cell[] = [];
-    for (let rep = 0; rep < times; rep++) runs.push(await fn(rep));
-    const sorted = runs.filter((c) => c.value !== undefined).sort((a, b) => a.value! - b.value!);
-    const cell = sorted.length > 0 ? sorted[(sorted.length - 1) >> 1] : runs[0];
+    const cell = await fn();
     cell.durability ??= durability;
-    if (runs.length > 1) cell.detail = { ...cell.detail, runs: runs.map((c) => (c.value === undefined ? 'n/a' : formatValue(f.unit, c.value))).join(' ') };
-    set(id, system, cell);
-    log(`  [${system}] ${what}: ${cell.value === undefined ? 'n/a' : `${formatValue(f.unit, cell.value)} ${f.unit}`}${runs.length > 1 ? ` (median of ${cell.detail!.runs})` : ''}`);
+    record(id, system, cell);
+    log(`  [${system}] ${what}: ${cell.value === undefined ? 'n/a' : `${formatValue(f.unit, cell.value)} ${f.unit}`}`);
   } catch (err) {
     const reason = err instanceof Unavailable ? err.message : `failed: ${oneLine((err as Error).message)}`;
-    set(id, system, { unavailable: reason });
+    record(id, system, { unavailable: reason });
     log(`  [${system}] ${what}: n/a (${reason})`);
     if (!(err instanceof Unavailable) && process.env.EDDY_BENCH_DEBUG) log(String((err as Error).stack));
+  }
+}
+
+/** The median run of each (figure, system) becomes its cell; all runs are kept in detail.runs. */
+function settleCells(): void {
+  for (const [k, list] of runs) {
+    const [id, system] = k.split('|') as [FigureId, string];
+    const f = figures.get(id)!;
+    const valued = list.filter((c) => c.value !== undefined).sort((a, b) => a.value! - b.value!);
+    const cell = valued.length > 0 ? valued[(valued.length - 1) >> 1] : list[0];
+    if (list.length > 1) cell.detail = { ...cell.detail, runs: list.map((c) => (c.value === undefined ? 'n/a' : formatValue(f.unit, c.value))).join(' ') };
+    set(id, system, cell);
   }
 }
 
@@ -122,22 +137,12 @@ function tp(t: Throughput): Record<string, number> {
   return { records: t.records, seconds: Number(t.seconds.toFixed(4)), recordsPerSec: Math.round(t.recordsPerSec), mbPerSec: Number(t.mbPerSec.toFixed(2)) };
 }
 
-/** A built filter SmartModule from the examples, if any (the Eddy-only SmartModule figure). */
-function findFilterModule(): string | undefined {
-  const dir = join(ROOT, 'examples/smartmodules');
-  if (!existsSync(dir)) return undefined;
-  const found: string[] = [];
-  const walk = (d: string, depth: number): void => {
-    if (depth > 4) return;
-    for (const e of readdirSync(d)) {
-      if (e === 'node_modules') continue;
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p, depth + 1);
-      else if (e.endsWith('.wasm') && /filter/i.test(p) && !/map/i.test(e)) found.push(p);
-    }
-  };
-  walk(dir, 0);
-  return found.sort((a, b) => a.length - b.length)[0];
+/** The examples' filter SmartModule (keeps values containing "a", Fluvio's filter example), built if stale. */
+async function filterModule(): Promise<{ name: string; wasm: Uint8Array }> {
+  const builder = join(ROOT, 'examples/smartmodules/build.ts');
+  if (!existsSync(builder)) throw new Unavailable('no SmartModule examples (examples/smartmodules/build.ts) yet');
+  const { exampleWasm } = (await import(builder)) as { exampleWasm(name: string): Promise<Uint8Array> };
+  return { name: 'examples/smartmodules/filter', wasm: await exampleWasm('filter') };
 }
 
 async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
@@ -146,8 +151,9 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
   const name = system.name;
   let server: PeerServer | undefined;
   log(`${name}: starting (${info.version})`);
+  const ctx = ctxFor(name, 'os');
   try {
-    server = await system.start('os', ctxFor(name, 'os'));
+    server = await system.start('os', ctx);
   } catch (err) {
     const reason = err instanceof Unavailable ? err.message : oneLine((err as Error).message);
     info.unavailable = reason;
@@ -158,7 +164,7 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
     try {
       await sleep(smoke ? 200 : 1000);
       const idle = readProcRss(s.pid);
-      if (wanted(name, 'rssIdle')) set('rssIdle', name, idle === undefined ? { unavailable: 'cannot read /proc' } : { value: idle / 1e6, durability: '' });
+      if (wanted(name, 'rssIdle')) record('rssIdle', name, idle === undefined ? { unavailable: 'cannot read /proc' } : { value: idle / 1e6, durability: '' });
       log(`  [${name}] RSS idle: ${idle === undefined ? 'n/a' : (idle / 1e6).toFixed(1)} MB`);
       if (sz.warmup > 0) {
         // Untimed: JIT of the client (and of the Eddy broker) before the first figure.
@@ -167,70 +173,82 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
       }
       let peak = 0;
       const sampler = setInterval(() => { peak = Math.max(peak, readProcRss(s.pid) ?? 0); }, 100);
-      await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async (rep) => {
-        const t = await s.produce({ stream: `p100-${rep}`, records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
+      await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async () => {
+        const t = await s.produce({ stream: 'p100', records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
         return { value: t.recordsPerSec, detail: tp(t) };
       });
       clearInterval(sampler);
       peak = Math.max(peak, readProcRss(s.pid) ?? 0);
-      if (wanted(name, 'rssProduce')) set('rssProduce', name, peak > 0 ? { value: peak / 1e6, durability: '' } : { unavailable: 'cannot read /proc' });
+      if (wanted(name, 'rssProduce')) record('rssProduce', name, peak > 0 ? { value: peak / 1e6, durability: '' } : { unavailable: 'cannot read /proc' });
       log(`  [${name}] RSS peak during produce: ${(peak / 1e6).toFixed(1)} MB`);
-      const produced = figures.get('produce100')!.cells[name]?.value !== undefined;
+      const produced = runs.get(runKey('produce100', name))?.at(-1)?.value !== undefined;
       await measure('consume100', name, s.durability, `consume ${sz.produce100} x 100 B`, async () => {
         if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
-        const t = await s.consume({ stream: 'p100-0', records: sz.produce100, recordSize: 100 });
+        const t = await s.consume({ stream: 'p100', records: sz.produce100, recordSize: 100 });
         if (t.records < sz.produce100) throw new Error(`replayed ${t.records} of ${sz.produce100} records`);
         return { value: t.recordsPerSec, detail: tp(t) };
       });
       await measure('smartmodule', name, s.durability, 'consume through a filter SmartModule', async () => {
         if (!s.smartmodule) throw new Unavailable('no SmartModules');
         if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
-        const modulePath = findFilterModule();
-        if (!modulePath) throw new Unavailable('no built filter SmartModule under examples/smartmodules yet');
-        const r = await s.smartmodule({ stream: 'p100-0', records: sz.produce100, recordSize: 100, modulePath });
+        const module = await filterModule();
+        const r = await s.smartmodule({ stream: 'p100', records: sz.produce100, recordSize: 100, wasm: module.wasm });
         const pct = (r.filtered.recordsPerSec / r.plain.recordsPerSec) * 100;
-        return { value: pct, detail: { module: relative(ROOT, modulePath), plainRecordsPerSec: Math.round(r.plain.recordsPerSec), filteredRecordsPerSec: Math.round(r.filtered.recordsPerSec), delivered: r.filtered.delivered } };
+        return { value: pct, detail: { module: module.name, plainRecordsPerSec: Math.round(r.plain.recordsPerSec), filteredRecordsPerSec: Math.round(r.filtered.recordsPerSec), delivered: r.filtered.delivered } };
       });
-      await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async (rep) => {
-        const t = await s.produce({ stream: `p5k-${rep}`, records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
+      await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async () => {
+        const t = await s.produce({ stream: 'p5k', records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
         return { value: t.mbPerSec, detail: tp(t) };
       });
-      await measure('e2e', name, s.durability, `e2e ${sz.e2eRecords} at ${sz.e2eRate}/s`, async (rep) => {
-        const r = await s.e2e({ stream: `e2e-${rep}`, records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
+      await measure('e2e', name, s.durability, `e2e ${sz.e2eRecords} at ${sz.e2eRate}/s`, async () => {
+        const r = await s.e2e({ stream: 'e2e', records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
         const l = r.latency;
         return { value: l.p99, detail: { ...tp(r), p50: l.p50, p95: l.p95, p99: l.p99, p999: l.p999, max: l.max } };
       });
     } finally {
       await s.stop();
+      rmSync(ctx.dataDir, { recursive: true, force: true });
     }
   } else {
-    for (const id of figures.keys()) if (id !== 'fsync16' && wanted(name, id)) set(id, name, { unavailable: info.unavailable });
+    for (const id of figures.keys()) if (id !== 'fsync16' && wanted(name, id)) record(id, name, { unavailable: info.unavailable });
   }
   // fsync: a second server configured to fsync before every ack.
-  let fsyncServer: PeerServer | undefined;
-  await measure('fsync16', name, '', `produce ${sz.fsyncRecords} x 100 B, fsync, ${sz.fsyncProducers} producers`, async (rep) => {
+  await measure('fsync16', name, '', `produce ${sz.fsyncRecords} x 100 B, fsync, ${sz.fsyncProducers} producers`, async () => {
     if (info.unavailable) throw new Unavailable(info.unavailable);
-    const f = fsyncServer ??= await system.start('fsync', ctxFor(name, 'fsync'));
-    {
-      if (sz.warmup > 0 && rep === 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
-      const t = await f.produce({ stream: `fsync-${rep}`, records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
+    const fctx = ctxFor(name, 'fsync');
+    const f = await system.start('fsync', fctx).catch((err) => { rmSync(fctx.dataDir, { recursive: true, force: true }); throw err; });
+    try {
+      if (sz.warmup > 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
+      const t = await f.produce({ stream: 'fsync', records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
       return { value: t.recordsPerSec, durability: f.durability, detail: tp(t) };
+    } finally {
+      await f.stop();
+      rmSync(fctx.dataDir, { recursive: true, force: true });
     }
-  }).finally(() => fsyncServer?.stop());
+  });
 }
 
 async function main(): Promise<void> {
   const machine = describeMachine(dataRoot);
   const systems: PeerSystem[] = [eddy, ...peerNames.map((n) => PEERS[n])];
   const infos: SystemInfo[] = [];
-  log(`bench:peers${smoke ? ' (smoke)' : ''}: ${JSON.stringify(sz)}, median of ${repeat}`);
+  log(`bench:peers${smoke ? ' (smoke)' : ''}: ${JSON.stringify(sz)}, median of ${repeat} rounds`);
+  // Rounds, not one system after another: load from elsewhere on the machine then falls on every
+  // system alike, and the median of the rounds is what each figure reports.
   for (const system of systems) {
-    const info: SystemInfo = { name: system.name, short: system.short, version: await system.version(), loadAvg: loadavg()[0] };
+    infos.push({ name: system.name, short: system.short, version: await system.version(), loadAvg: [] });
     onlyOf.set(system.name, system.only);
-    infos.push(info);
-    await runSystem(system, info);
-    if (global.gc) global.gc();
   }
+  for (let round = 1; round <= repeat; round++) {
+    if (repeat > 1) log(`round ${round} of ${repeat}`);
+    for (let i = 0; i < systems.length; i++) {
+      const info = infos[i];
+      if (info.unavailable) continue;
+      info.loadAvg!.push(Number(loadavg()[0].toFixed(2)));
+      await runSystem(systems[i], info);
+    }
+  }
+  settleCells();
   const eddyInfo = infos.find((i) => i.name === EDDY);
   if (eddyInfo?.unavailable) process.exitCode = 1; // without Eddy the run shows nothing it is for
   const figs = [...figures.values()];

@@ -71,8 +71,7 @@ export const eddy: PeerSystem = {
         return { ...r.throughput, latency: r.latency };
       },
       async smartmodule(spec) {
-        const wasm = readFileSync(spec.modulePath);
-        const r = await runSmartModule({ endpoint, topic: spec.stream, records: spec.records, recordSize: spec.recordSize, module: { wasm } });
+        const r = await runSmartModule({ endpoint, topic: spec.stream, records: spec.records, recordSize: spec.recordSize, module: { wasm: spec.wasm } });
         return { plain: r.plain, filtered: r.filtered };
       },
       async stop() {

@@ -58,14 +58,14 @@ Single measurements of a running cluster: \`eddy bench producer|consumer|e2e|sma
 export function updateBenchmarksMd(path: string, res: Results, svgRelPath: string): void {
   let doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   if (!doc.includes(START) || !doc.includes(END)) doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;
-  const systems = res.systems.map((s) => `- ${s.name}: ${s.unavailable ? `unavailable — ${s.unavailable}` : s.version}${s.loadAvg === undefined ? '' : ` (load average ${s.loadAvg.toFixed(2)} when its turn began)`}`).join('\n');
+  const systems = res.systems.map((s) => `- ${s.name}: ${s.unavailable ? `unavailable — ${s.unavailable}` : s.version}${s.loadAvg?.length ? ` (1-min load average when its turns began: ${s.loadAvg.join(', ')})` : ''}`).join('\n');
   const section = [
     START,
     `## Latest results (${res.when.slice(0, 16).replace('T', ' ')} UTC)`,
     '',
     `Machine: ${machineLine(res.machine)}.`,
     '',
-    `Counts: ${res.sizes.produce100.toLocaleString('en-US')} × 100 B, ${res.sizes.produce5k.toLocaleString('en-US')} × 5 KiB, e2e ${res.sizes.e2eRecords.toLocaleString('en-US')} records at ${res.sizes.e2eRate.toLocaleString('en-US')}/s, fsync ${res.sizes.fsyncRecords.toLocaleString('en-US')} records from ${res.sizes.fsyncProducers} producers; each figure is the median of ${res.repeat} runs. Command: \`${res.command}\`.`,
+    `Counts: ${res.sizes.produce100.toLocaleString('en-US')} × 100 B, ${res.sizes.produce5k.toLocaleString('en-US')} × 5 KiB, e2e ${res.sizes.e2eRecords.toLocaleString('en-US')} records at ${res.sizes.e2eRate.toLocaleString('en-US')}/s, fsync ${res.sizes.fsyncRecords.toLocaleString('en-US')} records from ${res.sizes.fsyncProducers} producers; each figure is the median of ${res.repeat} rounds over all systems. Command: \`${res.command}\`.`,
     '',
     renderMarkdown(res),
     `![Eddy against targets and peers](${svgRelPath})`,

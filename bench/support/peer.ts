@@ -52,7 +52,8 @@ export interface E2eResult extends Throughput {
 }
 
 export interface SmartModuleSpec extends ConsumeSpec {
-  modulePath: string;
+  /** A compiled filter SmartModule. */
+  wasm: Uint8Array;
 }
 
 export interface SmartModuleResult {

@@ -31,8 +31,8 @@ export interface SystemInfo {
   name: string;
   short: string;
   version: string;
-  /** 1-minute load average when its turn began (other work on the machine skews figures). */
-  loadAvg?: number;
+  /** 1-minute load average when each of its turns began (other work on the machine skews figures). */
+  loadAvg?: number[];
   /** Set when the system could not be started at all. */
   unavailable?: string;
 }
@@ -42,7 +42,7 @@ export interface Results {
   when: string;
   smoke: boolean;
   sizes: Sizes;
-  /** Runs per figure; the median is reported. */
+  /** Rounds over all systems; each figure is the median of its runs. */
   repeat: number;
   machine: Machine;
   command: string;
