@@ -29,6 +29,12 @@ export class ProducerBatch {
   closed = false;
   /** The encoded wire batch(es), made once and reused by retries. */
   encoded: Buffer[] | null = null;
+  /** Records stored for this batch when a local chain changed their number (-1: `count`). */
+  storedCount = -1;
+  /** With a local chain: input index -> index of its first output record, -1 when dropped. */
+  outputIndex: Int32Array | null = null;
+  /** The local chain's failure for this batch (it is not sent). */
+  localError: Error | null = null;
   attempts = 0;
   /** Not to be sent again before this time (retry backoff). */
   retryAtMs = 0;

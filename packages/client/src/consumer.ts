@@ -1,8 +1,11 @@
 import { EddyError, ErrorCode, errorFromCode } from '@eddy/protocol';
+import type { SmartEngine } from '@eddy/smartengine';
 import { throwIfError, type BrokerClient } from './broker_client.ts';
+import { LocalSmartModules } from './local_smartmodules.ts';
+import { partitionLookBack } from './look_back_reader.ts';
 import { Offset, OffsetKind } from './offset.ts';
 import { RecordStream, type PartitionStart } from './record_stream.ts';
-import { toInvocation, type SmartModuleOptions } from './smartmodule_options.ts';
+import { toInvocations, type SmartModuleSpec } from './smartmodule_spec.ts';
 
 export type { ConsumerRecord } from './record_stream.ts';
 
@@ -16,7 +19,10 @@ export interface ConsumerOptions {
   /** Defaults for every stream of this consumer (see StreamOptions). */
   maxBytes?: number;
   windowBytes?: number;
-  smartmodules?: SmartModuleOptions[];
+  smartmodules?: SmartModuleSpec[];
+  localSmartmodules?: SmartModuleSpec[];
+  /** Engine for local chains; default a shared one (two sandbox workers, 1 s per call, 64 MiB per instance). */
+  smartEngine?: SmartEngine;
   /** How long a stream keeps trying to reach a broker that went away before failing. Default 60 s. */
   reconnectTimeoutMs?: number;
 }
@@ -34,7 +40,14 @@ export interface StreamOptions {
   maxBytes?: number;
   /** Bytes the broker may push ahead of what the application consumed, per partition. Default 4 MiB. */
   windowBytes?: number;
-  smartmodules?: SmartModuleOptions[];
+  /** A chain the broker runs on the records before sending them (names registered on the cluster, or wasm). */
+  smartmodules?: SmartModuleSpec[];
+  /**
+   * A chain run in this process on every batch received (after the broker's chain), one
+   * instance per partition; each module needs its wasm (`path` or `wasm`). Look-back reads
+   * the partition before streaming starts.
+   */
+  localSmartmodules?: SmartModuleSpec[];
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -81,7 +94,13 @@ export class Consumer {
     if (opts.end !== undefined && (!Number.isSafeInteger(opts.end) || opts.end < 0)) {
       throw new RangeError(`end offset must be a non-negative integer, got ${opts.end}`);
     }
-    const sms = opts.smartmodules ?? this.opts.smartmodules ?? [];
+    const sms = opts.smartmodules ?? this.opts.smartmodules;
+    const localSpecs = opts.localSmartmodules ?? this.opts.localSmartmodules ?? [];
+    const local = localSpecs.length === 0 ? null : new LocalSmartModules(localSpecs, {
+      ...(this.opts.smartEngine ? { engine: this.opts.smartEngine } : {}),
+      readLookBack: partitionLookBack(this.broker, this.topic),
+      topic: this.topic,
+    });
     const stream: RecordStream = new RecordStream({
       broker: this.broker,
       signal: opts.signal,
@@ -91,7 +110,8 @@ export class Consumer {
         stopAtEnd: opts.stopAtEnd ?? false,
         maxBytes: opts.maxBytes ?? this.opts.maxBytes ?? DEFAULT_MAX_BYTES,
         windowBytes: opts.windowBytes ?? this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES,
-        smartmodules: sms.map(toInvocation),
+        smartmodules: toInvocations(sms),
+        local,
         reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? 60_000,
       },
       resolveStarts: () => this.resolveStarts(offset, opts.partitions),

@@ -10,7 +10,12 @@ export { RecordStream } from './record_stream.ts';
 export { Offset, OffsetKind } from './offset.ts';
 export { Admin } from './admin.ts';
 export type { PartitionInfo, PartitionOffsets, MetadataKindName } from './admin.ts';
-export type { SmartModuleOptions } from './smartmodule_options.ts';
+export {
+  SmartModuleSpecError, resolveSmartModule, toInvocation, toInvocations, parseTransforms, parseTransformLine, parseHumanDuration,
+} from './smartmodule_spec.ts';
+export type { SmartModuleSpec, SmartModuleOptions, ResolvedSmartModule } from './smartmodule_spec.ts';
+export { LocalSmartModules, defaultSmartEngine, transformFetched, transformProduced } from './local_smartmodules.ts';
+export type { LookBackReader, FetchedOutput, ProducedOutput } from './local_smartmodules.ts';
 export { defaultPartitioner, partitionForKey } from './partitioner.ts';
 export type { Partitioner } from './partitioner.ts';
 export { murmur2 } from './murmur2.ts';

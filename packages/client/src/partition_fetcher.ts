@@ -1,17 +1,21 @@
 import { EddyError, ErrorCode, OffsetStart, errorFromCode } from '@eddy/protocol';
 import type { SmartModuleInvocation, StreamFetchResponse } from '@eddy/protocol';
+import type { SmartChain } from '@eddy/smartengine';
 import type { BrokerClient } from './broker_client.ts';
 import type { Connection, StreamHandle } from './connection.ts';
 import type { Offset } from './offset.ts';
 import { backoffDelay, sleep } from './backoff.ts';
+import { localError, runtimeMessage, transformFetched, type LocalSmartModules } from './local_smartmodules.ts';
 
 /** One StreamFetch response's worth of work for the merged stream, or a partition's terminal error. */
 export interface Chunk {
   fetcher: PartitionFetcher;
   /** The fetcher generation it came from; chunks of an older generation are dropped unread. */
   gen: number;
-  /** Whole record batches, views into the received frame. */
+  /** Whole record batches, views into the received frame (or a local chain's output). */
   records: Buffer;
+  /** Bytes the broker sent for this chunk (what flow control counts). */
+  wireBytes: number;
   nextOffset: number;
   end: boolean;
   error: Error | null;
@@ -24,6 +28,8 @@ export interface FetchParams {
   maxBytes: number;
   windowBytes: number;
   smartmodules: SmartModuleInvocation[];
+  /** A chain run in this process on every received batch (after the broker's), or null. */
+  local: LocalSmartModules | null;
   reconnectTimeoutMs: number;
 }
 
@@ -63,6 +69,10 @@ export class PartitionFetcher {
   /** Consecutive reconnects without a successful response in between. */
   private failures = 0;
   private failingSince = 0;
+  /** The local chain (null until opened, or without one); chunks go through it in order. */
+  private chain: SmartChain | null = null;
+  private chainTail: Promise<void> = Promise.resolve();
+  private localOpened = false;
 
   constructor(broker: BrokerClient, sink: ChunkSink, params: FetchParams, partition: number, start: Offset, position: number) {
     this.broker = broker;
@@ -77,6 +87,7 @@ export class PartitionFetcher {
   /** Opens the stream on `conn` at `position` (or the requested start before anything resolved). */
   open(conn: Connection): void {
     if (this.stopped || this.ended) return;
+    if (this.params.local !== null && !this.localOpened) this.openLocalChain(this.params.local);
     const gen = this.gen;
     const resume = this.position >= 0;
     this.conn = conn;
@@ -122,7 +133,7 @@ export class PartitionFetcher {
   consumed(chunk: Chunk): void {
     if (chunk.gen !== this.gen) return;
     if (chunk.nextOffset > this.position) this.position = chunk.nextOffset;
-    this.unackedBytes += chunk.records.length;
+    this.unackedBytes += chunk.wireBytes;
     if (chunk.end) this.finish();
   }
 
@@ -136,11 +147,13 @@ export class PartitionFetcher {
     if (h !== null && conn !== null && !conn.closed && !this.ended) {
       conn.request('StreamFetchClose', { streamId: h.id }).catch(noop);
     }
+    this.closeLocalChain();
   }
 
   private finish(): void {
     this.ended = true;
     this.detach();
+    this.closeLocalChain();
   }
 
   private detach(): void {
@@ -156,11 +169,11 @@ export class PartitionFetcher {
     if (!failed) {
       this.failures = 0;
       if (res.endOfStream) this.detach(); // no more responses will come for this stream
-      this.sink.push({ fetcher: this, gen, records: res.records, nextOffset: res.nextOffset, end: res.endOfStream, error: null });
+      this.deliver({ fetcher: this, gen, records: res.records, wireBytes: res.records.length, nextOffset: res.nextOffset, end: res.endOfStream, error: null });
       return;
     }
     // Records that came with the error (those before a SmartModule failure) are delivered first.
-    if (res.records.length > 0) this.sink.push({ fetcher: this, gen, records: res.records, nextOffset: res.nextOffset, end: false, error: null });
+    if (res.records.length > 0) this.deliver({ fetcher: this, gen, records: res.records, wireBytes: res.records.length, nextOffset: res.nextOffset, end: false, error: null });
     const where = `'${this.params.topic}' partition ${this.partition}`;
     const err = smErr !== null
       ? new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${smErr.moduleName}' failed on ${where} offset ${smErr.offset}: ${smErr.hint}`)
@@ -180,7 +193,71 @@ export class PartitionFetcher {
 
   private terminal(err: Error): void {
     this.detach();
-    this.sink.push({ fetcher: this, gen: this.gen, records: EMPTY, nextOffset: -1, end: true, error: err });
+    this.deliver({ fetcher: this, gen: this.gen, records: EMPTY, wireBytes: 0, nextOffset: -1, end: true, error: err });
+  }
+
+  /** Hands a chunk to the stream, through the local chain when there is one (keeping chunk order). */
+  private deliver(chunk: Chunk): void {
+    if (this.params.local === null) {
+      this.sink.push(chunk);
+      return;
+    }
+    this.chainTail = this.chainTail.then(() => this.runLocal(chunk));
+  }
+
+  private openLocalChain(local: LocalSmartModules): void {
+    this.localOpened = true;
+    this.chainTail = local.open(this.partition).then(
+      (chain) => {
+        if (this.stopped || this.ended) void chain.close().catch(noop);
+        else this.chain = chain;
+      },
+      (err: Error) => this.failLocal(err),
+    );
+  }
+
+  private async runLocal(chunk: Chunk): Promise<void> {
+    // Dropped: from before a reconnect (re-fetched), or after the stream stopped or failed.
+    if (this.stopped || chunk.gen !== this.gen || (this.chain === null && chunk.error === null)) return;
+    if (chunk.error !== null || chunk.records.length === 0 || this.chain === null) {
+      this.sink.push(chunk);
+      return;
+    }
+    const where = `'${this.params.topic}' partition ${this.partition}`;
+    let out;
+    try {
+      out = await transformFetched(this.chain, chunk.records);
+    } catch (err) {
+      this.failLocal(localError(err, where));
+      return;
+    }
+    if (this.stopped || chunk.gen !== this.gen) return;
+    if (out.error === null) {
+      this.sink.push({ ...chunk, records: out.batches });
+      return;
+    }
+    // Deliver what the chain let through before the rejected record, then fail the stream there.
+    this.sink.push({ ...chunk, records: out.batches, nextOffset: out.error.offset, end: false });
+    this.failLocal(new EddyError(ErrorCode.SmartModuleRuntime, runtimeMessage(out.error, where), { cause: out.error }));
+  }
+
+  /** The local chain failed: the stream ends with `err`, and the broker stops sending. */
+  private failLocal(err: Error): void {
+    if (this.stopped || this.ended) return;
+    const h = this.handle;
+    const conn = this.conn;
+    this.ended = true;
+    this.detach();
+    if (h !== null && conn !== null && !conn.closed) conn.request('StreamFetchClose', { streamId: h.id }).catch(noop);
+    this.sink.push({ fetcher: this, gen: this.gen, records: EMPTY, wireBytes: 0, nextOffset: -1, end: true, error: err });
+    this.closeLocalChain();
+  }
+
+  private closeLocalChain(): void {
+    const chain = this.chain;
+    this.chain = null;
+    // Batches still queued in the chain finish first (close waits for them).
+    if (chain !== null) void chain.close().catch(noop);
   }
 
   /** Drops undelivered data and re-opens at `position` once the broker is reachable again. */

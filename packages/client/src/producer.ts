@@ -1,5 +1,6 @@
 import { EddyError, ErrorCode, parseCompression, errorFromCode, errorCodeName } from '@eddy/protocol';
 import type { CompressionCode, CompressionName, RecordHeader, RecordInput, ProduceResponse, SmartModuleInvocation } from '@eddy/protocol';
+import type { SmartChain, SmartEngine } from '@eddy/smartengine';
 import { Accumulator, ProducerBatch, recordSize, BATCH_OVERHEAD_BYTES, RECORD_OVERHEAD_BYTES } from './accumulator.ts';
 import { encodeBounded } from './batch_encoder.ts';
 import { backoffDelay } from './backoff.ts';
@@ -7,7 +8,9 @@ import type { BrokerClient } from './broker_client.ts';
 import { defaultPartitioner, type Partitioner } from './partitioner.ts';
 import { ProduceRequestParts } from './produce_request.ts';
 import { RecordFuture, type RecordMetadata } from './record_future.ts';
-import { toInvocation, type SmartModuleOptions } from './smartmodule_options.ts';
+import { LocalSmartModules, localError, transformProduced } from './local_smartmodules.ts';
+import { partitionLookBack } from './look_back_reader.ts';
+import { toInvocations, type SmartModuleSpec } from './smartmodule_spec.ts';
 
 export type { RecordMetadata } from './record_future.ts';
 
@@ -38,7 +41,15 @@ export interface ProducerOptions {
   /** Time the broker may take to store a request, and the client waits for its answer. Default 30 s. */
   timeoutMs?: number;
   /** SmartModules the broker runs on produced records before storing them. */
-  smartmodules?: SmartModuleOptions[];
+  smartmodules?: SmartModuleSpec[];
+  /**
+   * A chain run in this process on each batch before it is sent (one instance per partition);
+   * each module needs its wasm (`path` or `wasm`). A record the chain drops resolves with
+   * offset -1; a batch in which a module rejects a record fails as a whole.
+   */
+  localSmartmodules?: SmartModuleSpec[];
+  /** Engine for local chains; default a shared one (two sandbox workers, 1 s per call, 64 MiB per instance). */
+  smartEngine?: SmartEngine;
 }
 
 export type HeadersInput = Record<string, string | Uint8Array> | readonly (readonly [string, string | Uint8Array])[];
@@ -108,6 +119,10 @@ export class Producer {
   private readonly partitioner: Partitioner;
   private readonly compression: CompressionCode;
   private readonly smartmodules: SmartModuleInvocation[];
+  private readonly local: LocalSmartModules | null;
+  private readonly chains = new Map<number, Promise<SmartChain>>();
+  /** With a local chain, requests leave in the order they were drained (transforms finish out of order). */
+  private dispatchTail: Promise<void> = Promise.resolve();
   private readonly o: typeof DEFAULTS;
   private readonly pending = new Set<ProducerBatch>();
   private waiters: Waiter[] = [];
@@ -142,7 +157,13 @@ export class Producer {
     }
     this.compression = parseCompression(opts.compression ?? 'none');
     this.partitioner = opts.partitioner ?? defaultPartitioner();
-    this.smartmodules = (opts.smartmodules ?? []).map(toInvocation);
+    this.smartmodules = toInvocations(opts.smartmodules);
+    const localSpecs = opts.localSmartmodules ?? [];
+    this.local = localSpecs.length === 0 ? null : new LocalSmartModules(localSpecs, {
+      ...(opts.smartEngine ? { engine: opts.smartEngine } : {}),
+      readLookBack: partitionLookBack(broker, topic),
+      topic,
+    });
     // The broker refuses batches over the topic's max record size: never plan bigger ones.
     this.acc = new Accumulator({ batchSizeBytes: Math.min(this.o.batchSizeBytes, maxBatchBytes) });
   }
@@ -187,7 +208,7 @@ export class Producer {
     for (const f of futures) batches.add(f.batch);
     const bases = new Map<ProducerBatch, number>();
     await Promise.all([...batches].map(async (b) => { bases.set(b, await b.promise); }));
-    return futures.map((f) => ({ topic: this.topic, partition: f.batch.partition, offset: bases.get(f.batch)! + f.index }));
+    return futures.map((f) => ({ topic: this.topic, partition: f.batch.partition, offset: f.offsetFrom(bases.get(f.batch)!) }));
   }
 
   /**
@@ -229,6 +250,8 @@ export class Producer {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
+      await Promise.all([...this.chains.values()].map((c) => c.then((chain) => chain.close(), noop).catch(noop)));
+      this.chains.clear();
     }
   }
 
@@ -331,6 +354,54 @@ export class Producer {
 
   private sendRequest(batches: ProducerBatch[]): void {
     this.inFlight++;
+    if (this.local === null) {
+      this.dispatch(batches);
+      return;
+    }
+    const transformed = Promise.all(batches.map((b) => (b.encoded === null && b.localError === null ? this.transformLocal(b) : undefined)));
+    const go = Promise.all([transformed, this.dispatchTail]).then(() => this.dispatch(batches));
+    this.dispatchTail = go.catch(noop);
+  }
+
+  /** Runs a batch through the local chain and encodes its output; never rejects (failures go to `localError`). */
+  private async transformLocal(b: ProducerBatch): Promise<void> {
+    const where = `'${this.topic}' partition ${b.partition}`;
+    try {
+      let chain = this.chains.get(b.partition);
+      if (chain === undefined) {
+        chain = this.local!.open(b.partition);
+        chain.catch(noop);
+        this.chains.set(b.partition, chain);
+      }
+      const out = await transformProduced(await chain, b.records, b.createdMs);
+      if (out.error !== null) {
+        const e = out.error;
+        const hint = e.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+        throw new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' (${e.kind}) failed on record ${e.offset} of a batch for ${where}: ${hint}`, { cause: e });
+      }
+      b.outputIndex = out.outputIndex;
+      b.storedCount = out.records.length;
+      b.encoded = out.records.length === 0 ? [] : encodeBounded(out.records, { compression: this.compression, timestamp: b.createdMs }, this.maxBatchBytes);
+      b.records = [];
+    } catch (err) {
+      b.localError = localError(err, where);
+    }
+  }
+
+  private dispatch(all: ProducerBatch[]): void {
+    let batches = all;
+    if (this.local !== null) {
+      batches = [];
+      for (const b of all) {
+        if (b.localError !== null) this.settle(b, b.localError);
+        else if (b.storedCount === 0) this.settle(b, null, -1); // the chain dropped every record
+        else batches.push(b);
+      }
+      if (batches.length === 0) {
+        this.requestDone();
+        return;
+      }
+    }
     const byPartition = new Map<number, ProducerBatch[]>();
     let body;
     try {
@@ -397,7 +468,7 @@ export class Producer {
       let base = p.baseOffset;
       for (const b of list) {
         this.settle(b, null, base);
-        base += b.count;
+        base += b.storedCount >= 0 ? b.storedCount : b.count;
       }
     }
   }
@@ -448,3 +519,5 @@ function headersSize(h: HeadersInput | undefined): number {
   for (const [k, v] of entries) n += 10 + k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
   return n;
 }
+
+function noop(): void {}
