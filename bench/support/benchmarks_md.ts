@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { machineLine } from './machine.ts';
 import type { Results } from './results.ts';
-import { renderMarkdown } from './table.ts';
+import { renderMarkdown, renderRunsMarkdown } from './table.ts';
 
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
@@ -22,43 +22,58 @@ ${END}
 
 \`\`\`sh
 npm ci
-npm run bench:peers                # the full run (a few minutes); installs missing peers with apt-get
-npm run bench:peers -- --scale 0.2 # smaller counts
-npm run bench:peers -- --smoke     # seconds: checks that everything starts (figures meaningless)
+npm run bench:peers                 # the full run (about 5 minutes); apt-get installs missing peers
+npm run bench:peers -- --scale 0.2  # smaller counts (or --records N for the 100-byte runs)
+npm run bench:peers -- --repeat 5   # more rounds (default 3; the median is reported)
+npm run bench:peers -- --peers redis,nats   # a subset of peers (redis, redis-c, nats, mosquitto)
+npm run bench:peers -- --smoke      # seconds: checks that everything starts (figures meaningless)
 \`\`\`
 
 It starts, on loopback with ephemeral ports and temp dirs, the Eddy broker
 (\`packages/broker/src/main.ts\`), \`redis-server\`, \`nats-server -js\` and \`mosquitto\` (Debian
-packages; installed with \`apt-get install\` when missing, or reported as unavailable), runs each
-system alone on the machine in turn, stops everything it started (also on Ctrl-C), and writes
-\`bench/results/latest.json\`, \`bench/results/latest.svg\` and this file's table.
+packages; installed with \`apt-get install\` when missing, otherwise reported as unavailable). One
+server runs at a time (two servers under load would share the 2 cores), in rounds over all
+systems so that load from elsewhere on the machine falls on every system alike; each figure is
+the median of its rounds. Everything started is stopped (also on Ctrl-C and on errors). Output:
+\`bench/results/latest.json\` (every run, the machine, the load average at each turn),
+\`bench/results/latest.svg\` and the table above.
 
-Single measurements of a running cluster: \`eddy bench producer|consumer|e2e|smartmodule --help\`.
+One cluster, one figure at a time: \`eddy bench producer|consumer|e2e|smartmodule --help\`
+(\`npm run bench -- producer --num-records 1000000\`), with \`-O json\` for machines.
 
 ## What is measured
 
 - **produce**: records sent as fast as each client takes them; a run ends when the last record is
-  acknowledged. Eddy: one producer (\`batch-size 256KiB, linger 5ms, 8 requests in flight\`).
-  Redis: \`XADD\` in explicit pipelines of 1000, 4 outstanding per connection (node-redis), and the
-  same server driven by \`redis-benchmark -P 1000\` (C) to show the server's own ceiling. NATS:
-  \`js.publish\` with 1024 acks outstanding per connection. Mosquitto: QoS 1 publishes with 1024
-  PUBACKs outstanding (no subscriber: an MQTT broker keeps no log).
-- **consume (replay)**: the 100-byte records just produced, read from the first one. Redis
-  \`XREAD COUNT 10000\`; NATS an ordered consumer.
-- **e2e latency**: one producer paced at 10,000 records/s, one consumer tailing; latency from the
-  send call to the consumer getting the record (same process, same clock), HDR histogram.
-- **fsync**: 16 producers (16 connections), fsync before ack: Eddy topics with \`flush: fsync\`
-  (group commit), Redis \`appendfsync always\`.
-- **RSS**: the server process's VmRSS from /proc, idle after start and the peak sampled every
-  100 ms during the 100-byte produce run.
-- Ratios are Eddy/peer; for latency and memory lower is better, so a ratio below 1 favours Eddy.
-  Targets are judged against Redis driven from Node (same client language as Eddy's client).
+  acknowledged. Eddy: one producer, 1 MiB batches, linger 5 ms, 16 requests in flight, the
+  client's own backpressure at 16 MiB unacknowledged. Redis: \`XADD\` in explicit pipelines of
+  1000 commands, 4 pipelines outstanding per connection (node-redis); **Redis-C** is the same
+  server driven by \`redis-benchmark -P 1000\` (C), the server's own ceiling. NATS: \`js.publish\`
+  with 1024 acks outstanding per connection. Mosquitto: QoS 1 publishes with 1024 PUBACKs
+  outstanding (nobody subscribed: an MQTT broker keeps no log, so this measures acceptance).
+- **consume (replay)**: the 100-byte records just produced, from the first one. Eddy: 4 MiB
+  responses, 16 MiB flow-control window; Redis \`XREAD COUNT 10000\`; NATS an ordered consumer.
+- **e2e latency**: one producer paced at 10,000 records/s (Eddy: linger 0), one consumer tailing;
+  latency from the send call to the consumer getting the record (same process, same clock; an
+  HDR histogram, p99 shown).
+- **SmartModule**: the same replay through \`examples/smartmodules/filter\` (keeps values that
+  contain "a", Fluvio's filter example; about 94% of these values pass), records/s of the topic
+  scanned through the filter as a percentage of the plain replay.
+- **fsync**: 16 producers on 16 connections, fsync before ack: Eddy topics with \`flush: fsync\`
+  (fdatasync, group commit), Redis \`appendfsync always\` (one fsync per event-loop turn).
+- **RSS**: the server process's VmRSS from /proc, idle one second after start, and the peak
+  sampled every 100 ms during the 100-byte produce run.
+- Ratios are Eddy/peer; for latency and memory lower is better, so there a ratio below 1 favours
+  Eddy. Targets are judged against Redis driven from Node (the same client language as Eddy's
+  client); Redis-C shows how far a C client gets with the same server.
+- The machine is shared with other work: the load average at each turn is in the results, and
+  figures from a loaded round are lower (Eddy's client and broker each want a whole core, so
+  Eddy is hit hardest by contention).
 `;
 
 export function updateBenchmarksMd(path: string, res: Results, svgRelPath: string): void {
   let doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   if (!doc.includes(START) || !doc.includes(END)) doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;
-  const systems = res.systems.map((s) => `- ${s.name}: ${s.unavailable ? `unavailable — ${s.unavailable}` : s.version}${s.loadAvg?.length ? ` (1-min load average when its turns began: ${s.loadAvg.join(', ')})` : ''}`).join('\n');
+  const systems = res.systems.map((s) => `- ${s.name}: ${s.unavailable ? `unavailable — ${s.unavailable}` : s.version}`).join('\n');
   const section = [
     START,
     `## Latest results (${res.when.slice(0, 16).replace('T', ' ')} UTC)`,
@@ -69,6 +84,11 @@ export function updateBenchmarksMd(path: string, res: Results, svgRelPath: strin
     '',
     renderMarkdown(res),
     `![Eddy against targets and peers](${svgRelPath})`,
+    '',
+    `<details><summary>Every round (the table shows the median)</summary>`,
+    '',
+    renderRunsMarkdown(res),
+    '</details>',
     '',
     'Systems:',
     '',

@@ -73,6 +73,26 @@ export function renderText(res: Results): string {
   return `${t.toString()}\n${g.notes.join('\n')}`;
 }
 
+/** Every run of every figure (one per round), to show how much the figures moved between rounds. */
+export function renderRunsMarkdown(res: Results): string {
+  const systems = res.systems;
+  const lines = [
+    `| figure | ${systems.map((s) => s.short).join(' | ')} |`,
+    `| --- | ${systems.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const f of res.figures) {
+    const cells = systems.map((s) => {
+      const c = f.cells[s.name];
+      if (c === undefined || (f.eddyOnly && s.name !== EDDY)) return '-';
+      const runs = c.detail?.runs;
+      return typeof runs === 'string' ? runs : c.value !== undefined ? formatValue(f.unit, c.value) : 'n/a';
+    });
+    lines.push(`| ${f.label} (${f.unit}) | ${cells.join(' | ')} |`);
+  }
+  const load = systems.filter((s) => s.loadAvg?.length).map((s) => `${s.short} ${s.loadAvg!.join(', ')}`).join('; ');
+  return `${lines.join('\n')}\n\n1-minute load average at the start of each turn: ${load}.\n`;
+}
+
 /** The same table in GitHub Markdown (for BENCHMARKS.md). */
 export function renderMarkdown(res: Results): string {
   const g = grid(res, true);
