@@ -24,6 +24,8 @@ export interface Started {
 const running = new Set<Started>();
 const tempDirs = new Set<string>();
 let hooked = false;
+/** Set once shutting down: nothing new may start (a run in progress would otherwise go on). */
+let shuttingDown = false;
 
 function hookExit(): void {
   if (hooked) return;
@@ -51,6 +53,7 @@ export function trackTempDir(dir: string): string {
 }
 
 export async function stopAll(): Promise<void> {
+  shuttingDown = true;
   await Promise.all([...running].map((s) => s.stop()));
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   tempDirs.clear();
@@ -67,6 +70,7 @@ export interface StartOptions {
 /** Starts `cmd args` and waits for `ready` to match its output. */
 export async function startProcess(name: string, cmd: string, args: string[], opts: StartOptions): Promise<{ started: Started; match: RegExpExecArray }> {
   hookExit();
+  if (shuttingDown) throw new StartError(`${name}: not started, the benchmark is stopping`);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
   let out = '';
   let exited = false;

@@ -113,7 +113,7 @@ function throughputRow(t: Throughput): string {
 
 /** The human rendering: one key/value table. */
 export function formatReport(r: BenchReport): string {
-  const table = new Table({ style: { head: [], border: [] } });
+  const table = new Table({ style: { head: [], border: [] }, wordWrap: true, colWidths: [28, 92] });
   table.push({ mode: r.mode });
   table.push({ topic: `${r.topic}${r.temporaryTopic ? ' (temporary)' : ''}` });
   table.push({ config: Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ') });

@@ -36,6 +36,8 @@ async function fill(o: BenchOptions, topic: string): Promise<void> {
 }
 
 export async function runBench(mode: BenchMode, o: BenchOptions): Promise<BenchReport> {
+  // Bad module options fail before any topic is made or filled.
+  const module = mode === 'smartmodule' ? await moduleRef(o.smartmodule, o.smartmodulePath, o.params) : undefined;
   const admin = await connectEddy(o.endpoint);
   const temporary = o.topic === undefined;
   const topic = o.topic ?? `bench-${mode}-${randomBytes(4).toString('hex')}`;
@@ -62,10 +64,9 @@ export async function runBench(mode: BenchMode, o: BenchOptions): Promise<BenchR
         const r = await runE2e({ ...o, topic, onProgress: (n) => bar.update(n) });
         Object.assign(report, r.throughput, { latency: r.latency, targetRate: o.rate });
       } else {
-        const module = await moduleRef(o.smartmodule, o.smartmodulePath, o.params);
         let base = 0;
         const r = await runSmartModule({
-          endpoint: o.endpoint, topic, records: o.numRecords, recordSize: o.recordSize, module,
+          endpoint: o.endpoint, topic, records: o.numRecords, recordSize: o.recordSize, module: module!,
           onProgress: (n) => { bar.update(base + n); if (n >= o.numRecords) base = o.numRecords; },
         });
         Object.assign(report, r.filtered, {
