@@ -3,5 +3,6 @@
 export {
   Eddy, Offset, Producer, Consumer, RecordStream,
   addProfile, listProfiles, switchProfile, deleteProfile, currentProfile, resolveEndpoint,
+  parseTransforms, parseTransformLine, SmartModuleSpecError,
 } from '@eddy/client';
-export type { ConsumerRecord, ProducerOptions, StreamOptions, Profile, ProfileListing } from '@eddy/client';
+export type { ConsumerRecord, ProducerOptions, StreamOptions, Profile, ProfileListing, SmartModuleSpec } from '@eddy/client';

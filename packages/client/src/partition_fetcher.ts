@@ -176,7 +176,7 @@ export class PartitionFetcher {
     if (res.records.length > 0) this.deliver({ fetcher: this, gen, records: res.records, wireBytes: res.records.length, nextOffset: res.nextOffset, end: false, error: null });
     const where = `'${this.params.topic}' partition ${this.partition}`;
     const err = smErr !== null
-      ? new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${smErr.moduleName}' failed on ${where} offset ${smErr.offset}: ${smErr.hint}`)
+      ? new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${smErr.moduleName}' (${smErr.kind}) failed on ${where} offset ${smErr.offset}: ${firstLine(smErr.hint)}`)
       : errorFromCode(res.errorCode, res.errorMessage ?? `streaming ${where} failed`);
     if (res.endOfStream) this.detach();
     this.onError(gen, err);
@@ -291,5 +291,9 @@ export class PartitionFetcher {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
 
 function noop(): void {}

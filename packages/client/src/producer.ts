@@ -461,7 +461,9 @@ export class Producer {
       }
       if (p.smartModuleError) {
         const e = p.smartModuleError;
-        const err = new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' failed on offset ${e.offset}: ${e.hint}`);
+        // The broker runs the chain per batch as sent: the offset is the record's index in it.
+        const hint = e.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+        const err = new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' (${e.kind}) failed on record ${e.offset} of a batch for '${this.topic}' partition ${partition}: ${hint}`);
         for (const b of list) this.settle(b, err);
         continue;
       }

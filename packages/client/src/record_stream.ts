@@ -3,6 +3,7 @@ import {
   ErrorCode,
   CorruptBatchError,
   batchBaseOffset,
+  batchTotalSize,
   batchFirstTimestamp,
   batchNextOffset,
   checkBatch,
@@ -68,12 +69,15 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
   private state: 'new' | 'starting' | 'running' | 'done' = 'new';
   private stopping: Promise<void> | null = null;
   private readonly ackThreshold: number;
+  /** Batches come out of a SmartModule chain (broker-side or local). */
+  private readonly transformed: boolean;
   private readonly onAbort = () => { void this.stop().then(() => this.settleWaiter(DONE)); };
 
   constructor(setup: RecordStreamSetup) {
     this.setup = setup;
     this.topic = setup.params.topic;
     this.ackThreshold = Math.max(1, setup.params.windowBytes >>> 2);
+    this.transformed = setup.params.smartmodules.length > 0 || setup.params.local !== null;
     if (setup.signal?.aborted) this.state = 'done';
     else setup.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -196,7 +200,7 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
     out.length = 0;
     this.batchIdx = 0;
     try {
-      this.chunkPos += checkBatch(buf, pos);
+      this.chunkPos += this.transformed ? checkTransformedBatch(buf, pos) : checkBatch(buf, pos);
       // Whole batch already delivered (a stream starts at the batch holding its start offset).
       if (batchNextOffset(buf, pos) <= f.position) return;
       const from = f.position;
@@ -245,5 +249,19 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
     const onStop = wasRunning ? this.setup.onStop : undefined;
     this.stopping = onStop ? onStop(this).catch(() => {}) : Promise.resolve();
     return this.stopping;
+  }
+}
+
+/**
+ * checkBatch for SmartModule output: an array_map may emit more records than the offsets its
+ * input batch spanned (several records share an input's offset), so a record count above
+ * last_offset_delta + 1 is accepted; the records themselves are still checked when visited.
+ */
+function checkTransformedBatch(buf: Buffer, pos: number): number {
+  try {
+    return checkBatch(buf, pos);
+  } catch (err) {
+    if (err instanceof CorruptBatchError && err.kind === 'count' && buf.readInt32BE(pos + 23) >= -1) return batchTotalSize(buf, pos);
+    throw err;
   }
 }

@@ -17,7 +17,7 @@ before(async () => {
   cluster = await startCluster();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   engine = new SmartEngine({ workers: 1, timeBudgetMs: 2000 });
-  for (const name of ['filter', 'filter-odd', 'map-double', 'look-back']) wasm[name] = await exampleWasm(name);
+  for (const name of ['filter', 'filter-odd', 'map-double', 'look-back', 'array-map-json']) wasm[name] = await exampleWasm(name);
 });
 
 after(async () => {
@@ -56,6 +56,14 @@ test('consumer: a local filter then map chain, offsets kept', async () => {
     got.push(r.value.toString());
   }
   assert.deepEqual(got, ['2', '4', '6', '8', '10', '12', '14', '16']);
+});
+
+test('consumer: a local array_map may give several records per offset', async () => {
+  await topicWith('local-array', ['["a","b"]', '[]', '["c"]']);
+  const out = await values('local-array', [{ wasm: wasm['array-map-json'] }]);
+  assert.deepEqual(out.values, ['"a"', '"b"', '"c"']);
+  // Output records carry the offset deltas the module gives them (Fluvio's array_map: none).
+  assert.ok(out.offsets.every((o) => o >= 0 && o <= 2), String(out.offsets));
 });
 
 test('consumer: a local filter over many batches and partitions, nothing filtered stalls the stream', async () => {

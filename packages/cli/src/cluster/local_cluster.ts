@@ -25,6 +25,10 @@ export interface StartOptions {
   metricsPort: number;
   /** How long to wait for the broker to listen. */
   timeoutMs: number;
+  /** Longest a SmartModule call may run (broker default when unset). */
+  smTimeBudgetMs?: number;
+  /** Memory cap of each SmartModule instance, in MiB (broker default when unset). */
+  smMemoryMb?: number;
 }
 
 export function endpointOf(s: Pick<ClusterState, 'host' | 'port'>): string {
@@ -110,6 +114,8 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
     '--host', o.host,
     '--port', String(o.port),
     '--metrics-port', String(o.metricsPort),
+    ...(o.smTimeBudgetMs !== undefined ? ['--sm-time-budget-ms', String(o.smTimeBudgetMs)] : []),
+    ...(o.smMemoryMb !== undefined ? ['--sm-memory-mb', String(o.smMemoryMb)] : []),
   ], { detached: true, stdio: ['ignore', logFd, logFd], env: process.env });
   fs.closeSync(logFd);
   child.on('exit', (code, signal) => { childStatus.exit = signal ? `killed by ${signal}` : `exit code ${code}`; });

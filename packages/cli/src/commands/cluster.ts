@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { addProfile, Eddy } from '../client.ts';
 import { CliError, isUnreachable } from '../errors.ts';
 import { localPaths, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_METRICS_PORT, LOCAL_PROFILE } from '../home.ts';
-import { intArg, durationArg, outputOption } from './options.ts';
+import { intArg, durationArg, sizeArg, outputOption } from './options.ts';
 import type { OutputFormat } from '../format/output.ts';
 import { printResult } from '../format/output.ts';
 import {
@@ -23,6 +23,18 @@ interface StartOptions {
   metricsPort: number;
   foreground?: boolean;
   timeout: number;
+  smTimeBudget?: number;
+  smMemory?: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** The SmartModule sandbox limits given on the command line (bytes rounded up to whole MiB). */
+function smartModuleLimits(o: StartOptions): { smTimeBudgetMs?: number; smMemoryMb?: number } {
+  return {
+    ...(o.smTimeBudget !== undefined ? { smTimeBudgetMs: Math.max(1, o.smTimeBudget) } : {}),
+    ...(o.smMemory !== undefined ? { smMemoryMb: Math.max(1, Math.ceil(o.smMemory / MIB)) } : {}),
+  };
 }
 
 export function registerCluster(program: Command): void {
@@ -36,15 +48,17 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--metrics-port <port>', 'Prometheus /metrics port (0 picks a free one, -1 disables it)').argParser(intArg(-1, 65535)).default(DEFAULT_METRICS_PORT))
     .option('--foreground', 'run in this process and log to stdout (containers, npm start); Ctrl-C or SIGTERM stops it')
     .addOption(new Option('--timeout <time>', 'how long to wait for the broker to start').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
+    .addOption(new Option('--sm-time-budget <time>', "longest a SmartModule call may run before its stream fails, e.g. '500ms' (default 1s)").argParser(durationArg({ bareUnit: 'ms' })))
+    .addOption(new Option('--sm-memory <size>', "memory cap of each SmartModule instance, e.g. '64MiB'").argParser(sizeArg()))
     .action(async (o: StartOptions) => {
       assertNotRunning();
       const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
       if (o.foreground) return startForeground(o, dataDir);
-      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout });
+      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, ...smartModuleLimits(o) });
       const endpoint = endpointOf(state);
       useLocalProfile(endpoint);
       process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
-        + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics\n`
+        + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: ${state.metricsPort < 0 ? 'disabled' : `http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics`}\n`
         + `  profile "${LOCAL_PROFILE}" is current\n`);
     });
 
@@ -153,7 +167,12 @@ function useLocalProfile(endpoint: string): void {
 async function startForeground(o: StartOptions, dataDir: string): Promise<void> {
   const { startBroker } = await import('@eddy/broker');
   fs.mkdirSync(dataDir, { recursive: true });
-  const broker = await startBroker({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort });
+  const limits = smartModuleLimits(o);
+  const broker = await startBroker({
+    dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort,
+    ...(limits.smTimeBudgetMs !== undefined ? { smartModuleTimeBudgetMs: limits.smTimeBudgetMs } : {}),
+    ...(limits.smMemoryMb !== undefined ? { smartModuleMemoryBytes: limits.smMemoryMb * MIB } : {}),
+  });
   recordForeground({ host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir, logFile: null });
   const endpoint = endpointOf(broker);
   useLocalProfile(endpoint);

@@ -2,14 +2,15 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { globalsOf, withClient } from '../context.ts';
 import { Offset } from '../client.ts';
-import type { Eddy } from '../client.ts';
+import type { Eddy, SmartModuleSpec } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { BufferedWriter } from '../format/buffered_writer.ts';
 import { recordFormatter, RECORD_OUTPUTS } from '../format/record_format.ts';
 import type { RecordOutput } from '../format/record_format.ts';
 import { intArg, intListArg } from './options.ts';
+import { addSmartModuleOptions, smartModulesFrom, type SmartModuleFlags } from './smartmodule_flags.ts';
 
-export interface ConsumeOptions {
+export interface ConsumeOptions extends SmartModuleFlags {
   beginning?: boolean;
   head?: number;
   tail?: number;
@@ -22,12 +23,10 @@ export interface ConsumeOptions {
   format?: string;
   output: RecordOutput;
   consumer?: string;
-  // issue 3: --smartmodule NAME / --smartmodule-path FILE / -e KEY=VALUE / --aggregate-initial
-  // are added to this command and passed as `smartmodules` in streamOptions() below.
 }
 
 export function registerConsume(program: Command): void {
-  program.command('consume')
+  const cmd = program.command('consume')
     .description('read records from a topic (by default new ones, from the end, waiting for more; -d stops at the end)')
     .argument('<topic>', 'topic to read')
     .addOption(new Option('-B, --beginning', 'start from the beginning of each partition').conflicts(['head', 'tail', 'start']))
@@ -41,13 +40,15 @@ export function registerConsume(program: Command): void {
     .option('-k, --key-value', "print records as '[key] value' ('[null]' without a key)")
     .addOption(new Option('-F, --format <template>', 'print each record with a template using {{key}} {{value}} {{offset}} {{partition}} {{time}} (time as RFC 3339 UTC)').conflicts(['output']))
     .addOption(new Option('-O, --output <type>', "text: the value; json: one object per line {partition, offset, timestamp, key, value}; raw: the value's bytes exactly, nothing added; table: aligned columns").choices(RECORD_OUTPUTS).default('text'))
-    .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads')
+    .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads');
+  addSmartModuleOptions(cmd, 'on the SPU as records are read')
     .action(async (topic: string, o: ConsumeOptions, cmd: Command) => {
       if (o.end !== undefined && o.start !== undefined && o.end < o.start) {
         throw new CliError(`--end ${o.end} is before --start ${o.start}`);
       }
       const format = recordFormatter({ output: o.output, keyValue: o.keyValue, format: o.format });
-      await withClient(globalsOf(cmd), (eddy) => consumeTo(eddy, topic, o, format));
+      const smartmodules = smartModulesFrom(o);
+      await withClient(globalsOf(cmd), (eddy) => consumeTo(eddy, topic, o, format, smartmodules));
     });
 }
 
@@ -60,7 +61,7 @@ function startOffset(o: ConsumeOptions) {
   return Offset.end();
 }
 
-async function consumeTo(eddy: Eddy, topic: string, o: ConsumeOptions, format: ReturnType<typeof recordFormatter>): Promise<void> {
+async function consumeTo(eddy: Eddy, topic: string, o: ConsumeOptions, format: ReturnType<typeof recordFormatter>, smartmodules: SmartModuleSpec[]): Promise<void> {
   const abort = new AbortController();
   const out = new BufferedWriter(process.stdout);
   let brokenPipe = false;
@@ -79,16 +80,20 @@ async function consumeTo(eddy: Eddy, topic: string, o: ConsumeOptions, format: R
       ...(o.end !== undefined ? { end: o.end } : {}),
       stopAtEnd: !!o.disableContinuous,
       signal: abort.signal,
+      ...(smartmodules.length > 0 ? { smartmodules } : {}),
     });
+    let failure: unknown = null;
     try {
       for await (const record of stream) {
         const wait = out.write(format(record));
         if (wait) await wait;
       }
     } catch (err) {
-      if (!abort.signal.aborted) throw err;
+      if (!abort.signal.aborted) failure = err;
     }
+    // Records delivered before a failure (e.g. a SmartModule error) are printed before the error.
     if (!brokenPipe) await out.flush();
+    if (failure !== null) throw failure;
   } finally {
     process.stdout.off('error', onStdoutError);
     process.off('SIGINT', onSignal);

@@ -9,13 +9,14 @@ import { CliError } from '../errors.ts';
 import { readLines } from '../line_reader.ts';
 import { InFlight } from '../in_flight.ts';
 import { intArg, sizeArg, durationArg } from './options.ts';
+import { addSmartModuleOptions, smartModulesFrom, type SmartModuleFlags } from './smartmodule_flags.ts';
 
 export const PRODUCER_COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
 /** Sends outstanding before the loop waits for acknowledgements (the client batches underneath). */
 const MAX_IN_FLIGHT = 50_000;
 
-export interface ProduceOptions {
+export interface ProduceOptions extends SmartModuleFlags {
   file?: string;
   keySeparator?: string;
   key?: string;
@@ -24,13 +25,10 @@ export interface ProduceOptions {
   batchSize?: number;
   compression?: string;
   raw?: boolean;
-  // issue 3: --smartmodule NAME / --smartmodule-path FILE / -e KEY=VALUE (SmartModules applied by
-  // the SPU as records are written) are added to this command and passed to eddy.producer() in
-  // producerConfig() below.
 }
 
 export function registerProduce(program: Command): void {
-  program.command('produce')
+  const cmd = program.command('produce')
     .description('write records to a topic: one record per line of stdin or --file (empty lines are skipped)')
     .argument('<topic>', 'topic to write to')
     .option('-f, --file <file>', 'read lines from this file instead of stdin (a progress bar shows on a terminal)')
@@ -40,7 +38,8 @@ export function registerProduce(program: Command): void {
     .addOption(new Option('--linger <time>', "wait up to this long to fill a batch: milliseconds or a duration, e.g. 10, '150ms', '1s'").argParser(durationArg({ bareUnit: 'ms' })))
     .addOption(new Option('--batch-size <bytes>', "largest batch to send, e.g. 16384, '1MB'").argParser(sizeArg(2 ** 31 - 1)))
     .addOption(new Option('--compression <codec>', 'compress batches with this codec').choices(PRODUCER_COMPRESSION))
-    .option('--raw', 'send the whole input as one record (for binary files)')
+    .option('--raw', 'send the whole input as one record (for binary files)');
+  addSmartModuleOptions(cmd, 'on the SPU before records are stored')
     .action(async (topic: string, o: ProduceOptions, cmd: Command) => {
       if (o.keySeparator !== undefined && o.keySeparator.length === 0) {
         throw new CliError("--key-separator must not be empty (to split at '=', write --key-separator '=')");
@@ -48,8 +47,9 @@ export function registerProduce(program: Command): void {
       if (o.keySeparator !== undefined && o.key !== undefined) throw new CliError('use either --key or --key-separator, not both');
       if (o.raw && o.keySeparator !== undefined) throw new CliError('--raw sends the input as one record; it cannot be split with --key-separator');
       const size = o.file === undefined ? undefined : fileSize(o.file);
+      const config = producerConfig(o);
       await withClient(globalsOf(cmd), async (eddy) => {
-        const producer = await eddy.producer(topic, producerConfig(o));
+        const producer = await eddy.producer(topic, config);
         try {
           if (o.raw) await produceRaw(producer, o);
           else await produceLines(producer, o, size);
@@ -62,7 +62,9 @@ export function registerProduce(program: Command): void {
 
 
 function producerConfig(o: ProduceOptions): ProducerOptions {
+  const smartmodules = smartModulesFrom(o);
   return {
+    ...(smartmodules.length > 0 ? { smartmodules } : {}),
     ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
     ...(o.batchSize !== undefined ? { batchSizeBytes: o.batchSize } : {}),
     ...(o.compression !== undefined ? { compression: o.compression as (typeof PRODUCER_COMPRESSION)[number] } : {}),
