@@ -2,8 +2,7 @@
 // the local cluster's pid file ($EDDY_HOME/eddy.pid), the broker's /metrics
 // (process_resident_memory_bytes). Reading /proc is cheap, so sampling does not disturb the run.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { localPaths } from '../home.ts';
 import type { RssSummary } from './report.ts';
 
 /** VmRSS of a process in bytes, or undefined when the process or /proc cannot be read. */
@@ -29,10 +28,6 @@ export async function fetchMetricsRss(url: string): Promise<number | undefined> 
   }
 }
 
-export function eddyHome(): string {
-  return process.env.EDDY_HOME ?? join(homedir(), '.eddy');
-}
-
 export interface RssSource {
   label: string;
   read(): Promise<number | undefined>;
@@ -45,10 +40,10 @@ export function resolveRssSource(opts: { brokerPid?: number; metricsUrl?: string
     return { label: `pid ${pid} (--broker-pid)`, read: async () => readProcRss(pid) };
   }
   try {
-    const pidFile = join(eddyHome(), 'eddy.pid');
+    const pidFile = localPaths().pidFile;
     const pid = Number(readFileSync(pidFile, 'utf8').trim().split(/\s+/)[0]);
     if (Number.isSafeInteger(pid) && pid > 0 && readProcRss(pid) !== undefined) {
-      return { label: `pid ${pid} (${pidFile})`, read: async () => readProcRss(pid) };
+      return { label: `pid ${pid} ($EDDY_HOME/eddy.pid)`, read: async () => readProcRss(pid) };
     }
   } catch {
     // no local cluster pid file: try metrics
