@@ -181,7 +181,15 @@ test('sandbox: a looping, trapping or memory-hungry module and a file that is no
   })();
   const received = async (value: string) => {
     ok(await run(['produce', 'live'], `${value}\nkiwi-dropped\n`));
-    while (!seen.includes(value)) await new Promise<void>((resolve) => { waiting.wake = resolve; });
+    // A liveness guard, not a timing check: fail with a message instead of hanging.
+    const deadline = Date.now() + 30_000;
+    while (!seen.includes(value)) {
+      if (Date.now() > deadline) assert.fail(`the second consumer never received '${value}' (got ${JSON.stringify(seen)})`);
+      await new Promise<void>((resolve) => {
+        waiting.wake = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
   };
   try {
     await received('a-before');
