@@ -4,7 +4,7 @@ export { Writer } from './codec/writer.ts';
 export { Reader } from './codec/reader.ts';
 export { DecodeError } from './codec/decode_error.ts';
 export * as schema from './codec/schema.ts';
-export type { Schema, Infer } from './codec/schema.ts';
+export type { Schema, Infer, StructOf } from './codec/schema.ts';
 export { decode, encode } from './codec/schema.ts';
 export { ApiKey, apiKeyName } from './api_key.ts';
 export { ErrorCode, errorCodeName, isRetriable } from './error_code.ts';
