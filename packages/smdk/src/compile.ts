@@ -71,7 +71,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   if (config) args.push('--config', ASCONFIG_FILE, '--target', target);
   else args.push(...(await sdkAscFlags()));
   const modules = sdkModulesDir(project);
-  if (modules) args.push('--path', path.relative(project.dir, modules) || '.');
+  // Absolute: asc resolves a relative --path against the process's cwd, not --baseDir.
+  if (modules) args.push('--path', modules);
 
   // The compiler is large: loaded only when a build actually runs.
   const { default: asc } = await import('assemblyscript/asc');
