@@ -11,7 +11,7 @@ import {
 import type { CompressionCode } from '@eddy/protocol';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
 import { SmartModuleFailure, errorInfo, toWireError } from './errors.ts';
-import { submitBatches } from './fetch_transform.ts';
+import { BatchSubmitter } from './fetch_transform.ts';
 import { densifySection } from './section_rewrite.ts';
 
 /**
@@ -20,22 +20,22 @@ import { densifySection } from './section_rewrite.ts';
  * (SmartModuleFailure carrying the record error).
  */
 export async function transformProduced(chain: SmartChain, batches: Buffer, targetCodec: number, maxSectionBytes: number): Promise<Buffer> {
-  const { positions, results } = submitBatches(chain, batches, maxSectionBytes);
-  const built: Promise<Buffer | null>[] = [];
-  for (let i = 0; i < results.length; i++) {
+  const submitted = new BatchSubmitter(chain, maxSectionBytes).submitAll(batches);
+  const built: Promise<Buffer>[] = [];
+  for (const s of submitted) {
     let r: ProcessResult;
     try {
-      r = await results[i];
+      r = await s.result;
     } catch (err) {
       throw toWireError(err);
     }
     if (r.error) throw new SmartModuleFailure(errorInfo(r.error));
     if (r.count === 0) continue;
-    const pos = positions[i];
+    const pos = s.pos;
     const codec = targetCodec >= 0 ? targetCodec : batches[pos + BatchLayout.attributes + 1] & COMPRESSION_MASK;
     built.push(producedBatch(batches, pos, r.records, codec, chain));
   }
-  const out = (await Promise.all(built)).filter((b): b is Buffer => b !== null);
+  const out = await Promise.all(built);
   return out.length === 1 ? out[0] : Buffer.concat(out);
 }
 

@@ -55,7 +55,7 @@ export class SmartModuleService {
   readonly fetchTransformFactory: FetchTransformFactory = async (invocations, ctx) => {
     const chain = await openChain(this.engine, invocations, this.resolveWasm, this.lookBackReader(ctx.leader));
     this.logger?.debug({ topic: ctx.topic, partition: ctx.partition, chain: chain.id, modules: chain.modules.map((m) => m.name) }, 'SmartModule chain opened for a stream');
-    return chainFetchTransform(chain, { maxSectionBytes: maxSectionBytes(ctx.leader) });
+    return chainFetchTransform(chain, { maxSectionBytes: maxSectionBytes(ctx.leader), log: ctx.leader.log });
   };
 
   /**

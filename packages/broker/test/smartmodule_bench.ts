@@ -1,0 +1,92 @@
+// Throughput of consuming through a SmartModule filter vs plain, on one broker, same topic:
+//   node packages/broker/test/smartmodule_bench.ts [records=1000000] [recordsPerBatch=1000] [valueBytes=100] [wasm=examples filter]
+// Prints records/s of each run and the ratio (target >= 0.75). The broker runs in a child process;
+// SM_BENCH_PROF=DIR writes its CPU profiles there. The client here only counts records (from batch
+// headers), so the broker is the bottleneck: a harsher ratio than `eddy bench smartmodule`'s.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OffsetStart, batchRecordCount, batchTotalSize, encodeBatch } from '@eddy/protocol';
+import { spawn } from 'node:child_process';
+import { RawClient, topicSpec } from './raw_client.ts';
+import { FILTER_A, sm } from './smartmodule_helpers.ts';
+
+const records = Number(process.argv[2] ?? 1_000_000);
+const perBatch = Number(process.argv[3] ?? 1000);
+const valueBytes = Number(process.argv[4] ?? 100);
+const wasmPath = process.argv[5] ?? new URL('../../../examples/smartmodules/filter/build/filter.wasm', import.meta.url).pathname;
+let wasm: Uint8Array;
+try { wasm = readFileSync(wasmPath); } catch { wasm = FILTER_A; }
+
+const dataDir = mkdtempSync(join(tmpdir(), 'eddy-sm-bench-'));
+// The broker runs in its own process, as it does for real; this process is only the client.
+const main = new URL('../src/main.ts', import.meta.url).pathname;
+const broker = spawn(process.execPath, [...(process.env.SM_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SM_BENCH_PROF}`] : []), main, '--data-dir', dataDir, '--port', '0', '--metrics-port', '-1', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise<number>((resolve, reject) => {
+  broker.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  let text = '';
+  broker.stdout!.on('data', (d: Buffer) => {
+    text += d.toString();
+    const line = text.split('\n').find((l) => l.startsWith('{"event":"listening"'));
+    if (line) resolve(JSON.parse(line).port);
+    process.stderr.write(d);
+  });
+});
+const client = await RawClient.connect(port);
+try {
+  await client.request('CreateTopic', { name: 'b', spec: topicSpec(), dryRun: false });
+  // Half of the values contain an "a".
+  const letters = 'bcdefghijklmnopqrstuvwxyz';
+  const pool = Array.from({ length: 64 }, (_, i) => {
+    const v = Buffer.alloc(valueBytes);
+    for (let j = 0; j < valueBytes; j++) v[j] = letters.charCodeAt((i * 7 + j * 13) % letters.length);
+    if (i % 2 === 0) v[valueBytes >> 1] = 97;
+    return v;
+  });
+  const batches: Buffer[] = [];
+  for (let n = 0; n < records; n += perBatch) {
+    const count = Math.min(perBatch, records - n);
+    batches.push(encodeBatch(Array.from({ length: count }, (_, i) => ({ value: pool[(n + i) % pool.length] }))));
+  }
+  for (let i = 0; i < batches.length; i += 64) {
+    const r = await client.request('Produce', { acks: 1, timeoutMs: 10_000, smartmodules: [], topics: [{ name: 'b', partitions: [{ partition: 0, records: Buffer.concat(batches.slice(i, i + 64)) }] }] });
+    if (r.topics[0].partitions[0].errorCode !== 0) throw new Error(r.topics[0].partitions[0].errorMessage ?? 'produce failed');
+  }
+
+  const run = async (filtered: boolean): Promise<{ seconds: number; delivered: number }> => {
+    const started = performance.now();
+    const s = client.stream({ topic: 'b', startKind: OffsetStart.Beginning, stopAtEnd: true, smartmodules: filtered ? [sm(wasm, { name: 'filter' })] : [] });
+    let delivered = 0;
+    for (;;) {
+      const r = await s.next(60_000);
+      if (!r) throw new Error('connection closed');
+      if (r.errorCode !== 0) throw new Error(r.errorMessage ?? `error ${r.errorCode}`);
+      for (let at = 0; at < r.records.length; at += batchTotalSize(r.records, at)) delivered += batchRecordCount(r.records, at);
+      if (r.endOfStream) break;
+    }
+    return { seconds: (performance.now() - started) / 1000, delivered };
+  };
+  await run(false);
+  await run(true);
+  const plain: number[] = [];
+  const filter: number[] = [];
+  let delivered = 0;
+  for (let i = 0; i < 3; i++) {
+    plain.push(records / (await run(false)).seconds);
+    const f = await run(true);
+    delivered = f.delivered;
+    filter.push(records / f.seconds);
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const p = median(plain);
+  const f = median(filter);
+  console.log(`records ${records}, ${perBatch}/batch, ${valueBytes} B values, module ${wasm === FILTER_A ? 'FILTER_A (wat)' : wasmPath}`);
+  console.log(`plain    ${Math.round(p).toLocaleString()} rec/s  (runs: ${plain.map((x) => Math.round(x)).join(' ')})`);
+  console.log(`filtered ${Math.round(f).toLocaleString()} rec/s scanned, ${delivered} delivered  (runs: ${filter.map((x) => Math.round(x)).join(' ')})`);
+  console.log(`ratio    ${(f / p * 100).toFixed(1)} %`);
+} finally {
+  await client.close();
+  broker.kill('SIGTERM');
+  await new Promise((r) => broker.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
