@@ -4,7 +4,7 @@
 // batches, and produce-side output that gets offsets of its own.
 
 import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, readInt64BE, readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeBatchCrc, writeInt64BE,
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, CorruptBatchError, readInt64BE, readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeBatchCrc, writeInt64BE,
   writeVarint32, writeVarint64,
 } from '@eddy/protocol';
 import type { Cursor } from '@eddy/protocol';
@@ -21,8 +21,8 @@ export interface OutputPart {
  * Wraps chain outputs in batch headers, in one allocation. Each output batch keeps its input
  * batch's base offset, first timestamp, producer fields and offset span (last_offset_delta), so
  * consumers see the stored offsets; compression is none (the records were just decompressed).
- * The output is walked once to validate it and find max_timestamp. Throws CorruptBatchError
- * when a module produced malformed records.
+ * Record preambles are walked once to check the framing and find max_timestamp. Throws
+ * CorruptBatchError when a module produced malformed records.
  */
 export function buildOutputBatches(parts: readonly OutputPart[]): Buffer {
   let total = 0;
@@ -33,12 +33,8 @@ export function buildOutputBatches(parts: readonly OutputPart[]): Buffer {
     const { input, pos } = p;
     const section = asBuffer(p.section);
     const firstTs = readInt64BE(input, pos + BatchLayout.firstTimestamp);
-    let maxTs = firstTs;
-    let maxDelta = -1;
-    visitRecords(section, 0, firstTs, (r) => {
-      if (r.timestamp > maxTs) maxTs = r.timestamp;
-      if (r.offsetDelta > maxDelta) maxDelta = r.offsetDelta;
-    });
+    const { maxTimestampDelta, maxOffsetDelta: maxDelta } = scanPreambles(section);
+    const maxTs = firstTs + Math.max(0, maxTimestampDelta);
     input.copy(out, at, pos, pos + BATCH_HEADER_SIZE);
     out.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + section.length, at + BatchLayout.batchLength);
     out.writeInt16BE(input.readInt16BE(pos + BatchLayout.attributes) & ~COMPRESSION_MASK, at + BatchLayout.attributes);
@@ -50,6 +46,40 @@ export function buildOutputBatches(parts: readonly OutputPart[]): Buffer {
     at += BATCH_HEADER_SIZE + section.length;
   }
   return out;
+}
+
+/**
+ * Walks a records section by record lengths, reading only each record's preamble: the largest
+ * timestamp and offset deltas. Checks that the records fill the section exactly (the client
+ * decodes the rest). Throws CorruptBatchError naming the bad record.
+ */
+export function scanPreambles(section: Buffer): { maxTimestampDelta: number; maxOffsetDelta: number } {
+  const len = section.length;
+  if (len < 4) throw new CorruptBatchError('record', 0, `records section is ${len} bytes, need at least 4`);
+  const count = section.readUInt32BE(0);
+  const cur: Cursor = { pos: 4 };
+  let maxTimestampDelta = -Infinity;
+  let maxOffsetDelta = -1;
+  let i = 0;
+  try {
+    for (; i < count; i++) {
+      const rl = readVarint32(section, cur);
+      const end = cur.pos + rl;
+      if (rl < 6 || end > len) throw new CorruptBatchError('record', cur.pos, `record ${i}: length ${rl} runs past the end of the section`);
+      cur.pos++; // attributes
+      const td = readVarint64(section, cur);
+      const od = readVarint64(section, cur);
+      if (cur.pos > end) throw new CorruptBatchError('record', cur.pos, `record ${i}: preamble runs past its length`);
+      if (td > maxTimestampDelta) maxTimestampDelta = td;
+      if (od > maxOffsetDelta) maxOffsetDelta = od;
+      cur.pos = end;
+    }
+  } catch (err) {
+    if (err instanceof CorruptBatchError) throw err;
+    throw new CorruptBatchError('record', cur.pos, `record ${i}: ${(err as Error).message}`);
+  }
+  if (cur.pos !== len) throw new CorruptBatchError('record', cur.pos, `records section has ${len - cur.pos} bytes after its ${count} records`);
+  return { maxTimestampDelta: count === 0 ? 0 : maxTimestampDelta, maxOffsetDelta };
 }
 
 /** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
