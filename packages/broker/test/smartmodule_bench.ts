@@ -1,7 +1,8 @@
 // Throughput of consuming through a SmartModule filter vs plain, on one broker, same topic:
 //   node packages/broker/test/smartmodule_bench.ts [records=1000000] [recordsPerBatch=1000] [valueBytes=100] [wasm=examples filter]
 // Prints records/s of each run and the ratio (target >= 0.75). The broker runs in a child process;
-// SM_BENCH_PROF=DIR writes its CPU profiles there. The client here only counts records (from batch
+// SM_BENCH_PROF=DIR writes its CPU profiles there, SM_BENCH_NODE_FLAGS adds node flags (e.g. --trace-gc); SM_BENCH_ROUNDS=N (default 3) rounds of
+// plain then filtered; SM_BENCH_ONLY=plain|filtered runs one kind only (for profiling). The client here only counts records (from batch
 // headers), so the broker is the bottleneck: a harsher ratio than `eddy bench smartmodule`'s.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,11 @@ try { wasm = readFileSync(wasmPath); } catch { wasm = FILTER_A; }
 const dataDir = mkdtempSync(join(tmpdir(), 'eddy-sm-bench-'));
 // The broker runs in its own process, as it does for real; this process is only the client.
 const main = new URL('../src/main.ts', import.meta.url).pathname;
-const broker = spawn(process.execPath, [...(process.env.SM_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SM_BENCH_PROF}`] : []), main, '--data-dir', dataDir, '--port', '0', '--metrics-port', '-1', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const nodeFlags = [
+  ...(process.env.SM_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SM_BENCH_PROF}`] : []),
+  ...(process.env.SM_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+];
+const broker = spawn(process.execPath, [...nodeFlags, main, '--data-dir', dataDir, '--port', '0', '--metrics-port', '-1', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve, reject) => {
   broker.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
   let text = '';
@@ -66,24 +71,32 @@ try {
     }
     return { seconds: (performance.now() - started) / 1000, delivered };
   };
-  await run(false);
-  await run(true);
+  const only = process.env.SM_BENCH_ONLY;
+  const rounds = Number(process.env.SM_BENCH_ROUNDS ?? 3);
+  const doPlain = only !== 'filtered';
+  const doFiltered = only !== 'plain';
+  if (doPlain) await run(false);
+  if (doFiltered) await run(true);
   const plain: number[] = [];
   const filter: number[] = [];
+  const ratios: number[] = [];
   let delivered = 0;
-  for (let i = 0; i < 3; i++) {
-    plain.push(records / (await run(false)).seconds);
-    const f = await run(true);
-    delivered = f.delivered;
-    filter.push(records / f.seconds);
+  for (let i = 0; i < rounds; i++) {
+    if (doPlain) plain.push(records / (await run(false)).seconds);
+    if (doFiltered) {
+      const f = await run(true);
+      delivered = f.delivered;
+      filter.push(records / f.seconds);
+    }
+    if (doPlain && doFiltered) ratios.push(filter[i] / plain[i]);
   }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const p = median(plain);
-  const f = median(filter);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   console.log(`records ${records}, ${perBatch}/batch, ${valueBytes} B values, module ${wasm === FILTER_A ? 'FILTER_A (wat)' : wasmPath}`);
-  console.log(`plain    ${Math.round(p).toLocaleString()} rec/s  (runs: ${plain.map((x) => Math.round(x)).join(' ')})`);
-  console.log(`filtered ${Math.round(f).toLocaleString()} rec/s scanned, ${delivered} delivered  (runs: ${filter.map((x) => Math.round(x)).join(' ')})`);
-  console.log(`ratio    ${(f / p * 100).toFixed(1)} %`);
+  if (doPlain) console.log(`plain    ${Math.round(median(plain)).toLocaleString()} rec/s  (runs: ${plain.map((x) => Math.round(x)).join(' ')})`);
+  if (doFiltered) console.log(`filtered ${Math.round(median(filter)).toLocaleString()} rec/s scanned, ${delivered} delivered  (runs: ${filter.map((x) => Math.round(x)).join(' ')})`);
+  if (doPlain && doFiltered) {
+    console.log(`ratio    ${(median(filter) / median(plain) * 100).toFixed(1)} % of medians; per round ${ratios.map((r) => (r * 100).toFixed(0)).join(' ')} %, median ${(median(ratios) * 100).toFixed(1)} %`);
+  }
 } finally {
   await client.close();
   broker.kill('SIGTERM');
