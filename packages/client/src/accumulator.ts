@@ -1,20 +1,20 @@
-import type { RecordInput } from '@eddy/protocol';
+import { BatchBuilder, BATCH_START_BYTES, EddyError, ErrorCode } from '@eddy/protocol';
+import type { RecordHeader } from '@eddy/protocol';
 
 /** Batch header (57) + record count (4): what an empty batch costs. */
-export const BATCH_OVERHEAD_BYTES = 61;
+export const BATCH_OVERHEAD_BYTES = BATCH_START_BYTES;
 /** A record's framing (length, attributes, deltas, key flag, value length, header count), upper bound for small records. */
 export const RECORD_OVERHEAD_BYTES = 12;
 
-/** Estimated encoded size of a record (exact enough for batching and queue limits). */
-export function recordSize(key: Uint8Array | null, value: Uint8Array, headers?: readonly (readonly [string, Uint8Array])[] | null): number {
-  let n = RECORD_OVERHEAD_BYTES + value.length + (key === null ? 0 : key.length);
-  if (headers) for (const [k, v] of headers) n += 10 + k.length + v.length;
-  return n;
+/** Estimated encoded size of a record (what a send waiting for queue room counts). */
+export function recordSize(keyLength: number, valueLength: number, headerBytes = 0): number {
+  return RECORD_OVERHEAD_BYTES + valueLength + (keyLength < 0 ? 0 : keyLength) + headerBytes;
 }
 
 /**
- * Records bound for one partition that travel (and are acknowledged) together. Every send() into
- * this batch shares its one promise; a record's offset is the batch's base offset + its index.
+ * Records bound for one partition that travel (and are acknowledged) together. Each record is
+ * encoded into the batch's buffer as it is appended; every send() into this batch shares its one
+ * promise, and a record's offset is the batch's base offset + its index.
  */
 export class ProducerBatch {
   readonly partition: number;
@@ -22,9 +22,11 @@ export class ProducerBatch {
   readonly seq: number;
   /** Creation time: start of the linger period and the timestamp of records that carry none. */
   readonly createdMs: number;
-  records: RecordInput[] = [];
-  count = 0;
-  /** Estimated encoded size, counted against the producer's queue limit until the batch settles. */
+  /** The records, encoded as they were appended. */
+  readonly builder: BatchBuilder;
+  /** Buffers the builder allocated (returned to the pool once the batch is acknowledged). */
+  readonly allocated: Buffer[] = [];
+  /** Exact encoded size (uncompressed), counted against the producer's queue limit until the batch settles. */
   sizeBytes = BATCH_OVERHEAD_BYTES;
   closed = false;
   /** The encoded wire batch(es), made once and reused by retries. */
@@ -39,18 +41,32 @@ export class ProducerBatch {
   /** Not to be sent again before this time (retry backoff). */
   retryAtMs = 0;
   settled = false;
+  /** Marks the batch as already counted by one bulk send (sendMany). */
+  mark = 0;
   /** Resolves with the base offset the broker assigned. Never rejects unhandled. */
   readonly promise: Promise<number>;
   private resolveFn!: (base: number) => void;
   private rejectFn!: (err: Error) => void;
 
-  constructor(partition: number, seq: number, createdMs: number) {
+  constructor(partition: number, seq: number, createdMs: number, initialBytes: number, maxSegmentBytes: number, allocate: (n: number) => Buffer) {
     this.partition = partition;
     this.seq = seq;
     this.createdMs = createdMs;
+    this.builder = new BatchBuilder({
+      timestamp: createdMs,
+      initialBytes,
+      maxSegmentBytes,
+      allocate: (n) => {
+        const b = allocate(n);
+        this.allocated.push(b);
+        return b;
+      },
+    });
     this.promise = new Promise<number>((resolve, reject) => { this.resolveFn = resolve; this.rejectFn = reject; });
     this.promise.catch(noop);
   }
+
+  get count(): number { return this.builder.count; }
 
   resolve(baseOffset: number): void {
     if (this.settled) return;
@@ -69,48 +85,96 @@ interface PartitionQueue {
   open: ProducerBatch | null;
   /** Closed batches waiting to be sent, oldest first. */
   ready: ProducerBatch[];
+  /** First segment size of the next batch: what the last one needed. */
+  sizeHint: number;
 }
 
 export interface AccumulatorOptions {
   batchSizeBytes: number;
+  /** Largest batch the broker accepts (the topic's max record size); default unlimited. */
+  maxBatchBytes?: number;
+  /** Names the limit in RecordTooLarge errors, e.g. "topic 'x' max record size". */
+  limitName?: string;
+  /** Epoch ms, read when a batch opens. Default Date.now. */
+  clock?: () => number;
 }
 
+/** The smallest first segment (a pooled Buffer.allocUnsafe slice below 4 KiB is cheap). */
+const MIN_SEGMENT_BYTES = 256;
+
 /**
- * Per-partition batching: records append to the partition's open batch until it reaches the batch
- * size; closed batches queue in order until a request takes them. Knows nothing of the network.
+ * Per-partition batching: records are encoded into the partition's open batch until it reaches
+ * the batch size; closed batches queue in order until a request takes them. Batch buffers of
+ * the full batch size are recycled once their batch is acknowledged. Knows nothing of the network.
  */
 export class Accumulator {
   readonly batchSizeBytes: number;
-  /** Estimated bytes of all batches not yet settled (open, ready and in flight). */
+  readonly maxBatchBytes: number;
+  /** Exact bytes of all batches not yet settled (open, ready and in flight). */
   queuedBytes = 0;
+  private readonly limitName: string;
+  private readonly clock: () => number;
   private readonly parts: (PartitionQueue | undefined)[] = [];
   private seq = 0;
   private startAt = 0;
+  /** Recycled full-size segments. */
+  private readonly pool: Buffer[] = [];
+  private readonly poolMax: number;
+  private readonly allocate = (n: number): Buffer => {
+    if (n === this.batchSizeBytes && this.pool.length > 0) return this.pool.pop()!;
+    return Buffer.allocUnsafe(n);
+  };
 
   constructor(opts: AccumulatorOptions) {
-    this.batchSizeBytes = opts.batchSizeBytes;
+    this.batchSizeBytes = Math.max(BATCH_OVERHEAD_BYTES + 1, opts.batchSizeBytes);
+    this.maxBatchBytes = opts.maxBatchBytes ?? Infinity;
+    this.limitName = opts.limitName ?? 'the batch size limit';
+    this.clock = opts.clock ?? Date.now;
+    // A few batches' worth, enough for the steady state (one freed per ack, one taken per batch).
+    this.poolMax = Math.max(2, Math.min(8, Math.floor((16 * 1024 * 1024) / this.batchSizeBytes)));
   }
 
-  /** Adds a record; returns its batch and index in it. */
-  append(partition: number, record: RecordInput, size: number, nowMs: number): { batch: ProducerBatch; index: number } {
-    const q = this.queue(partition);
+  /**
+   * Encodes a record into its partition's open batch (opening one as needed) and returns the
+   * batch; the record's index is `batch.count - 1`. `keyLength` is -1 for a null key, `timestamp`
+   * NaN for the batch's. Throws RecordTooLarge when the record cannot fit any batch.
+   */
+  append(
+    partition: number,
+    key: Uint8Array | null,
+    keyLength: number,
+    value: Uint8Array | string,
+    valueLength: number,
+    timestamp: number,
+    headers: readonly RecordHeader[] | null,
+    headerBytes: number,
+  ): ProducerBatch {
+    const q = this.parts[partition] ?? this.queue(partition);
     let b = q.open;
-    if (b !== null && b.count > 0 && b.sizeBytes + size > this.batchSizeBytes) {
-      this.close(q);
-      b = null;
+    const hc = headers === null ? 0 : headers.length;
+    let bytes = 0;
+    if (b !== null) {
+      bytes = b.builder.recordBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      if (b.sizeBytes + bytes > this.batchSizeBytes) {
+        this.close(q, true);
+        b = null;
+      }
     }
     if (b === null) {
-      b = new ProducerBatch(partition, this.seq++, nowMs);
-      q.open = b;
-      this.queuedBytes += b.sizeBytes;
+      b = this.open(q, partition, keyLength + valueLength + headerBytes);
+      bytes = b.builder.recordBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      if (BATCH_OVERHEAD_BYTES + bytes > this.maxBatchBytes) {
+        // Nothing was appended: drop the empty batch again.
+        q.open = null;
+        this.queuedBytes -= b.sizeBytes;
+        throw new EddyError(ErrorCode.RecordTooLarge, `a record of ${bytes} bytes cannot fit ${this.limitName} of ${this.maxBatchBytes} bytes (a batch adds ${BATCH_OVERHEAD_BYTES})`);
+      }
     }
-    const index = b.count;
-    b.records.push(record);
-    b.count++;
-    b.sizeBytes += size;
-    this.queuedBytes += size;
-    if (b.sizeBytes >= this.batchSizeBytes) this.close(q);
-    return { batch: b, index };
+    b.builder.append(key, keyLength, value, valueLength, timestamp, headers, headerBytes);
+    b.sizeBytes += bytes;
+    this.queuedBytes += bytes;
+    if (b.sizeBytes >= this.batchSizeBytes) this.close(q, true);
+    return b;
   }
 
   /**
@@ -128,7 +192,7 @@ export class Accumulator {
     for (let k = 0; k < n; k++) {
       const q = this.parts[(start + k) % n];
       if (q === undefined) continue;
-      if (q.open !== null && q.open.count > 0 && q.open.createdMs <= closeOpenCreatedBefore) this.close(q);
+      if (q.open !== null && q.open.count > 0 && q.open.createdMs <= closeOpenCreatedBefore) this.close(q, false);
       while (q.ready.length > 0) {
         const b = q.ready[0];
         if (b.retryAtMs > nowMs) break;
@@ -149,9 +213,17 @@ export class Accumulator {
     q.ready.splice(i, 0, b);
   }
 
-  /** A batch settled: its bytes no longer count against the queue. */
-  release(b: ProducerBatch): void {
+  /**
+   * A batch settled: its bytes no longer count against the queue. After a successful ack its
+   * buffers are recycled: the broker answered, so the socket has finished reading them.
+   */
+  release(b: ProducerBatch, acknowledged: boolean): void {
     this.queuedBytes -= b.sizeBytes;
+    if (!acknowledged) return;
+    for (const buf of b.allocated) {
+      if (buf.length === this.batchSizeBytes && this.pool.length < this.poolMax) this.pool.push(buf);
+    }
+    b.allocated.length = 0;
   }
 
   /** Every batch not yet taken by drain (open and ready). */
@@ -185,18 +257,32 @@ export class Accumulator {
   private queue(partition: number): PartitionQueue {
     let q = this.parts[partition];
     if (q === undefined) {
-      q = { open: null, ready: [] };
+      q = { open: null, ready: [], sizeHint: MIN_SEGMENT_BYTES };
       this.parts[partition] = q;
     }
     return q;
   }
 
-  private close(q: PartitionQueue): void {
+  private open(q: PartitionQueue, partition: number, firstRecordBytes: number): ProducerBatch {
+    const want = Math.min(this.batchSizeBytes, Math.max(q.sizeHint, BATCH_OVERHEAD_BYTES + RECORD_OVERHEAD_BYTES + firstRecordBytes));
+    const b = new ProducerBatch(partition, this.seq++, this.clock(), want, this.batchSizeBytes, this.allocate);
+    q.open = b;
+    this.queuedBytes += b.sizeBytes;
+    return b;
+  }
+
+  /** Closes the open batch; the next one of the partition starts with room for as much. */
+  private close(q: PartitionQueue, full: boolean): void {
     const b = q.open!;
     b.closed = true;
     q.open = null;
     q.ready.push(b);
+    q.sizeHint = full ? this.batchSizeBytes : Math.min(this.batchSizeBytes, Math.max(MIN_SEGMENT_BYTES, nextPowerOfTwo(b.sizeBytes)));
   }
+}
+
+function nextPowerOfTwo(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n));
 }
 
 function noop(): void {}

@@ -14,7 +14,7 @@ export {
   SmartModuleSpecError, resolveSmartModule, toInvocation, toInvocations, parseTransforms, parseTransformLine, parseHumanDuration,
 } from './smartmodule_spec.ts';
 export type { SmartModuleSpec, SmartModuleOptions, ResolvedSmartModule } from './smartmodule_spec.ts';
-export { LocalSmartModules, defaultSmartEngine, transformFetched, transformProduced } from './local_smartmodules.ts';
+export { LocalSmartModules, defaultSmartEngine, transformFetched, transformProduced, transformProducedSection } from './local_smartmodules.ts';
 export type { LookBackReader, FetchedOutput, ProducedOutput } from './local_smartmodules.ts';
 export { defaultPartitioner, partitionForKey } from './partitioner.ts';
 export type { Partitioner } from './partitioner.ts';

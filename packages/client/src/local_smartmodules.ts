@@ -159,10 +159,19 @@ export interface ProducedOutput {
  */
 export async function transformProduced(chain: SmartChain, records: readonly RecordInput[], timestamp: number): Promise<ProducedOutput> {
   const first = records.length > 0 ? (records[0].timestamp ?? timestamp) : timestamp;
-  const section = encodeRecordsSection(records, { firstTimestamp: first, timestamp });
+  return transformProducedSection(chain, encodeRecordsSection(records, { firstTimestamp: first, timestamp }), first);
+}
+
+/**
+ * transformProduced() for records already encoded as a records section (u32 count + records,
+ * timestamp deltas relative to `firstTimestamp`): what a producer batch holds.
+ */
+export async function transformProducedSection(chain: SmartChain, section: Buffer, firstTimestamp: number): Promise<ProducedOutput> {
+  const inputCount = section.readUInt32BE(0);
+  const first = firstTimestamp;
   const r = await chain.process({ baseOffset: 0, baseTimestamp: first, records: section });
   const out: RecordInput[] = new Array(r.count);
-  const outputIndex = new Int32Array(records.length).fill(-1);
+  const outputIndex = new Int32Array(inputCount).fill(-1);
   let n = 0;
   visitRecords(r.records, 0, first, (v) => {
     const rec: RecordInput = { key: v.key(), value: v.value(), timestamp: v.timestamp };

@@ -1,14 +1,14 @@
-import { EddyError, ErrorCode, parseCompression, errorFromCode, errorCodeName } from '@eddy/protocol';
+import { EddyError, ErrorCode, parseCompression, errorFromCode, errorCodeName, headersBytes, visitRecords } from '@eddy/protocol';
 import type { CompressionCode, CompressionName, RecordHeader, RecordInput, ProduceResponse, SmartModuleInvocation } from '@eddy/protocol';
 import type { SmartChain, SmartEngine } from '@eddy/smartengine';
-import { Accumulator, ProducerBatch, recordSize, BATCH_OVERHEAD_BYTES, RECORD_OVERHEAD_BYTES } from './accumulator.ts';
+import { Accumulator, ProducerBatch, recordSize } from './accumulator.ts';
 import { encodeBounded } from './batch_encoder.ts';
 import { backoffDelay } from './backoff.ts';
 import type { BrokerClient } from './broker_client.ts';
 import { defaultPartitioner, type Partitioner } from './partitioner.ts';
 import { ProduceRequestParts } from './produce_request.ts';
 import { RecordFuture, type RecordMetadata } from './record_future.ts';
-import { LocalSmartModules, localError, transformProduced } from './local_smartmodules.ts';
+import { LocalSmartModules, localError, transformProducedSection } from './local_smartmodules.ts';
 import { partitionLookBack } from './look_back_reader.ts';
 import { toInvocations, type SmartModuleSpec } from './smartmodule_spec.ts';
 
@@ -79,13 +79,11 @@ export interface ProducerStats {
   retries: number;
 }
 
+/** A send (or the rest of a bulk send) waiting for queue room; run() appends it, false: wait again. */
 interface Waiter {
-  key: Uint8Array | null;
-  value: Uint8Array;
-  opts: SendOptions | undefined;
+  seq: number;
   size: number;
-  resolve(slot: { future: RecordFuture }): void;
-  reject(err: Error): void;
+  run(): boolean;
 }
 
 const DEFAULTS = {
@@ -132,6 +130,10 @@ export class Producer {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private flushing = 0;
+  private waiterSeq = 0;
+  /** Flushes waiting for queued sends to run. */
+  private waiterRan: (() => void)[] = [];
+  private bulkCalls = 0;
   private closing = false;
   private closed = false;
 
@@ -165,50 +167,167 @@ export class Producer {
       topic,
     });
     // The broker refuses batches over the topic's max record size: never plan bigger ones.
-    this.acc = new Accumulator({ batchSizeBytes: Math.min(this.o.batchSizeBytes, maxBatchBytes) });
+    this.acc = new Accumulator({
+      batchSizeBytes: Math.min(this.o.batchSizeBytes, maxBatchBytes),
+      maxBatchBytes,
+      limitName: `topic '${topic}' max record size`,
+    });
   }
 
   /**
    * Queues a record; the promise resolves with its offset once the broker acknowledged its batch.
-   * When more than `maxQueueBytes` are unacknowledged, the record waits for room first.
+   * The record is encoded into its batch at once, so a Uint8Array value can be reused as soon as
+   * send() returns (unless the send had to wait for room). When more than `maxQueueBytes` are
+   * unacknowledged, the record waits for room first.
    */
   send(key: string | Uint8Array | null | undefined, value: string | Uint8Array, opts?: SendOptions): Promise<RecordMetadata> {
     let k: Uint8Array | null;
-    let v: Uint8Array;
+    let vl: number;
+    let ts = NaN;
+    let headers: RecordHeader[] | null = null;
+    let hb = 0;
     try {
-      if (this.closing) throw new EddyError(ErrorCode.StreamClosed, `producer for '${this.topic}' is closed`);
+      if (this.closing) throw this.closedError();
       k = keyBytes(key);
-      v = valueBytes(value);
+      vl = valueLength(value);
+      if (opts !== undefined) {
+        if (opts.timestamp !== undefined) ts = checkTimestamp(opts.timestamp);
+        if (opts.headers !== undefined) {
+          headers = toHeaders(opts.headers);
+          hb = headersBytes(headers);
+        }
+      }
     } catch (err) {
       return Promise.reject(err);
     }
-    const size = recordSize(k, v) + headersSize(opts?.headers);
-    if (!this.mustWait(size)) {
+    const kl = k === null ? -1 : k.length;
+    const partition = opts?.partition;
+    const size = recordSize(kl, vl, hb);
+    if (!this.mustWait(size, false)) {
       try {
-        return this.append(k, v, opts, size);
+        const b = this.append(k, kl, value, vl, partition, ts, headers, hb);
+        return new RecordFuture(this.topic, b, b.count - 1);
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.waitForRoom(k, v, opts, size).then((slot) => slot.future);
+    return this.waitForRoom(size, () => this.append(k, kl, value, vl, partition, ts, headers, hb)).then((slot) => slot.future);
+  }
+
+  /**
+   * Queues many records with one promise for all of them and no object per record: the fast path
+   * for tools that move records in bulk. An element is a record, or a bare value (no key). Resolves
+   * once every record is acknowledged; rejects with the first error. Waits for queue room like
+   * send(), keeping order with other sends. A bad record rejects the call, and the records before
+   * it are still sent.
+   */
+  sendMany(records: readonly (ProducerRecord | Uint8Array | string)[]): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError());
+    const token = ++this.bulkCalls;
+    const touched: ProducerBatch[] = [];
+    let i = 0;
+    let waitSize = 0;
+    // Appends from record i on while there is room; false when it has to wait (waitSize set).
+    const step = (atHead: boolean): boolean => {
+      for (; i < records.length; i++) {
+        const r = records[i];
+        let k: Uint8Array | null = null;
+        let value: string | Uint8Array;
+        let ts = NaN;
+        let partition: number | undefined;
+        let headers: RecordHeader[] | null = null;
+        let hb = 0;
+        if (typeof r === 'string' || r instanceof Uint8Array) {
+          value = r;
+        } else if (typeof r === 'object' && r !== null) {
+          value = r.value;
+          k = keyBytes(r.key);
+          if (r.timestamp !== undefined) ts = checkTimestamp(r.timestamp);
+          partition = r.partition;
+          if (r.headers !== undefined) {
+            headers = toHeaders(r.headers);
+            hb = headersBytes(headers);
+          }
+        } else {
+          throw new TypeError(`record ${i} must be a record object, a string or a Uint8Array, got ${r === null ? 'null' : typeof r}`);
+        }
+        const vl = valueLength(value);
+        const kl = k === null ? -1 : k.length;
+        const size = recordSize(kl, vl, hb);
+        if (this.mustWait(size, atHead)) {
+          waitSize = size;
+          return false;
+        }
+        atHead = true; // once one record went in, the rest follow it without queueing behind others
+        const b = this.append(k, kl, value, vl, partition, ts, headers, hb);
+        if (b.mark !== token) {
+          b.mark = token;
+          touched.push(b);
+        }
+      }
+      return true;
+    };
+    const settled = (): Promise<void> => {
+      if (touched.length === 1) return touched[0].promise.then(noop);
+      return Promise.all(touched.map((b) => b.promise)).then(noop);
+    };
+    try {
+      if (step(false)) return settled();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        seq: ++this.waiterSeq,
+        size: waitSize,
+        run: () => {
+          try {
+            if (!step(true)) {
+              w.size = waitSize;
+              return false;
+            }
+            settled().then(resolve, reject);
+          } catch (err) {
+            reject(err);
+          }
+          return true;
+        },
+      };
+      this.waiters.push(w);
+      this.drainNow();
+    });
   }
 
   /** Queues many records (waiting for room as needed) and resolves with their metadata, in order. */
   async sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    const futures = new Array<RecordFuture>(records.length);
+    const futures = new Array<RecordFuture | Promise<{ future: RecordFuture }>>(records.length);
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      if (this.closing) throw new EddyError(ErrorCode.StreamClosed, `producer for '${this.topic}' is closed`);
+      if (this.closing) throw this.closedError();
       const k = keyBytes(r.key);
-      const v = valueBytes(r.value);
-      const size = recordSize(k, v) + headersSize(r.headers);
-      futures[i] = this.mustWait(size) ? (await this.waitForRoom(k, v, r, size)).future : this.append(k, v, r, size);
+      const vl = valueLength(r.value);
+      const ts = r.timestamp === undefined ? NaN : checkTimestamp(r.timestamp);
+      const headers = r.headers === undefined ? null : toHeaders(r.headers);
+      const hb = headers === null ? 0 : headersBytes(headers);
+      const kl = k === null ? -1 : k.length;
+      const size = recordSize(kl, vl, hb);
+      const add = () => this.append(k, kl, r.value, vl, r.partition, ts, headers, hb);
+      if (this.mustWait(size, false)) {
+        futures[i] = this.waitForRoom(size, add);
+      } else {
+        const b = add();
+        futures[i] = new RecordFuture(this.topic, b, b.count - 1);
+      }
     }
-    const batches = new Set<ProducerBatch>();
-    for (const f of futures) batches.add(f.batch);
+    const list: RecordFuture[] = new Array(records.length);
+    for (let i = 0; i < futures.length; i++) {
+      const f = futures[i];
+      list[i] = f instanceof RecordFuture ? f : (await f).future;
+    }
     const bases = new Map<ProducerBatch, number>();
-    await Promise.all([...batches].map(async (b) => { bases.set(b, await b.promise); }));
-    return futures.map((f) => ({ topic: this.topic, partition: f.batch.partition, offset: f.offsetFrom(bases.get(f.batch)!) }));
+    for (const f of list) if (!bases.has(f.batch)) bases.set(f.batch, -1);
+    await Promise.all([...bases.keys()].map(async (b) => { bases.set(b, await b.promise); }));
+    return list.map((f) => ({ topic: this.topic, partition: f.batch.partition, offset: f.offsetFrom(bases.get(f.batch)!) }));
   }
 
   /**
@@ -221,13 +340,9 @@ export class Producer {
       const batches = new Set(this.pending);
       this.drainNow();
       // Sends waiting for room were accepted before this flush: wait until they are queued too.
-      while (this.waiters.length > 0) {
-        const last = this.waiters[this.waiters.length - 1];
-        await new Promise<void>((resolve) => {
-          const { resolve: res, reject: rej } = last;
-          last.resolve = (slot) => { res(slot); resolve(); };
-          last.reject = (err) => { rej(err); resolve(); };
-        });
+      const last = this.waiterSeq;
+      while (this.waiters.length > 0 && this.waiters[0].seq <= last) {
+        await new Promise<void>((resolve) => { this.waiterRan.push(resolve); });
         this.drainNow();
       }
       for (const b of this.pending) batches.add(b);
@@ -265,40 +380,70 @@ export class Producer {
     };
   }
 
-  private mustWait(size: number): boolean {
-    if (this.waiters.length > 0) return true; // keep send order
+  private closedError(): EddyError {
+    return new EddyError(ErrorCode.StreamClosed, `producer for '${this.topic}' is closed`);
+  }
+
+  /** Whether a record of `size` bytes must wait for room (or behind sends already waiting, unless it is their head). */
+  private mustWait(size: number, atHead: boolean): boolean {
+    if (!atHead && this.waiters.length > 0) return true; // keep send order
     const q = this.acc.queuedBytes;
     return q > 0 && q + size > this.o.maxQueueBytes;
   }
 
-  private waitForRoom(key: Uint8Array | null, value: Uint8Array, opts: SendOptions | undefined, size: number): Promise<{ future: RecordFuture }> {
+  private waitForRoom(size: number, add: () => ProducerBatch): Promise<{ future: RecordFuture }> {
     return new Promise((resolve, reject) => {
-      this.waiters.push({ key, value, opts, size, resolve, reject });
+      this.waiters.push({
+        seq: ++this.waiterSeq,
+        size,
+        run: () => {
+          try {
+            const b = add();
+            resolve({ future: new RecordFuture(this.topic, b, b.count - 1) });
+          } catch (err) {
+            reject(err as Error);
+          }
+          return true;
+        },
+      });
       // Waiting sends gain nothing from lingering: send what is queued.
       this.drainNow();
     });
   }
 
   private wakeWaiters(): void {
+    let ran = false;
     while (this.waiters.length > 0) {
       const w = this.waiters[0];
       const q = this.acc.queuedBytes;
-      if (q > 0 && q + w.size > this.o.maxQueueBytes) return;
+      if (q > 0 && q + w.size > this.o.maxQueueBytes) break;
       this.waiters.shift();
-      try {
-        w.resolve({ future: this.append(w.key, w.value, w.opts, w.size) });
-      } catch (err) {
-        w.reject(err as Error);
+      if (w.run()) {
+        ran = true;
+      } else {
+        this.waiters.unshift(w); // a bulk send that filled the queue again: it stays first
+        break;
       }
+    }
+    if (ran && this.waiterRan.length > 0) {
+      const list = this.waiterRan;
+      this.waiterRan = [];
+      for (const r of list) r();
     }
   }
 
-  private append(key: Uint8Array | null, value: Uint8Array, opts: SendOptions | undefined, size: number): RecordFuture {
-    if (size - RECORD_OVERHEAD_BYTES + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
-      throw new EddyError(ErrorCode.RecordTooLarge, `a record of ${size - RECORD_OVERHEAD_BYTES} bytes cannot fit topic '${this.topic}' max record size of ${this.maxBatchBytes} bytes`);
-    }
+  /** Encodes a record into its partition's open batch; returns the batch (the record is its last). */
+  private append(
+    key: Uint8Array | null,
+    keyLength: number,
+    value: string | Uint8Array,
+    valueLength: number,
+    explicit: number | undefined,
+    timestamp: number,
+    headers: RecordHeader[] | null,
+    headerBytes: number,
+  ): ProducerBatch {
     let partition: number;
-    const explicit = opts?.partition;
     if (explicit !== undefined) {
       if (!Number.isInteger(explicit) || explicit < 0 || explicit >= this.partitionCount) {
         throw new EddyError(ErrorCode.UnknownPartition, `partition ${explicit} does not exist in topic '${this.topic}' (partitions 0-${this.partitionCount - 1})`);
@@ -307,13 +452,10 @@ export class Producer {
     } else {
       partition = this.partitioner(key, this.partitionCount);
     }
-    const record: RecordInput = { key, value };
-    if (opts?.timestamp !== undefined) record.timestamp = opts.timestamp;
-    if (opts?.headers !== undefined) record.headers = toHeaders(opts.headers);
-    const { batch, index } = this.acc.append(partition, record, size, Date.now());
-    if (index === 0) this.pending.add(batch);
-    this.scheduleDrain();
-    return new RecordFuture(this.topic, batch, index);
+    const b = this.acc.append(partition, key, keyLength, value, valueLength, timestamp, headers, headerBytes);
+    if (b.count === 1) this.pending.add(b);
+    if (!this.drainScheduled) this.scheduleDrain();
+    return b;
   }
 
   private scheduleDrain(): void {
@@ -373,7 +515,7 @@ export class Producer {
         chain.catch(noop);
         this.chains.set(b.partition, chain);
       }
-      const out = await transformProduced(await chain, b.records, b.createdMs);
+      const out = await transformProducedSection(await chain, b.builder.section(), b.builder.firstTimestamp);
       if (out.error !== null) {
         const e = out.error;
         const hint = e.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
@@ -382,7 +524,6 @@ export class Producer {
       b.outputIndex = out.outputIndex;
       b.storedCount = out.records.length;
       b.encoded = out.records.length === 0 ? [] : encodeBounded(out.records, { compression: this.compression, timestamp: b.createdMs }, this.maxBatchBytes);
-      b.records = [];
     } catch (err) {
       b.localError = localError(err, where);
     }
@@ -406,10 +547,7 @@ export class Producer {
     let body;
     try {
       for (const b of batches) {
-        if (b.encoded === null) {
-          b.encoded = encodeBounded(b.records, { compression: this.compression, timestamp: b.createdMs }, this.maxBatchBytes);
-          b.records = []; // the encoded bytes are all a retry needs
-        }
+        b.encoded ??= this.encode(b);
         let list = byPartition.get(b.partition);
         if (list === undefined) byPartition.set(b.partition, (list = []));
         list.push(b);
@@ -437,6 +575,18 @@ export class Producer {
       )
       .catch((err) => { for (const b of batches) if (!b.settled) this.settle(b, err); })
       .finally(() => this.requestDone());
+  }
+
+  /** The batch's wire bytes: its own buffers (uncompressed) or one compressed buffer. */
+  private encode(b: ProducerBatch): Buffer[] {
+    const parts = b.builder.finish({ compression: this.compression });
+    if (this.compression === 0 || b.count === 1 || parts[0].length <= this.maxBatchBytes) return parts;
+    // Compression made the batch larger than the topic allows (incompressible data): split it.
+    const records: RecordInput[] = [];
+    visitRecords(b.builder.section(), 0, b.builder.firstTimestamp, (r) => {
+      records.push({ key: r.key(), value: r.value(), timestamp: r.timestamp, headers: r.headerCount > 0 ? r.headers() : null });
+    });
+    return encodeBounded(records, { compression: this.compression, timestamp: b.createdMs }, this.maxBatchBytes);
   }
 
   private requestDone(): void {
@@ -491,7 +641,7 @@ export class Producer {
     if (err === null) b.resolve(baseOffset);
     else b.reject(err);
     this.pending.delete(b);
-    this.acc.release(b);
+    this.acc.release(b, err === null);
     this.wakeWaiters();
   }
 }
@@ -503,23 +653,26 @@ function keyBytes(k: string | Uint8Array | null | undefined): Uint8Array | null 
   throw new TypeError(`record key must be a string, Uint8Array or null, got ${typeof k}`);
 }
 
-function valueBytes(v: string | Uint8Array): Uint8Array {
-  if (typeof v === 'string') return Buffer.from(v, 'utf8');
-  if (v instanceof Uint8Array) return v;
+/** Bytes of a value (strings are written as UTF-8 straight into the batch). */
+function valueLength(v: string | Uint8Array): number {
+  if (v instanceof Uint8Array) return v.length;
+  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
   throw new TypeError(`record value must be a string or Uint8Array, got ${v === null ? 'null' : typeof v}`);
+}
+
+function checkTimestamp(t: number): number {
+  if (!Number.isSafeInteger(t)) throw new RangeError(`record timestamp must be an integer (epoch ms), got ${t}`);
+  return t;
 }
 
 function toHeaders(h: HeadersInput): RecordHeader[] {
   const entries = Array.isArray(h) ? h as readonly (readonly [string, string | Uint8Array])[] : Object.entries(h);
-  return entries.map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v] as const);
-}
-
-function headersSize(h: HeadersInput | undefined): number {
-  if (h === undefined) return 0;
-  let n = 0;
-  const entries = Array.isArray(h) ? h as readonly (readonly [string, string | Uint8Array])[] : Object.entries(h);
-  for (const [k, v] of entries) n += 10 + k.length + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  return n;
+  return entries.map(([k, v]) => {
+    if (typeof k !== 'string') throw new TypeError(`header key must be a string, got ${typeof k}`);
+    if (typeof v === 'string') return [k, Buffer.from(v, 'utf8')] as const;
+    if (v instanceof Uint8Array) return [k, v] as const;
+    throw new TypeError(`header '${k}' value must be a string or Uint8Array, got ${v === null ? 'null' : typeof v}`);
+  });
 }
 
 function noop(): void {}

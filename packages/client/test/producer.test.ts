@@ -156,3 +156,54 @@ test('an unknown topic is a non-retriable UnknownTopic error for producers and c
   const stream = eddy.consumer('no-such-topic').stream(Offset.beginning());
   await assert.rejects(stream.next(), (e: unknown) => e instanceof EddyError && e.code === ErrorCode.UnknownTopic && !e.retriable);
 });
+
+test('sendMany: one promise for many records (values, strings, records), in order with send()', async () => {
+  await eddy.admin().createTopic('send-many', { partitions: 2 });
+  const producer = await eddy.producer('send-many', { batchSizeBytes: 4096 });
+  const values = Array.from({ length: 3000 }, (_, i) => valueOf(i));
+  const before = producer.send(null, 'before', { partition: 1 });
+  await producer.sendMany([
+    ...values,
+    'a string',
+    { key: 'k', value: 'keyed', partition: 1, timestamp: 1234, headers: { h: 'v' } },
+  ]);
+  const after = await producer.send(null, 'after', { partition: 1 });
+  assert.equal((await before).offset, 0);
+  assert.equal(producer.stats().queuedBytes, 0);
+  await producer.close();
+  const got = await readAll('send-many');
+  // Keyless values alternate over the two partitions (round robin), in order per partition.
+  const p0 = got.filter((r) => r.partition === 0).map((r) => r.value);
+  const p1 = got.filter((r) => r.partition === 1);
+  assert.deepEqual(p0, [...values.filter((_, i) => i % 2 === 0), Buffer.from('a string')]);
+  assert.deepEqual(p1.map((r) => r.value.toString('latin1')), ['before', ...values.filter((_, i) => i % 2 === 1).map((v) => v.toString('latin1')), 'keyed', 'after']);
+  const keyed = p1.at(-2)!;
+  assert.equal(keyed.key?.toString(), 'k');
+  assert.equal(keyed.timestamp, 1234);
+  assert.deepEqual(keyed.headers.map(([k, v]) => [k, v.toString()]), [['h', 'v']]);
+  assert.equal(after.offset, p1.length - 1);
+});
+
+test('sendMany waits for queue room part way, and later sends stay behind it', async () => {
+  await eddy.admin().createTopic('send-many-wait', {});
+  const producer = await eddy.producer('send-many-wait', { lingerMs: 600_000, maxQueueBytes: 2000, batchSizeBytes: 1 << 20 });
+  const bulk = producer.sendMany(Array.from({ length: 20 }, (_, i) => Buffer.alloc(300, i)));
+  assert.equal(producer.stats().waitingSends, 1, 'the rest of the bulk send waits for room');
+  const later = producer.send(null, Buffer.from([99]));
+  assert.equal(producer.stats().waitingSends, 2);
+  await producer.flush(); // the last records linger otherwise
+  await bulk;
+  assert.equal((await later).offset, 20);
+  await producer.close();
+  const got = await readAll('send-many-wait');
+  assert.deepEqual(got.map((r) => r.value[0]), [...Array.from({ length: 20 }, (_, i) => i), 99]);
+});
+
+test('sendMany rejects bad input with a clear error, and after close', async () => {
+  await eddy.admin().createTopic('send-many-bad', {});
+  const producer = await eddy.producer('send-many-bad');
+  await assert.rejects(producer.sendMany([Buffer.from('ok'), 42 as never]), /record 1 must be a record object, a string or a Uint8Array, got number/);
+  await assert.rejects(producer.sendMany([{ value: 'x', timestamp: 1.5 }]), /timestamp must be an integer/);
+  await producer.close();
+  await assert.rejects(producer.sendMany(['x']), (e: unknown) => e instanceof EddyError && e.code === ErrorCode.StreamClosed);
+});

@@ -29,6 +29,8 @@ export interface BenchProducerConfig {
 export interface BenchProducer {
   /** Returns a thenable that settles when the record's batch is acknowledged. */
   send(value: Uint8Array): PromiseLike<unknown>;
+  /** Sends keyless values; one promise that settles when all of them are acknowledged. */
+  sendMany(values: Uint8Array[]): Promise<unknown>;
   /** Estimated bytes accepted but not yet acknowledged. */
   queuedBytes(): number;
   flush(): Promise<void>;
@@ -45,6 +47,7 @@ export async function openProducer(eddy: Eddy, topic: string, c: BenchProducerCo
   });
   return {
     send: (value) => p.send(null, value),
+    sendMany: (values) => p.sendMany(values),
     queuedBytes: () => p.stats().queuedBytes,
     flush: () => p.flush(),
     close: () => p.close(),

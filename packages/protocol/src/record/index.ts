@@ -83,3 +83,10 @@ export {
   visitRecords,
   decodeRecords,
 } from './records.ts';
+export {
+  type BatchBuilderOptions,
+  type FinishOptions,
+  BATCH_START_BYTES,
+  BatchBuilder,
+  headersBytes,
+} from './batch_builder.ts';
