@@ -80,16 +80,16 @@ test('a record that cannot fit the max batch size is refused and leaves nothing 
   assert.equal(acc.drain(0, 1 << 20, Infinity).length, 2);
 });
 
-test('full-size buffers are recycled once their batch is acknowledged, not before', () => {
-  const acc = new Accumulator({ batchSizeBytes: 4096 });
+test('large buffers are full-size and recycled once their batch is acknowledged, not before', () => {
+  const acc = new Accumulator({ batchSizeBytes: 65536 });
   const fill = (v: number): ProducerBatch => {
-    for (let i = 0; i < 3; i++) add(acc, 0, 1000, NaN, v);
+    for (let i = 0; i < 3; i++) add(acc, 0, 12_000, NaN, v);
     const [b] = acc.drain(0, 1 << 20, Infinity);
     return b;
   };
   fill(1); // sized from a small hint; the batches after it start at the full size
   const b2 = fill(2);
-  assert.equal(b2.allocated[0].length, 4096);
+  assert.equal(b2.allocated[0].length, 65536);
   const wire2 = Buffer.concat(b2.builder.finish());
   acc.release(b2, false); // a failed batch keeps its buffers
   const b3 = fill(3);

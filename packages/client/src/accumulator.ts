@@ -101,6 +101,8 @@ export interface AccumulatorOptions {
 
 /** The smallest first segment (a pooled Buffer.allocUnsafe slice below 4 KiB is cheap). */
 const MIN_SEGMENT_BYTES = 256;
+/** Segments up to this size are allocated as asked; larger ones are full-size and recycled. */
+const SMALL_SEGMENT_BYTES = 32 * 1024;
 
 /**
  * Per-partition batching: records are encoded into the partition's open batch until it reaches
@@ -120,9 +122,13 @@ export class Accumulator {
   /** Recycled full-size segments. */
   private readonly pool: Buffer[] = [];
   private readonly poolMax: number;
+  /**
+   * Small segments come from Node's shared pool (cheap); anything larger is a full-size segment,
+   * recycled, so a steady stream of batches allocates no new memory whatever sizes they end at.
+   */
   private readonly allocate = (n: number): Buffer => {
-    if (n === this.batchSizeBytes && this.pool.length > 0) return this.pool.pop()!;
-    return Buffer.allocUnsafe(n);
+    if (n <= SMALL_SEGMENT_BYTES || n > this.batchSizeBytes) return Buffer.allocUnsafe(n);
+    return this.pool.pop() ?? Buffer.allocUnsafe(this.batchSizeBytes);
   };
 
   constructor(opts: AccumulatorOptions) {
