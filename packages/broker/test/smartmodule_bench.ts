@@ -4,7 +4,7 @@
 // SM_BENCH_PROF=DIR writes its CPU profiles there, SM_BENCH_NODE_FLAGS adds node flags (e.g. --trace-gc); SM_BENCH_ROUNDS=N (default 3) rounds of
 // plain then filtered; SM_BENCH_ONLY=plain|filtered runs one kind only (for profiling). The client here only counts records (from batch
 // headers), so the broker is the bottleneck: a harsher ratio than `eddy bench smartmodule`'s.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OffsetStart, batchRecordCount, batchTotalSize, encodeBatch } from '@eddy/protocol';
@@ -37,6 +37,25 @@ const port = await new Promise<number>((resolve, reject) => {
     process.stderr.write(d);
   });
 });
+/**
+ * User + system CPU time (ms) of the broker's threads so far, by kind: main thread, sandbox
+ * workers, V8 helpers (GC, compiler), libuv pool (file I/O); from /proc (empty where there is none).
+ */
+function brokerCpuMs(): Record<string, number> {
+  const by: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync(`/proc/${broker.pid}/task`)) {
+      const stat = readFileSync(`/proc/${broker.pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const kind = name === 'WorkerThread' ? 'sandbox' : name.includes('MainThread') ? 'main' : name.includes('V8Worker') ? 'v8' : name.includes('libuv') ? 'io' : 'other';
+      by[kind] = (by[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks (100/s)
+    }
+  } catch {
+    // no /proc: no figures
+  }
+  return by;
+}
 const client = await RawClient.connect(port);
 try {
   await client.request('CreateTopic', { name: 'b', spec: topicSpec(), dryRun: false });
@@ -58,7 +77,9 @@ try {
     if (r.topics[0].partitions[0].errorCode !== 0) throw new Error(r.topics[0].partitions[0].errorMessage ?? 'produce failed');
   }
 
+  const cpu: Record<'plain' | 'filtered', Array<Record<string, number>>> = { plain: [], filtered: [] };
   const run = async (filtered: boolean): Promise<{ seconds: number; delivered: number }> => {
+    const cpuBefore = brokerCpuMs();
     const started = performance.now();
     const s = client.stream({ topic: 'b', startKind: OffsetStart.Beginning, stopAtEnd: true, smartmodules: filtered ? [sm(wasm, { name: 'filter' })] : [] });
     let delivered = 0;
@@ -69,7 +90,12 @@ try {
       for (let at = 0; at < r.records.length; at += batchTotalSize(r.records, at)) delivered += batchRecordCount(r.records, at);
       if (r.endOfStream) break;
     }
-    return { seconds: (performance.now() - started) / 1000, delivered };
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = brokerCpuMs();
+    const used: Record<string, number> = {};
+    for (const k of Object.keys(cpuAfter)) used[k] = ((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)) * 1e6 / records;
+    cpu[filtered ? 'filtered' : 'plain'].push(used);
+    return { seconds, delivered };
   };
   const only = process.env.SM_BENCH_ONLY;
   const rounds = Number(process.env.SM_BENCH_ROUNDS ?? 3);
@@ -94,6 +120,15 @@ try {
   console.log(`records ${records}, ${perBatch}/batch, ${valueBytes} B values, module ${wasm === FILTER_A ? 'FILTER_A (wat)' : wasmPath}`);
   if (doPlain) console.log(`plain    ${Math.round(median(plain)).toLocaleString()} rec/s  (runs: ${plain.map((x) => Math.round(x)).join(' ')})`);
   if (doFiltered) console.log(`filtered ${Math.round(median(filter)).toLocaleString()} rec/s scanned, ${delivered} delivered  (runs: ${filter.map((x) => Math.round(x)).join(' ')})`);
+  // CPU the broker process (all its threads) spent per million records: less sensitive to load from elsewhere than rec/s.
+  // (10 ms clock ticks: take the medians as rough figures.)
+  for (const k of ['plain', 'filtered'] as const) {
+    const runs = cpu[k].slice(1); // not the warm-up run
+    if (runs.length === 0) continue;
+    const kinds = ['main', 'sandbox', 'v8', 'io', 'other'].filter((kind) => runs.some((r) => r[kind]));
+    const total = median(runs.map((r) => kinds.reduce((sum, kind) => sum + (r[kind] ?? 0), 0)));
+    console.log(`cpu ${k.padEnd(8)} ${Math.round(total)} ms per million records: ${kinds.map((kind) => `${kind} ${Math.round(median(runs.map((r) => r[kind] ?? 0)))}`).join(', ')}`);
+  }
   if (doPlain && doFiltered) {
     console.log(`ratio    ${(median(filter) / median(plain) * 100).toFixed(1)} % of medians; per round ${ratios.map((r) => (r * 100).toFixed(0)).join(' ')} %, median ${(median(ratios) * 100).toFixed(1)} %`);
   }
