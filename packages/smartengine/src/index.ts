@@ -34,6 +34,7 @@ export type {
   ChainModuleInfo,
   RecordBatchInput,
   ProcessResult,
+  BatchesResult,
   LookBackSource,
   LookBackRecords,
   LookbackConfig,

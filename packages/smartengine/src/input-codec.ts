@@ -25,6 +25,7 @@ import {
   SMARTMODULE_LOOKBACK_VERSION,
   SMARTMODULE_TIMESTAMPS_VERSION,
 } from './abi.ts';
+import { copyBytes } from './copy-bytes.ts';
 
 export interface LookbackConfig {
   /** Last N records (0 = none by count). */
@@ -118,7 +119,7 @@ export function writeInput(
   let pos = ptr;
   dv.setBigInt64(pos, baseOffset);
   dv.setUint32(pos + 8, records.length);
-  mem.set(records, pos + 12);
+  copyBytes(records, mem, pos + 12);
   pos += 12 + records.length;
   if (version <= SMARTMODULE_LAST_PARAMS_VERSION) {
     mem.set(extraParams, pos);
@@ -132,7 +133,7 @@ export function writeInput(
   }
   if (accumulator !== null) {
     dv.setUint32(pos, accumulator.length);
-    mem.set(accumulator, pos + 4);
+    copyBytes(accumulator, mem, pos + 4);
     pos += 4 + accumulator.length;
   }
   return pos - ptr;

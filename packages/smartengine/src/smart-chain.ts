@@ -1,6 +1,8 @@
 // A chain of SmartModule instances pinned to one sandbox worker: one per stream.
-// Batches are copied into a SharedArrayBuffer slot and processed with one message
-// round trip each; two slots let the next batch be queued while one runs.
+// Input is copied into a SharedArrayBuffer slot and processed with one message round
+// trip: per records section (process) or per run of whole batches (processBatches, whose
+// output batches the worker writes into a pooled output buffer). Two slots let the next
+// call be queued while one runs.
 import {
   SmartModuleAbiError,
   SmartModuleClosedError,
@@ -12,9 +14,13 @@ import {
   SmartModuleRuntimeError,
   SmartModuleTrapError,
 } from './errors.ts';
-import { FailedReply, type HostedChain, type Outgoing, type Reply, type WorkerHost } from './worker-host.ts';
-import type { DoneReply, ErrorPayload, LookBackInput, ModuleSetup } from './worker-protocol.ts';
+import { BATCH_HEADER_BYTES, batchEnd, countBatches, writeOutputBatch } from './batch-output.ts';
+import { copyBytes } from './copy-bytes.ts';
+import { OutputPool } from './output-pool.ts';
+import { FailedReply, type HostedChain, type Outgoing, type WorkerHost } from './worker-host.ts';
+import type { BatchesReply, DoneReply, ErrorPayload, LookBackInput, ModuleSetup } from './worker-protocol.ts';
 import type {
+  BatchesResult,
   ChainModuleInfo,
   LookBackRecords,
   LookBackSource,
@@ -25,6 +31,9 @@ import type {
 
 const SLOTS = 2;
 const MIN_SLOT_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+const NO_ENDS = new Int32Array(0);
+const NO_RELEASE = (): void => {};
 
 interface Slot {
   index: number;
@@ -57,6 +66,7 @@ export class SmartChain {
   readonly #freeSlots: Slot[] = [];
   readonly #slotWaiters: Array<(slot: Slot) => void> = [];
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #outputs = new OutputPool();
   #established = false;
   #lookBackReplay: LookBackInput[] | null = null;
   #lookBackGate: Promise<void> | null = null;
@@ -144,6 +154,40 @@ export class SmartChain {
   }
 
   /**
+   * Runs whole record batches through the chain with one round trip to the sandbox.
+   * `batches`: batches back to back (Kafka v2 / Fluvio layout), or pieces that concatenate to
+   * them, with uncompressed records sections (compression bits are ignored). Each batch's
+   * records section goes to the chain as it is, with the batch's base offset and first timestamp.
+   * Resolves with one output batch per input batch that kept records, in the input's header
+   * (same base offset and producer fields, offset span widened if needed, max timestamp,
+   * compression none, CRC set); a record error stops at its batch (`ends` is then shorter).
+   * The output lives in a buffer lent by the chain: call the result's `release()` once nothing
+   * looks at `batches` any more (e.g. its socket write completed) and the memory is reused.
+   * Rejects like `process` when the chain dies, and with a RangeError on malformed input.
+   */
+  processBatches(batches: Uint8Array | readonly Uint8Array[]): Promise<BatchesResult> {
+    const refused = this.#refusal();
+    if (refused) return Promise.reject(refused);
+    const chunks: readonly Uint8Array[] = batches instanceof Uint8Array ? [batches] : batches;
+    let len = 0;
+    for (const c of chunks) {
+      if (!(c instanceof Uint8Array)) return Promise.reject(new TypeError('processBatches() takes record batches as a Uint8Array or an array of Uint8Array pieces'));
+      len += c.length;
+    }
+    if (len === 0) return Promise.resolve({ batches: EMPTY, count: 0, ends: NO_ENDS, release: NO_RELEASE });
+    if (!this.#host) {
+      try {
+        return Promise.resolve(passThrough(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const gate = this.#lookBackGate;
+    const run = gate ? gate.then(() => this.#runBatches(chunks, len), () => this.#runBatches(chunks, len)) : this.#runBatches(chunks, len);
+    return this.#track(run);
+  }
+
+  /**
    * Feeds look-back records to every module that has a `lookback` config and exports
    * `look_back` (Fluvio's order: once, before streaming). Batches submitted meanwhile wait.
    */
@@ -193,19 +237,83 @@ export class SmartChain {
     } catch (err) {
       throw this.#toError(err);
     } finally {
-      const waiter = this.#slotWaiters.shift();
-      if (waiter) waiter(slot);
-      else this.#freeSlots.push(slot);
+      this.#release(slot);
     }
+  }
+
+  async #runBatches(chunks: readonly Uint8Array[], len: number): Promise<BatchesResult> {
+    const slot = this.#freeSlots.pop() ?? (await new Promise<Slot>((resolve) => this.#slotWaiters.push(resolve)));
+    const out = this.#outputs.take(len);
+    try {
+      const reply = (await this.#host!.request(this.#hosted, () => this.#prepareBatches(slot, chunks, len, out))) as BatchesReply;
+      return this.#batchesResult(reply, out);
+    } catch (err) {
+      this.#outputs.give(out);
+      throw this.#toError(err);
+    } finally {
+      this.#release(slot);
+    }
+  }
+
+  #release(slot: Slot): void {
+    const waiter = this.#slotWaiters.shift();
+    if (waiter) waiter(slot);
+    else this.#freeSlots.push(slot);
+  }
+
+  #fit(slot: Slot, len: number): Uint8Array {
+    if (slot.sab.byteLength < len) {
+      slot.sab = new SharedArrayBuffer(Math.max(len, slot.sab.byteLength * 2));
+      slot.known = false;
+    }
+    return new Uint8Array(slot.sab, 0, len);
+  }
+
+  /** Copies the batches into the slot and checks their framing; re-run when a restarted worker needs them again. */
+  #prepareBatches(slot: Slot, chunks: readonly Uint8Array[], len: number, out: SharedArrayBuffer): Outgoing {
+    const view = this.#fit(slot, len);
+    let at = 0;
+    for (const c of chunks) {
+      copyBytes(c, view, at);
+      at += c.length;
+    }
+    countBatches(view, len);
+    const sab = slot.known ? undefined : slot.sab;
+    slot.known = true;
+    return { msg: { t: 'batches', chain: this.id, slot: slot.index, sab, len, out } };
+  }
+
+  #batchesResult(reply: BatchesReply, out: SharedArrayBuffer): BatchesResult {
+    if (reply.accumulators) {
+      for (const [i, acc] of reply.accumulators) this.#setups[i].accumulator = acc;
+    }
+    const pool = this.#outputs;
+    pool.saw(reply.len);
+    let batches: Buffer;
+    let release = NO_RELEASE;
+    if (reply.spilled) {
+      batches = Buffer.from(reply.spilled);
+      pool.give(out);
+    } else if (reply.len === 0) {
+      batches = EMPTY;
+      pool.give(out);
+    } else {
+      batches = Buffer.from(out, 0, reply.len);
+      let held = true;
+      release = () => {
+        if (!held) return;
+        held = false;
+        pool.give(out);
+      };
+    }
+    const result: BatchesResult = { batches, count: reply.count, ends: reply.ends, release };
+    if (reply.error) result.error = new SmartModuleRuntimeError(this.modules[reply.error.module].name, reply.error.fields);
+    return result;
   }
 
   /** Copies the batch into the slot; re-run when a restarted worker needs the batch again. */
   #prepareProcess(slot: Slot, records: Uint8Array, baseOffset: bigint, baseTimestamp: bigint): Outgoing {
-    if (slot.sab.byteLength < records.length) {
-      slot.sab = new SharedArrayBuffer(Math.max(records.length, slot.sab.byteLength * 2));
-      slot.known = false;
-    }
-    new Uint8Array(slot.sab, 0, records.length).set(records);
+    copyBytes(records, this.#fit(slot, records.length), 0);
     const sab = slot.known ? undefined : slot.sab;
     slot.known = true;
     return {
@@ -219,7 +327,7 @@ export class SmartChain {
       slot.known = true;
     }
     const out = Buffer.allocUnsafe(reply.len);
-    out.set(new Uint8Array(slot.sab, 0, reply.len));
+    copyBytes(new Uint8Array(slot.sab, 0, reply.len), out, 0);
     if (reply.accumulators) {
       for (const [i, acc] of reply.accumulators) this.#setups[i].accumulator = acc;
     }
@@ -284,6 +392,30 @@ export class SmartChain {
     }
     return this.#failed && !recoverable ? this.#failed : error;
   }
+}
+
+/** An empty chain's processBatches: every batch as it is, in a fresh output header. */
+function passThrough(input: Uint8Array): BatchesResult {
+  const len = input.length;
+  const n = countBatches(input, len);
+  const out = Buffer.allocUnsafe(len);
+  const inDv = new DataView(input.buffer, input.byteOffset, len);
+  const outDv = new DataView(out.buffer, out.byteOffset, len);
+  const ends = new Int32Array(n);
+  let count = 0;
+  let o = 0;
+  for (let at = 0, i = 0; at < len; i++) {
+    const end = batchEnd(inDv, at);
+    const section = input.subarray(at + BATCH_HEADER_BYTES, end);
+    const c = inDv.getUint32(at + BATCH_HEADER_BYTES);
+    if (c > 0) {
+      o = writeOutputBatch(out, outDv, o, input, inDv, at, section);
+      count += c;
+    }
+    ends[i] = o;
+    at = end;
+  }
+  return { batches: out.subarray(0, o), count, ends, release: NO_RELEASE };
 }
 
 export function payloadToError(payload: ErrorPayload, name: (module: number) => string, memoryLimit: number): SmartModuleError {

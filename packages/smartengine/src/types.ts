@@ -59,6 +59,30 @@ export interface ProcessResult {
   error?: SmartModuleRuntimeError;
 }
 
+/** What SmartChain.processBatches made of a run of record batches. */
+export interface BatchesResult {
+  /**
+   * Output record batches back to back: one per input batch that kept records, with that
+   * batch's base offset, first timestamp and producer fields, compression none, CRC set.
+   * Offsets are the input's (offset deltas as the chain returned them).
+   */
+  batches: Buffer;
+  /** Records in `batches`. */
+  count: number;
+  /**
+   * For each input batch processed, in order: the end of its output within `batches` (the
+   * previous end when all its records were dropped). Shorter than the input after a record error.
+   */
+  ends: Int32Array;
+  /** Set when a module rejected a record; processing stopped after that record's batch. */
+  error?: SmartModuleRuntimeError;
+  /**
+   * Gives `batches`' memory back to the chain for reuse; call once nothing looks at it any more
+   * (the bytes change afterwards). Optional: without it the memory is left to the GC. Idempotent.
+   */
+  release(): void;
+}
+
 /** What a module offers, read from its exports. */
 export interface SmartModuleInfo {
   sha256: string;

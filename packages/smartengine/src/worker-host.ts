@@ -16,6 +16,7 @@ import {
   STATUS_MODULE,
   STATUS_SEQ,
   STATUS_START_F64_INDEX,
+  type BatchesReply,
   type DoneReply,
   type OkReply,
   type WorkerData,
@@ -40,7 +41,7 @@ export interface HostedChain {
   log(module: number, fd: 1 | 2, text: string): void;
 }
 
-export type Reply = OkReply | DoneReply;
+export type Reply = OkReply | DoneReply | BatchesReply;
 
 interface Pending {
   chain: HostedChain;

@@ -1,5 +1,7 @@
 // Messages between the engine (main thread) and its sandbox workers.
-// One message each way per batch; record bytes travel through SharedArrayBuffer slots.
+// One message each way per batch ('process') or per run of whole batches ('batches'); bytes
+// travel through SharedArrayBuffers: input slots, and for 'batches' an output buffer the host
+// lends per call (reused once the caller is done with the result).
 import type { TransformName } from './abi.ts';
 import type { LookbackConfig } from './input-codec.ts';
 import type { RecordErrorFields, TransformErrorFields } from './output-codec.ts';
@@ -36,6 +38,19 @@ export interface ProcessRequest {
   baseTimestamp: bigint;
 }
 
+/** Whole record batches (uncompressed records sections) back to back in the slot; one reply for all. */
+export interface BatchesRequest {
+  t: 'batches';
+  req: number;
+  chain: number;
+  slot: number;
+  /** Sent when the worker does not know this slot's buffer yet. */
+  sab?: SharedArrayBuffer;
+  len: number;
+  /** Where to write the output batches (what does not fit comes back in `spilled`). */
+  out: SharedArrayBuffer;
+}
+
 export interface LookBackInput {
   module: number;
   records: Uint8Array;
@@ -55,7 +70,7 @@ export interface DropRequest {
   chain: number;
 }
 
-export type WorkerRequest = CreateRequest | ProcessRequest | LookBackRequest | DropRequest;
+export type WorkerRequest = CreateRequest | ProcessRequest | BatchesRequest | LookBackRequest | DropRequest;
 
 export type ErrorPayload =
   | { type: 'load'; module: number; detail: string }
@@ -82,6 +97,21 @@ export interface DoneReply {
   sab?: SharedArrayBuffer;
 }
 
+export interface BatchesReply {
+  t: 'batches-done';
+  req: number;
+  /** Bytes of output batches. */
+  len: number;
+  /** The output when it did not fit the request's `out` buffer (transferred), else null: it is in `out`. */
+  spilled: ArrayBuffer | null;
+  /** Records in `out`. */
+  count: number;
+  /** Per input batch processed: end of its output in `out` (fewer than the input's batches after a record error). */
+  ends: Int32Array;
+  error?: { module: number; fields: TransformErrorFields };
+  accumulators?: Array<[module: number, value: Uint8Array]>;
+}
+
 export interface FailReply {
   t: 'fail';
   req: number;
@@ -96,7 +126,7 @@ export interface LogMessage {
   text: string;
 }
 
-export type WorkerReply = OkReply | DoneReply | FailReply | LogMessage;
+export type WorkerReply = OkReply | DoneReply | BatchesReply | FailReply | LogMessage;
 
 /**
  * Layout of the status SharedArrayBuffer a worker updates around every guest call,

@@ -1,59 +1,60 @@
-// Consumer side: runs a stream's chain over the batches the SPU reads from the log. Each stored
-// batch's records section goes to the chain as stored (decompressed if needed, never
-// re-encoded), one call per batch. The output keeps the stored offsets; batches whose records
-// were all filtered out are dropped and the stream's nextOffset moves past them (Fluvio's
-// next_filter_offset).
+// Consumer side: runs a stream's chain over the batches the SPU reads from the log. A read goes to
+// the chain in one call (SmartChain.processBatches: one round trip to the sandbox, which sends
+// back finished batches), records sections as stored (decompressed if needed, never
+// re-encoded). Output batches keep the stored offsets; batches whose records were all filtered
+// out are dropped and the stream's nextOffset moves past them (Fluvio's next_filter_offset).
 //
-// Pipelining: every batch of a read is submitted at once (the engine runs two per chain in
-// flight, in order), and while the stream sends one read's output and reads the next, the chain
-// is already working on the next stretch of the log, read ahead here. Results are taken back in
-// order and matched to the stream's reads by base offset.
+// Pipelining: while the stream sends one read's output and reads the next, the chain already
+// works on the next stretches of the log, read ahead here (AHEAD reads of the stream's read
+// size). Passes are matched to the stream's reads batch by batch (by base offset), so a read
+// ahead of another size still serves.
 
 import {
-  BATCH_HEADER_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize, decompressAsync,
-  isCompressionCode, readInt64BE, EddyError, ErrorCode,
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize,
 } from '@eddy/protocol';
 import type { SmartModuleErrorInfo } from '@eddy/protocol';
-import type { ProcessResult, SmartChain } from '@eddy/smartengine';
-import type { PartitionLog } from '../storage/index.ts';
+import type { BatchesResult, SmartChain } from '@eddy/smartengine';
+import type { PartitionLog, ReadResult } from '../storage/index.ts';
 import type { BatchTransform, TransformResult } from '../spu/index.ts';
+import { sectionOf } from './batch_submitter.ts';
 import { errorInfo, toWireError } from './errors.ts';
-import { buildOutputBatches } from './section_rewrite.ts';
-import type { OutputPart } from './section_rewrite.ts';
 
 const EMPTY = Buffer.alloc(0);
+/** Passes read ahead of the stream and queued to the chain (the worker finds the next one waiting). */
+const AHEAD = 2;
 
-/** One stored batch handed to the chain. */
-export interface Submitted {
-  input: Buffer;
-  pos: number;
-  baseOffset: number;
-  /** Offset after the batch (base + last_offset_delta + 1). */
-  nextOffset: number;
-  result: Promise<ProcessResult>;
+/** One call to the chain: a run of stored batches. */
+export interface Pass {
+  /** Base offset of each batch, in order. */
+  bases: number[];
+  /** Offset after the last batch. */
+  next: number;
+  result: Promise<BatchesResult>;
+  /** Holders of the output (the queue while batches are left to match, and responses not yet written); at 0 it goes back to the chain. */
+  holds: number;
 }
 
-/** The stored batch's records section: a view when uncompressed, else decompressed (off the main thread where the codec allows). */
-export function sectionOf(batches: Buffer, at: number, size: number, maxSectionBytes: number): Buffer | Promise<Buffer> {
-  const raw = batches.subarray(at + BATCH_HEADER_SIZE, at + size);
-  const codec = batches[at + BatchLayout.attributes + 1] & COMPRESSION_MASK;
-  if (codec === 0) return raw;
-  if (!isCompressionCode(codec)) {
-    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)} uses unknown compression code ${codec}`);
-  }
-  return decompressAsync(codec, raw, { maxOutputLength: maxSectionBytes }).catch((err: Error) => {
-    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)}: ${err.message}`);
-  });
+function drop(pass: Pass): void {
+  if (--pass.holds === 0) pass.result.then((r) => r.release(), () => {});
 }
 
 /**
- * Hands stored batches to a chain in call order without waiting for results. A batch that must
- * be decompressed first holds back the ones after it, so the chain always sees log order.
+ * What the transform returns: `release`, when the stream calls it once the response carrying
+ * `batches` is written, lets the chain reuse that memory (else it is left to the GC).
  */
-export class BatchSubmitter {
+export type ReleasableResult = TransformResult & { release: () => void };
+
+const NO_RELEASE = (): void => {};
+
+/**
+ * Hands runs of stored batches to a chain in log order, one processBatches call per run.
+ * Compressed batches are decompressed first (off the main thread where the codec allows) and
+ * go as a fresh header plus the decompressed section; such a run holds back the runs after it.
+ */
+export class PassSubmitter {
   private chain: SmartChain;
   private maxSectionBytes: number;
-  /** Set while a submission waits for decompression: resolves once it has been submitted. */
+  /** Set while a run waits for decompression: resolves once it has been submitted. */
   private lastSubmitted: Promise<void> | null = null;
 
   constructor(chain: SmartChain, maxSectionBytes: number) {
@@ -61,39 +62,57 @@ export class BatchSubmitter {
     this.maxSectionBytes = maxSectionBytes;
   }
 
-  submit(input: Buffer, pos: number): Submitted {
-    const size = batchTotalSize(input, pos);
-    const baseOffset = batchBaseOffset(input, pos);
-    const nextOffset = baseOffset + input.readInt32BE(pos + BatchLayout.lastOffsetDelta) + 1;
-    const baseTimestamp = readInt64BE(input, pos + BatchLayout.firstTimestamp);
-    let result: Promise<ProcessResult>;
+  /** Submits the batches of `data` from byte `from` on. */
+  submit(data: Buffer, from: number): Pass {
+    const bases: number[] = [];
+    let next = 0;
+    let pieces: Array<Uint8Array | Promise<Uint8Array>> | null = null;
+    let result: Promise<BatchesResult>;
     try {
-      const section = sectionOf(input, pos, size, this.maxSectionBytes);
-      if (this.lastSubmitted === null && !(section instanceof Promise)) {
-        result = this.chain.process({ baseOffset, baseTimestamp, records: section });
+      let run = from;
+      let at = from;
+      while (at < data.length) {
+        const size = batchTotalSize(data, at);
+        const base = batchBaseOffset(data, at);
+        bases.push(base);
+        next = base + data.readInt32BE(at + BatchLayout.lastOffsetDelta) + 1;
+        if ((data[at + BatchLayout.attributes + 1] & COMPRESSION_MASK) !== 0) {
+          pieces ??= [];
+          if (at > run) pieces.push(data.subarray(run, at));
+          const header = Buffer.from(data.subarray(at, at + BATCH_HEADER_SIZE));
+          const section = sectionOf(data, at, size, this.maxSectionBytes) as Promise<Buffer>;
+          pieces.push(header, section.then((s) => {
+            header.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + s.length, BatchLayout.batchLength);
+            return s;
+          }));
+          run = at + size;
+        }
+        at += size;
+      }
+      if (pieces === null && this.lastSubmitted === null) {
+        result = this.chain.processBatches(from === 0 ? data : data.subarray(from));
       } else {
-        let submitted!: () => void;
-        const gate = new Promise<void>((resolve) => { submitted = resolve; });
-        const before = this.lastSubmitted;
-        this.lastSubmitted = gate;
-        result = Promise.all([section, before]).then(
-          ([s]) => { const p = this.chain.process({ baseOffset, baseTimestamp, records: s }); submitted(); return p; },
-          (err: unknown) => { submitted(); throw err; },
-        );
-        void gate.then(() => { if (this.lastSubmitted === gate) this.lastSubmitted = null; });
+        if (pieces === null) pieces = [data.subarray(from)];
+        else if (run < data.length) pieces.push(data.subarray(run));
+        result = this.afterPrevious(pieces);
       }
     } catch (err) {
       result = Promise.reject(err);
     }
     result.catch(() => {}); // awaited later, in order
-    return { input, pos, baseOffset, nextOffset, result };
+    return { bases, next, result, holds: 1 };
   }
 
-  /** Submits every batch of `batches`. */
-  submitAll(batches: Buffer): Submitted[] {
-    const out: Submitted[] = [];
-    for (let at = 0; at < batches.length; at += batchTotalSize(batches, at)) out.push(this.submit(batches, at));
-    return out;
+  private afterPrevious(pieces: Array<Uint8Array | Promise<Uint8Array>>): Promise<BatchesResult> {
+    let submitted!: () => void;
+    const gate = new Promise<void>((resolve) => { submitted = resolve; });
+    const before = this.lastSubmitted;
+    this.lastSubmitted = gate;
+    void gate.then(() => { if (this.lastSubmitted === gate) this.lastSubmitted = null; });
+    return Promise.all([Promise.all(pieces), before]).then(
+      ([ready]) => { const p = this.chain.processBatches(ready); submitted(); return p; },
+      (err: unknown) => { submitted(); throw err; },
+    );
   }
 }
 
@@ -104,95 +123,169 @@ export interface FetchTransformOptions {
   log?: PartitionLog;
 }
 
-/** A stream's chain: matches the stream's reads with batches already submitted, reads ahead, builds the output. */
+/** The batches [from, to) of a pass that one stream read covers. */
+interface Part {
+  pass: Pass;
+  from: number;
+  to: number;
+}
+
+/** A stream's chain: matches the stream's reads with passes already submitted, reads ahead, slices the output. */
 class FetchPipeline {
   private chain: SmartChain;
-  private submitter: BatchSubmitter;
+  private submitter: PassSubmitter;
   private log: PartitionLog | undefined;
-  /** Submitted ahead of the stream, in log order. */
-  private queue: Submitted[] = [];
+  /** Submitted ahead of the stream, in log order; the head may be partly matched already. */
+  private queue: Pass[] = [];
+  /** Batches of the queue's head already matched to a stream read. */
+  private taken = 0;
   private ahead: Promise<void> | null = null;
+  /** Size of the stream's latest read: what to read ahead. */
+  private readSize = 0;
   private closed = false;
 
   constructor(chain: SmartChain, opts: FetchTransformOptions) {
     this.chain = chain;
-    this.submitter = new BatchSubmitter(chain, opts.maxSectionBytes);
+    this.submitter = new PassSubmitter(chain, opts.maxSectionBytes);
     this.log = opts.log;
   }
 
-  async transform(batches: Buffer, nextOffset: number): Promise<TransformResult> {
-    if (batches.length === 0) return { batches: EMPTY, nextOffset };
-    if (this.ahead) await this.ahead;
-    const mine: Submitted[] = [];
-    for (let at = 0; at < batches.length; at += batchTotalSize(batches, at)) {
+  async transform(batches: Buffer, nextOffset: number): Promise<ReleasableResult> {
+    if (batches.length === 0) return { batches: EMPTY, nextOffset, release: NO_RELEASE };
+    // A read ahead still in flight covers what this read may need: submitting it here too would run those batches twice.
+    while (this.ahead) await this.ahead;
+    const parts: Part[] = [];
+    for (let at = 0; at < batches.length;) {
       const head = this.queue[0];
-      if (head && head.baseOffset === batchBaseOffset(batches, at)) {
-        mine.push(head);
-        this.queue.shift();
+      if (head && head.bases[this.taken] === batchBaseOffset(batches, at)) {
+        const from = this.taken;
+        do {
+          at += batchTotalSize(batches, at);
+          this.taken++;
+        } while (at < batches.length && this.taken < head.bases.length && head.bases[this.taken] === batchBaseOffset(batches, at));
+        head.holds++;
+        parts.push({ pass: head, from, to: this.taken });
+        if (this.taken === head.bases.length) {
+          drop(this.queue.shift()!);
+          this.taken = 0;
+        }
       } else {
         // Not read ahead (or, which the stream's sequential reads rule out, read ahead wrongly).
-        this.queue.length = 0;
-        mine.push(this.submitter.submit(batches, at));
-      }
-    }
-    if (this.queue.length === 0) this.readAhead(mine[mine.length - 1].nextOffset, batches.length);
-
-    const parts: OutputPart[] = [];
-    let error: SmartModuleErrorInfo | null = null;
-    for (const s of mine) {
-      let r: ProcessResult;
-      try {
-        r = await s.result;
-      } catch (err) {
-        throw toWireError(err);
-      }
-      if (r.count > 0) parts.push({ input: s.input, pos: s.pos, section: r.records });
-      if (r.error) {
-        error = errorInfo(r.error);
+        this.clearQueue();
+        const pass = this.submitter.submit(batches, at);
+        parts.push({ pass, from: 0, to: pass.bases.length }); // the queue's hold becomes this part's
         break;
       }
     }
-    let out: Buffer;
+    this.readSize = batches.length;
+    this.topUp(nextOffset);
+
+    const out: Buffer[] = [];
+    const holding: Pass[] = []; // passes whose output is in `out`
+    let error: SmartModuleErrorInfo | null = null;
+    let i = 0;
     try {
-      out = parts.length === 0 ? EMPTY : buildOutputBatches(parts);
+      for (; i < parts.length; i++) {
+        const p = parts[i];
+        let r: BatchesResult;
+        try {
+          r = await p.pass.result;
+        } catch (err) {
+          throw toWireError(err);
+        }
+        // ends[k]: end of batch k's output; fewer ends than batches when a record error stopped the pass
+        const done = r.ends.length;
+        const start = p.from === 0 ? 0 : r.ends[Math.min(p.from, done) - 1];
+        const stop = Math.min(p.to, done);
+        const end = stop === 0 ? 0 : r.ends[stop - 1];
+        if (end > start) {
+          out.push(r.batches.subarray(start, end));
+          holding.push(p.pass);
+        } else {
+          drop(p.pass);
+        }
+        if (r.error && p.to >= done) {
+          error = errorInfo(r.error);
+          break;
+        }
+      }
     } catch (err) {
-      const last = this.chain.modules.at(-1)?.name ?? '';
-      throw new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${last}' produced malformed records: ${(err as Error).message}`);
+      for (const p of holding) drop(p);
+      for (; i < parts.length; i++) drop(parts[i].pass);
+      throw err;
     }
-    return { batches: out, nextOffset, error };
+    for (i++; i < parts.length; i++) drop(parts[i].pass); // after a record error
+    if (out.length === 1) {
+      const pass = holding[0];
+      let held = true;
+      return { batches: out[0], nextOffset, error, release: () => { if (held) { held = false; drop(pass); } } };
+    }
+    const joined = out.length === 0 ? EMPTY : Buffer.concat(out);
+    for (const p of holding) drop(p);
+    return { batches: joined, nextOffset, error, release: NO_RELEASE };
   }
 
-  /** Reads the next stretch of the log and submits it, so the chain works while the stream sends. */
-  private readAhead(from: number, bytes: number): void {
+  private clearQueue(): void {
+    for (const p of this.queue) drop(p);
+    this.queue.length = 0;
+    this.taken = 0;
+  }
+
+  /** Reads ahead (one read at a time) until AHEAD passes wait untouched in the queue. */
+  private topUp(from: number): void {
     const log = this.log;
-    if (!log || this.closed || from >= log.highWatermark) return;
-    const run = this.fill(log, from, bytes).finally(() => {
+    if (!log || this.closed || this.ahead) return;
+    const untouched = this.queue.length - (this.taken > 0 ? 1 : 0);
+    if (untouched >= AHEAD) return;
+    const at = this.queue.at(-1)?.next ?? from;
+    if (at >= log.highWatermark) return;
+    const run = this.fill(log, at).finally(() => {
       if (this.ahead === run) this.ahead = null;
+      this.topUp(at);
     });
     this.ahead = run;
   }
 
-  private async fill(log: PartitionLog, from: number, bytes: number): Promise<void> {
+  private async fill(log: PartitionLog, from: number): Promise<void> {
+    let read: ReadResult;
     try {
-      const { data } = await log.read(from, bytes);
-      if (this.closed) return;
-      for (let at = 0; at < data.length; at += batchTotalSize(data, at)) {
-        if (batchBaseOffset(data, at) >= from) this.queue.push(this.submitter.submit(data, at));
-      }
+      read = await log.read(from, this.readSize);
     } catch {
-      // The stream's own read of this range reports any problem.
+      return; // the stream's own read of this range reports any problem
     }
+    const release = (read as { release?: () => void }).release;
+    const { data } = read;
+    // the first batch may start before `from` (a read finds the batch holding an offset)
+    let at = 0;
+    try {
+      while (at < data.length && batchBaseOffset(data, at) < from) at += batchTotalSize(data, at);
+    } catch {
+      at = data.length;
+    }
+    if (this.closed || at >= data.length) {
+      release?.();
+      return;
+    }
+    const pass = this.submitter.submit(data, at);
+    this.queue.push(pass);
+    // the chain copies the bytes in (again, should its worker be restarted) until the pass settles
+    if (release) void pass.result.then(release, release);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.queue.length = 0;
+    this.clearQueue();
     await this.chain.close();
   }
 }
 
-/** The stream's transform; `close()` frees the chain's instances (called when the stream ends). */
-export function chainFetchTransform(chain: SmartChain, opts: FetchTransformOptions): BatchTransform & { close(): Promise<void> } {
+/**
+ * The stream's transform; `close()` frees the chain's instances (called when the stream ends).
+ * Each result's `release()` (see ReleasableResult) hands its memory back once it is written.
+ */
+export function chainFetchTransform(
+  chain: SmartChain, opts: FetchTransformOptions,
+): ((batches: Buffer, nextOffset: number) => Promise<ReleasableResult>) & BatchTransform & { close(): Promise<void> } {
   const pipeline = new FetchPipeline(chain, opts);
   return Object.assign((batches: Buffer, nextOffset: number) => pipeline.transform(batches, nextOffset), { close: () => pipeline.close() });
 }

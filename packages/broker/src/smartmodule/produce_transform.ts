@@ -11,7 +11,7 @@ import {
 import type { CompressionCode } from '@eddy/protocol';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
 import { SmartModuleFailure, errorInfo, toWireError } from './errors.ts';
-import { BatchSubmitter } from './fetch_transform.ts';
+import { BatchSubmitter } from './batch_submitter.ts';
 import { densifySection } from './section_rewrite.ts';
 
 /**

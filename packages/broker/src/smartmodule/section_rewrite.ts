@@ -1,86 +1,10 @@
-// Records-section plumbing around SmartModule calls. Stored records go to a module as is; these
-// helpers only wrap its output in batch headers, and rewrite record preambles (offset and
-// timestamp deltas) where the result must be rebased: look-back input gathered from several
-// batches, and produce-side output that gets offsets of its own.
+// Records-section plumbing around SmartModule calls. Stored records go to a module as is (the
+// engine wraps consumer-side output in batch headers itself); these helpers rewrite record
+// preambles (offset and timestamp deltas) where the result must be rebased: look-back input
+// gathered from several batches, and produce-side output that gets offsets of its own.
 
-import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, CorruptBatchError, readInt64BE, readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeBatchCrc, writeInt64BE,
-  writeVarint32, writeVarint64,
-} from '@eddy/protocol';
+import { readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeVarint32, writeVarint64 } from '@eddy/protocol';
 import type { Cursor } from '@eddy/protocol';
-
-/** One chain output to send in place of the stored batch whose header is at `input[pos]`. */
-export interface OutputPart {
-  input: Buffer;
-  pos: number;
-  /** The chain's output records section (u32 count + records); deltas relative to the input batch. */
-  section: Uint8Array;
-}
-
-/**
- * Wraps chain outputs in batch headers, in one allocation. Each output batch keeps its input
- * batch's base offset, first timestamp, producer fields and offset span (last_offset_delta), so
- * consumers see the stored offsets; compression is none (the records were just decompressed).
- * Record preambles are walked once to check the framing and find max_timestamp. Throws
- * CorruptBatchError when a module produced malformed records.
- */
-export function buildOutputBatches(parts: readonly OutputPart[]): Buffer {
-  let total = 0;
-  for (const p of parts) total += BATCH_HEADER_SIZE + p.section.length;
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const p of parts) {
-    const { input, pos } = p;
-    const section = asBuffer(p.section);
-    const firstTs = readInt64BE(input, pos + BatchLayout.firstTimestamp);
-    const { maxTimestampDelta, maxOffsetDelta: maxDelta } = scanPreambles(section);
-    const maxTs = firstTs + Math.max(0, maxTimestampDelta);
-    input.copy(out, at, pos, pos + BATCH_HEADER_SIZE);
-    out.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + section.length, at + BatchLayout.batchLength);
-    out.writeInt16BE(input.readInt16BE(pos + BatchLayout.attributes) & ~COMPRESSION_MASK, at + BatchLayout.attributes);
-    const lod = input.readInt32BE(pos + BatchLayout.lastOffsetDelta);
-    if (maxDelta > lod) out.writeInt32BE(maxDelta, at + BatchLayout.lastOffsetDelta);
-    writeInt64BE(out, at + BatchLayout.maxTimestamp, maxTs);
-    section.copy(out, at + BATCH_HEADER_SIZE);
-    writeBatchCrc(out, at);
-    at += BATCH_HEADER_SIZE + section.length;
-  }
-  return out;
-}
-
-/**
- * Walks a records section by record lengths, reading only each record's preamble: the largest
- * timestamp and offset deltas. Checks that the records fill the section exactly (the client
- * decodes the rest). Throws CorruptBatchError naming the bad record.
- */
-export function scanPreambles(section: Buffer): { maxTimestampDelta: number; maxOffsetDelta: number } {
-  const len = section.length;
-  if (len < 4) throw new CorruptBatchError('record', 0, `records section is ${len} bytes, need at least 4`);
-  const count = section.readUInt32BE(0);
-  const cur: Cursor = { pos: 4 };
-  let maxTimestampDelta = -Infinity;
-  let maxOffsetDelta = -1;
-  let i = 0;
-  try {
-    for (; i < count; i++) {
-      const rl = readVarint32(section, cur);
-      const end = cur.pos + rl;
-      if (rl < 6 || end > len) throw new CorruptBatchError('record', cur.pos, `record ${i}: length ${rl} runs past the end of the section`);
-      cur.pos++; // attributes
-      const td = readVarint64(section, cur);
-      const od = readVarint64(section, cur);
-      if (cur.pos > end) throw new CorruptBatchError('record', cur.pos, `record ${i}: preamble runs past its length`);
-      if (td > maxTimestampDelta) maxTimestampDelta = td;
-      if (od > maxOffsetDelta) maxOffsetDelta = od;
-      cur.pos = end;
-    }
-  } catch (err) {
-    if (err instanceof CorruptBatchError) throw err;
-    throw new CorruptBatchError('record', cur.pos, `record ${i}: ${(err as Error).message}`);
-  }
-  if (cur.pos !== len) throw new CorruptBatchError('record', cur.pos, `records section has ${len - cur.pos} bytes after its ${count} records`);
-  return { maxTimestampDelta: count === 0 ? 0 : maxTimestampDelta, maxOffsetDelta };
-}
 
 /** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
 interface Rebased {

@@ -1,0 +1,83 @@
+// Per-batch submission of stored batches to a chain (the producer side: one `process` call per
+// batch, each output rebuilt on its own). Stored records sections go as they are; compressed
+// ones are decompressed first, off the main thread where the codec allows.
+
+import {
+  BATCH_HEADER_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize, decompressAsync,
+  isCompressionCode, readInt64BE, EddyError, ErrorCode,
+} from '@eddy/protocol';
+import type { ProcessResult, SmartChain } from '@eddy/smartengine';
+
+/** One stored batch handed to the chain. */
+export interface Submitted {
+  input: Buffer;
+  pos: number;
+  baseOffset: number;
+  /** Offset after the batch (base + last_offset_delta + 1). */
+  nextOffset: number;
+  result: Promise<ProcessResult>;
+}
+
+/** The stored batch's records section: a view when uncompressed, else decompressed (off the main thread where the codec allows). */
+export function sectionOf(batches: Buffer, at: number, size: number, maxSectionBytes: number): Buffer | Promise<Buffer> {
+  const raw = batches.subarray(at + BATCH_HEADER_SIZE, at + size);
+  const codec = batches[at + BatchLayout.attributes + 1] & COMPRESSION_MASK;
+  if (codec === 0) return raw;
+  if (!isCompressionCode(codec)) {
+    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)} uses unknown compression code ${codec}`);
+  }
+  return decompressAsync(codec, raw, { maxOutputLength: maxSectionBytes }).catch((err: Error) => {
+    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)}: ${err.message}`);
+  });
+}
+
+/**
+ * Hands stored batches to a chain in call order without waiting for results. A batch that must
+ * be decompressed first holds back the ones after it, so the chain always sees log order.
+ */
+export class BatchSubmitter {
+  private chain: SmartChain;
+  private maxSectionBytes: number;
+  /** Set while a submission waits for decompression: resolves once it has been submitted. */
+  private lastSubmitted: Promise<void> | null = null;
+
+  constructor(chain: SmartChain, maxSectionBytes: number) {
+    this.chain = chain;
+    this.maxSectionBytes = maxSectionBytes;
+  }
+
+  submit(input: Buffer, pos: number): Submitted {
+    const size = batchTotalSize(input, pos);
+    const baseOffset = batchBaseOffset(input, pos);
+    const nextOffset = baseOffset + input.readInt32BE(pos + BatchLayout.lastOffsetDelta) + 1;
+    const baseTimestamp = readInt64BE(input, pos + BatchLayout.firstTimestamp);
+    let result: Promise<ProcessResult>;
+    try {
+      const section = sectionOf(input, pos, size, this.maxSectionBytes);
+      if (this.lastSubmitted === null && !(section instanceof Promise)) {
+        result = this.chain.process({ baseOffset, baseTimestamp, records: section });
+      } else {
+        let submitted!: () => void;
+        const gate = new Promise<void>((resolve) => { submitted = resolve; });
+        const before = this.lastSubmitted;
+        this.lastSubmitted = gate;
+        result = Promise.all([section, before]).then(
+          ([s]) => { const p = this.chain.process({ baseOffset, baseTimestamp, records: s }); submitted(); return p; },
+          (err: unknown) => { submitted(); throw err; },
+        );
+        void gate.then(() => { if (this.lastSubmitted === gate) this.lastSubmitted = null; });
+      }
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.catch(() => {}); // awaited later, in order
+    return { input, pos, baseOffset, nextOffset, result };
+  }
+
+  /** Submits every batch of `batches`. */
+  submitAll(batches: Buffer): Submitted[] {
+    const out: Submitted[] = [];
+    for (let at = 0; at < batches.length; at += batchTotalSize(batches, at)) out.push(this.submit(batches, at));
+    return out;
+  }
+}

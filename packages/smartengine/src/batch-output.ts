@@ -1,0 +1,121 @@
+// Record batches in and out of SmartChain.processBatches: walking the input batches and
+// wrapping a chain's output records section in its input batch's header. Runs in the sandbox
+// worker (so the host thread only slices views), hence its own copy of the few header offsets
+// it needs instead of importing @eddy/protocol (and its compression codecs) into every worker;
+// a test checks them against @eddy/protocol's BatchLayout.
+//
+// Batch header (big-endian, DESIGN.md): base_offset i64 @0, batch_len i32 @8 (bytes after it),
+// partition_leader_epoch i32 @12, magic i8 @16, crc u32 @17 (CRC-32C of bytes 21..end),
+// attributes i16 @21 (bits 0-2 compression), last_offset_delta i32 @23, first_timestamp i64 @27,
+// max_timestamp i64 @35, producer_id i64 @43, producer_epoch i16 @51, first_sequence i32 @53,
+// then the records section @57: u32 count + records.
+import { crc32c } from '@node-rs/crc32';
+import { copyBytes } from './copy-bytes.ts';
+import { VarintError, readVarint } from './varint.ts';
+
+export const BATCH_HEADER_BYTES = 57;
+export const BATCH_LENGTH_AT = 8;
+export const BATCH_CRC_AT = 17;
+export const BATCH_ATTRIBUTES_AT = 21;
+export const BATCH_LAST_OFFSET_DELTA_AT = 23;
+export const BATCH_FIRST_TIMESTAMP_AT = 27;
+export const BATCH_MAX_TIMESTAMP_AT = 35;
+/** base_offset + batch_len: not counted in batch_len. */
+const PREAMBLE = 12;
+const COMPRESSION_MASK = 0x07;
+/** Smallest batch: header + empty records section (u32 count). */
+export const MIN_BATCH_BYTES = BATCH_HEADER_BYTES + 4;
+
+export class BatchFramingError extends RangeError {
+  override name = 'BatchFramingError';
+}
+
+/**
+ * Checks that `buf[0, len)` is whole batches back to back and returns how many there are.
+ * Records sections must be uncompressed (compression bits are ignored; output clears them).
+ */
+export function countBatches(buf: Uint8Array, len: number): number {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let n = 0;
+  for (let at = 0; at < len; n++) {
+    if (at + MIN_BATCH_BYTES > len) throw new BatchFramingError(`batch ${n} at byte ${at}: ${len - at} bytes left, a batch needs at least ${MIN_BATCH_BYTES}`);
+    const batchLen = dv.getInt32(at + BATCH_LENGTH_AT);
+    const end = at + PREAMBLE + batchLen;
+    if (batchLen < MIN_BATCH_BYTES - PREAMBLE || end > len) {
+      throw new BatchFramingError(`batch ${n} at byte ${at}: batch_len ${batchLen} does not fit the ${len}-byte input`);
+    }
+    at = end;
+  }
+  return n;
+}
+
+/** End of the batch at `at` (its batch_len plus the 12-byte preamble). */
+export function batchEnd(dv: DataView, at: number): number {
+  return at + PREAMBLE + dv.getInt32(at + BATCH_LENGTH_AT);
+}
+
+/** First timestamp of the batch at `at`, as a number (exact below 2^53 ms). */
+export function firstTimestamp(dv: DataView, at: number): number {
+  return dv.getInt32(at + BATCH_FIRST_TIMESTAMP_AT) * 4294967296 + dv.getUint32(at + BATCH_FIRST_TIMESTAMP_AT + 4);
+}
+
+const scratchCursor = { pos: 0 };
+
+/**
+ * Largest timestamp and offset deltas of the records in `section` (u32 count + records), reading
+ * only each record's preamble. Checks that the records fill the section exactly. Results land in
+ * `out` (no allocation per call).
+ */
+export function scanPreambles(section: Uint8Array, out: { maxTimestampDelta: number; maxOffsetDelta: number }): void {
+  const len = section.length;
+  if (len < 4) throw new BatchFramingError(`records section is ${len} bytes, need at least 4`);
+  const count = ((section[0] << 24) | (section[1] << 16) | (section[2] << 8) | section[3]) >>> 0;
+  const cur = scratchCursor;
+  let pos = 4;
+  let maxTs = count === 0 ? 0 : -Infinity;
+  let maxOd = -1;
+  for (let i = 0; i < count; i++) {
+    let rl: number;
+    try {
+      rl = readVarint(section, pos, cur);
+      pos = cur.pos;
+      const end = pos + rl;
+      if (rl < 6 || end > len) throw new BatchFramingError(`record ${i}: length ${rl} runs past the end of the section`);
+      const td = readVarint(section, pos + 1, cur); // after attributes
+      const od = readVarint(section, cur.pos, cur);
+      if (cur.pos > end) throw new BatchFramingError(`record ${i}: preamble runs past its length`);
+      if (td > maxTs) maxTs = td;
+      if (od > maxOd) maxOd = od;
+      pos = end;
+    } catch (err) {
+      if (err instanceof VarintError) throw new BatchFramingError(`record ${i}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (pos !== len) throw new BatchFramingError(`records section has ${len - pos} bytes after its ${count} records`);
+  out.maxTimestampDelta = maxTs;
+  out.maxOffsetDelta = maxOd;
+}
+
+const scanned = { maxTimestampDelta: 0, maxOffsetDelta: -1 };
+
+/**
+ * Writes one output batch at `out[at]`: the input batch's header (base offset, first timestamp,
+ * producer fields, offset span kept, so consumers see the stored offsets) around `section`, with
+ * batch_len, compression none, last_offset_delta (widened if a record's delta is beyond it),
+ * max_timestamp and the CRC set. `out` must have room for BATCH_HEADER_BYTES + section.length.
+ * Returns the position after the batch. Throws BatchFramingError on malformed records.
+ */
+export function writeOutputBatch(out: Uint8Array, outDv: DataView, at: number, input: Uint8Array, inDv: DataView, inAt: number, section: Uint8Array): number {
+  scanPreambles(section, scanned);
+  out.set(input.subarray(inAt, inAt + BATCH_HEADER_BYTES), at);
+  outDv.setInt32(at + BATCH_LENGTH_AT, BATCH_HEADER_BYTES - PREAMBLE + section.length);
+  outDv.setInt16(at + BATCH_ATTRIBUTES_AT, inDv.getInt16(inAt + BATCH_ATTRIBUTES_AT) & ~COMPRESSION_MASK);
+  if (scanned.maxOffsetDelta > inDv.getInt32(inAt + BATCH_LAST_OFFSET_DELTA_AT)) outDv.setInt32(at + BATCH_LAST_OFFSET_DELTA_AT, scanned.maxOffsetDelta);
+  const maxTs = inDv.getBigInt64(inAt + BATCH_FIRST_TIMESTAMP_AT) + BigInt(Math.max(0, scanned.maxTimestampDelta));
+  outDv.setBigInt64(at + BATCH_MAX_TIMESTAMP_AT, maxTs);
+  copyBytes(section, out, at + BATCH_HEADER_BYTES);
+  const end = at + BATCH_HEADER_BYTES + section.length;
+  outDv.setUint32(at + BATCH_CRC_AT, crc32c(out.subarray(at + BATCH_ATTRIBUTES_AT, end)));
+  return end;
+}
