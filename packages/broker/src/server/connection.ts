@@ -236,7 +236,7 @@ export class Connection {
       return;
     }
     const sink: StreamSink = {
-      send: (resp) => this.write(encodeResponse(corr, StreamFetchResponse, resp)),
+      send: (resp, written) => this.write(encodeResponse(corr, StreamFetchResponse, resp), written),
       waitDrain: () => this.waitDrain(),
     };
     let stream: FetchStream | null = null;
@@ -301,18 +301,24 @@ export class Connection {
 
   /**
    * Queues a response's parts (no copy of record data). Writes made in one tick are corked
-   * together. Returns false once the socket's buffer is full (see waitDrain).
+   * together. Returns false once the socket's buffer is full (see waitDrain). `written` is
+   * called once the parts have been handed to the kernel, or when they never will be.
    */
-  private write(parts: Buffer[]): boolean {
+  private write(parts: Buffer[], written?: () => void): boolean {
     const s = this.socket;
-    if (s.destroyed || s.writableEnded) return false;
+    if (s.destroyed || s.writableEnded) {
+      written?.();
+      return false;
+    }
     if (!this.corked) {
       this.corked = true;
       s.cork();
       process.nextTick(() => { this.corked = false; s.uncork(); });
     }
     let ok = true;
-    for (const p of parts) ok = s.write(p);
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) ok = s.write(parts[i]);
+    ok = written ? s.write(parts[last], () => written()) : s.write(parts[last]);
     if (!ok) this.needDrain = true;
     return ok;
   }

@@ -6,8 +6,12 @@ import { countRecords, cutAfterOffset } from './batch_scan.ts';
 
 /** Where a stream's responses go: the connection that opened it. */
 export interface StreamSink {
-  /** Queues one response; false means the transport is full: call `waitDrain` before more. */
-  send(response: StreamFetchResponse): boolean;
+  /**
+   * Queues one response; false means the transport is full: call `waitDrain` before more.
+   * `written`, when given, is called once the response's bytes have left (or will never leave):
+   * until then its record bytes must stay untouched.
+   */
+  send(response: StreamFetchResponse, written?: () => void): boolean;
   waitDrain(): Promise<void>;
 }
 
@@ -186,35 +190,51 @@ export class FetchStream implements PartitionAttachment {
         return;
       }
       const want = this.window > 0 ? Math.min(this.maxBytes, this.window - this.inflight) : this.maxBytes;
-      const { data, nextOffset } = await log.read(this.position, want);
-      if (this.ended) return;
-      if (data.length === 0 || nextOffset <= this.position) {
-        // Nothing readable yet at this offset (should not happen below the watermark): wait.
-        return;
-      }
-      let batches = data;
-      let next = nextOffset;
-      if (end >= 0 && next > end + 1) {
-        const cut = cutAfterOffset(data, end);
-        batches = data.subarray(0, cut.length);
-        next = cut.nextOffset;
-      }
-      let smError: SmartModuleErrorInfo | null = null;
-      if (this.opts.transform) {
-        const out = await this.opts.transform(batches, next);
+      const read = await log.read(this.position, want);
+      // The read's bytes may live in the tail cache: give them back once the response carrying
+      // them is written, or now if none will carry them.
+      let release: (() => void) | null = read.release;
+      try {
+        const { data, nextOffset } = read;
         if (this.ended) return;
-        batches = out.batches;
-        next = Math.max(next, out.nextOffset ?? next);
-        smError = out.error ?? null;
+        if (data.length === 0 || nextOffset <= this.position) {
+          // Nothing readable yet at this offset (should not happen below the watermark): wait.
+          return;
+        }
+        let batches = data;
+        let next = nextOffset;
+        if (end >= 0 && next > end + 1) {
+          const cut = cutAfterOffset(data, end);
+          batches = data.subarray(0, cut.length);
+          next = cut.nextOffset;
+        }
+        let smError: SmartModuleErrorInfo | null = null;
+        if (this.opts.transform) {
+          const out = await this.opts.transform(batches, next);
+          if (this.ended) return;
+          batches = out.batches;
+          next = Math.max(next, out.nextOffset ?? next);
+          smError = out.error ?? null;
+        }
+        this.position = next;
+        const done = (end >= 0 && next > end) || next >= this.stopOffset;
+        if (smError) {
+          this.finish({ errorCode: ErrorCode.SmartModuleRuntime, errorMessage: `SmartModule '${smError.moduleName}' failed at offset ${smError.offset}: ${smError.hint}`, records: batches, end: true, smError }, release);
+          release = null;
+          return;
+        }
+        if (done) {
+          this.finish({ errorCode: ErrorCode.None, errorMessage: null, records: batches, end: true }, release);
+          release = null;
+          return;
+        }
+        if (batches.length > 0 || !this.sentFirst) {
+          this.push(batches, null, false, ErrorCode.None, null, release);
+          release = null;
+        }
+      } finally {
+        release?.();
       }
-      this.position = next;
-      const done = (end >= 0 && next > end) || next >= this.stopOffset;
-      if (smError) {
-        this.finish({ errorCode: ErrorCode.SmartModuleRuntime, errorMessage: `SmartModule '${smError.moduleName}' failed at offset ${smError.offset}: ${smError.hint}`, records: batches, end: true, smError });
-        return;
-      }
-      if (done) { this.finish({ errorCode: ErrorCode.None, errorMessage: null, records: batches, end: true }); return; }
-      if (batches.length > 0 || !this.sentFirst) this.push(batches, null, false);
     }
   }
 
@@ -223,7 +243,10 @@ export class FetchStream implements PartitionAttachment {
   }
 
   /** Sends one response; tracks the window and socket backpressure. */
-  private push(records: Buffer, smError: SmartModuleErrorInfo | null, end: boolean, errorCode: number = ErrorCode.None, errorMessage: string | null = null): void {
+  private push(
+    records: Buffer, smError: SmartModuleErrorInfo | null, end: boolean,
+    errorCode: number = ErrorCode.None, errorMessage: string | null = null, written?: () => void,
+  ): void {
     const log = this.leader.log;
     const resp: StreamFetchResponse = {
       errorCode,
@@ -243,15 +266,15 @@ export class FetchStream implements PartitionAttachment {
       this.inflight += records.length;
       this.opts.onSent?.(records.length, countRecords(records));
     }
-    if (!this.sink.send(resp) && !end) {
+    if (!this.sink.send(resp, written) && !end) {
       this.blocked = true;
       void this.sink.waitDrain().then(() => { this.blocked = false; this.kick(); });
     }
   }
 
-  private finish(r: { errorCode: number; errorMessage: string | null; records: Buffer; end: true; smError?: SmartModuleErrorInfo }): void {
-    if (this.ended) return;
-    this.push(r.records, r.smError ?? null, true, r.errorCode, r.errorMessage);
+  private finish(r: { errorCode: number; errorMessage: string | null; records: Buffer; end: true; smError?: SmartModuleErrorInfo }, written?: () => void): void {
+    if (this.ended) { written?.(); return; }
+    this.push(r.records, r.smError ?? null, true, r.errorCode, r.errorMessage, written);
     this.ended = true;
     this.cleanup();
   }

@@ -3,14 +3,21 @@
 // the tail cache when the bytes are there, else with one or two large positional reads.
 import { BATCH_LOG_OVERHEAD, LAST_OFFSET_DELTA_AT, MIN_BATCH_LEN, baseOffsetOf, lastOffsetDeltaOf } from './batch_header.ts';
 import { StorageCorruptionError } from './errors.ts';
+import type { BufferPool } from './buffer_pool.ts';
 import { preadExact } from './fs_io.ts';
 import type { Segment } from './segment.ts';
+import { NO_HOLD, TailCache } from './tail_cache.ts';
 
 export interface ReadResult {
   /** Whole batches, back to back, exactly as stored. Empty at the high watermark. */
   data: Buffer;
   /** Offset after the last batch in `data`: where the next read should start. */
   nextOffset: number;
+  /**
+   * Call once `data` is no longer looked at (e.g. its socket write completed): lets the tail
+   * cache reuse the memory behind it. Optional: not calling it only costs that reuse.
+   */
+  release: () => void;
 }
 
 /** Where reads were served from (for metrics and tests). */
@@ -18,6 +25,8 @@ export interface ReadStats {
   cacheHits: number;
   diskReads: number;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Header bytes needed to know a batch's base offset, length and last offset. */
 const HEADER_PEEK = LAST_OFFSET_DELTA_AT + 4;
@@ -78,6 +87,7 @@ export async function readSegmentBatches(
   maxBytes: number,
   indexIntervalBytes: number,
   stats: ReadStats,
+  pool?: BufferPool,
 ): Promise<ReadResult> {
   const end = segment.committedSize;
   const floorPos = segment.offsetIndex.floorPosition(offset - segment.baseOffset);
@@ -91,35 +101,51 @@ export async function readSegmentBatches(
       const stop = collect(cached.buf, start, limit, maxBytes, cached.filePosition);
       if (stop > start) {
         stats.cacheHits++;
-        return { data: cached.buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(cached.buf) };
+        return { data: cached.buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(cached.buf), release: TailCache.hold(cached) };
       }
     }
   }
 
   stats.diskReads++;
   // Disk: one read from the index floor sized to cover the walk (< one index interval plus a
-  // batch, usually) and maxBytes; more reads only when batches are larger than that.
+  // batch, usually) and maxBytes; more reads only when batches are larger than that. Buffers come
+  // from `pool` and go back to it when the caller releases the result (or at once if unused).
+  // `buf` is ours (to give back) from its read until handed to the caller or dropped.
+  let buf: Buffer = EMPTY;
+  const read = async (pos: number, len: number): Promise<Buffer> => {
+    if (buf !== EMPTY) pool?.give(buf);
+    buf = EMPTY;
+    return preadExact(segment.fd, pos, len, pool?.take(len));
+  };
   let bufPos = floorPos;
-  let buf = await preadExact(segment.fd, bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ) + indexIntervalBytes));
-  let start = findBatch(buf, 0, buf.length, offset, bufPos);
-  while (start < 0) {
-    bufPos += -(start + 1);
-    if (bufPos >= end) throw new StorageCorruptionError(`offset ${offset} not found in ${segment.logPath} below byte ${end}`);
-    buf = await preadExact(segment.fd, bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ)));
-    start = findBatch(buf, 0, buf.length, offset, bufPos);
+  try {
+    buf = await read(bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ) + indexIntervalBytes));
+    let start = findBatch(buf, 0, buf.length, offset, bufPos);
+    while (start < 0) {
+      bufPos += -(start + 1);
+      if (bufPos >= end) throw new StorageCorruptionError(`offset ${offset} not found in ${segment.logPath} below byte ${end}`);
+      buf = await read(bufPos, Math.min(end - bufPos, Math.max(maxBytes, MIN_READ)));
+      start = findBatch(buf, 0, buf.length, offset, bufPos);
+    }
+    let stop = collect(buf, start, buf.length, maxBytes, bufPos);
+    const filled = stop - start;
+    const startFilePos = bufPos + start;
+    // Re-read from the batch start if the first batch was cut, or the buffer ran out before
+    // maxBytes while the file has more (a long walk ate the read).
+    if (filled === 0 || (filled < maxBytes && bufPos + buf.length < end && buf.length - start < maxBytes)) {
+      const firstSize = sizeAt(buf, start, startFilePos);
+      buf = await read(startFilePos, Math.min(end - startFilePos, Math.max(firstSize, maxBytes)));
+      bufPos = startFilePos;
+      start = 0;
+      stop = collect(buf, 0, buf.length, maxBytes, bufPos);
+      if (stop === 0) throw new StorageCorruptionError(`batch at byte ${startFilePos} of ${segment.logPath} runs past the committed end ${end}`);
+    }
+    const owned = buf;
+    let held = pool !== undefined;
+    const release = held ? (): void => { if (held) { held = false; pool!.give(owned); } } : NO_HOLD;
+    return { data: buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(buf), release };
+  } catch (err) {
+    if (buf !== EMPTY) pool?.give(buf);
+    throw err;
   }
-  let stop = collect(buf, start, buf.length, maxBytes, bufPos);
-  const filled = stop - start;
-  const startFilePos = bufPos + start;
-  // Re-read from the batch start if the first batch was cut, or the buffer ran out before
-  // maxBytes while the file has more (a long walk ate the read).
-  if (filled === 0 || (filled < maxBytes && bufPos + buf.length < end && buf.length - start < maxBytes)) {
-    const firstSize = sizeAt(buf, start, startFilePos);
-    buf = await preadExact(segment.fd, startFilePos, Math.min(end - startFilePos, Math.max(firstSize, maxBytes)));
-    bufPos = startFilePos;
-    start = 0;
-    stop = collect(buf, 0, buf.length, maxBytes, bufPos);
-    if (stop === 0) throw new StorageCorruptionError(`batch at byte ${startFilePos} of ${segment.logPath} runs past the committed end ${end}`);
-  }
-  return { data: buf.subarray(start, stop), nextOffset: nextOffsetOfLastTaken(buf) };
 }

@@ -46,11 +46,11 @@ function readOnce(fd: number, buf: Buffer, off: number, len: number, position: n
 }
 
 /**
- * Reads exactly `length` bytes at `position` into a new buffer. A short file means the data we
- * believed present is gone, which is corruption, not EOF.
+ * Reads exactly `length` bytes at `position` into `into` (its first `length` bytes) or a new
+ * buffer. A short file means the data we believed present is gone, which is corruption, not EOF.
  */
-export async function preadExact(fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafeSlow(length);
+export async function preadExact(fd: number, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buf = into ?? Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const n = await readOnce(fd, buf, done, length - done, position + done);

@@ -19,3 +19,4 @@ export {
   StorageCorruptionError,
   StorageError,
 } from './errors.ts';
+export { BufferPool } from './buffer_pool.ts';

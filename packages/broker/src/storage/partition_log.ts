@@ -16,11 +16,17 @@ import { recoverLog } from './recovery.ts';
 import { segmentsToDelete, type RetentionCandidate } from './retention.ts';
 import { Segment } from './segment.ts';
 import { scanBatches } from './segment_scanner.ts';
-import { TailCache } from './tail_cache.ts';
+import { NO_HOLD, SlabPool, TailCache } from './tail_cache.ts';
+import { BufferPool } from './buffer_pool.ts';
 
 export interface PartitionLogOptions {
   logger?: StorageLogger;
+  /** Where disk reads get their buffers (default: one pool shared by the process's logs). */
+  readPool?: BufferPool;
 }
+
+/** Disk-read buffers of every log that was not given a pool of its own. */
+const SHARED_READ_POOL = new BufferPool(32 * 1024 * 1024);
 
 export interface RetentionResult {
   deletedSegments: number;
@@ -37,6 +43,7 @@ export class PartitionLog {
   readonly dir: string;
   readonly config: ResolvedPartitionLogConfig;
   private readonly logger: StorageLogger;
+  private readonly readPool: BufferPool;
   /** Oldest first; the last one is the active (write target) segment. */
   private segments: Segment[];
   private active: Segment;
@@ -52,14 +59,18 @@ export class PartitionLog {
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionChain: Promise<unknown> = Promise.resolve();
   private readonly reads: ReadStats = { cacheHits: 0, diskReads: 0 };
+  /** Tail-cache slabs, recycled across this partition's segments. */
+  private readonly slabs: SlabPool;
 
-  private constructor(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger, segments: Segment[]) {
+  private constructor(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger, segments: Segment[], readPool: BufferPool) {
     this.dir = dir;
+    this.readPool = readPool;
     this.config = config;
     this.logger = logger;
     this.segments = segments;
     this.active = segments[segments.length - 1];
-    if (config.tailCacheBytes > 0) this.active.cache = new TailCache(config.tailCacheBytes);
+    this.slabs = new SlabPool(Math.floor(config.tailCacheBytes / 2));
+    if (config.tailCacheBytes > 0) this.active.cache = new TailCache(config.tailCacheBytes, this.slabs);
     this.endOffset = this.hw = this.active.nextOffset;
     this.startOffset = segments[0].baseOffset;
     this.writer = new GroupCommitWriter(config.flush, {
@@ -67,6 +78,7 @@ export class PartitionLog {
       commit: (segment, endPosition, nextOffset) => {
         segment.committedSize = endPosition;
         segment.committedNextOffset = nextOffset;
+        segment.cache?.written(endPosition);
         this.hw = nextOffset;
         this.notify(nextOffset);
       },
@@ -84,7 +96,7 @@ export class PartitionLog {
     const resolved = resolveConfig(config);
     const logger = opts.logger ?? defaultStorageLogger;
     const segments = await recoverLog(dir, resolved, logger);
-    const log = new PartitionLog(dir, resolved, logger, segments);
+    const log = new PartitionLog(dir, resolved, logger, segments, opts.readPool ?? SHARED_READ_POOL);
     logger.info(
       { dir, segments: segments.length, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark },
       'partition log opened',
@@ -181,7 +193,7 @@ export class PartitionLog {
   private roll(): Segment {
     this.active.seal();
     const segment = new Segment(this.dir, this.endOffset);
-    if (this.config.tailCacheBytes > 0) segment.cache = new TailCache(this.config.tailCacheBytes);
+    if (this.config.tailCacheBytes > 0) segment.cache = new TailCache(this.config.tailCacheBytes, this.slabs);
     this.segments.push(segment);
     this.active = segment;
     return segment;
@@ -220,12 +232,12 @@ export class PartitionLog {
     if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > hw) {
       throw new OffsetOutOfRangeError(offset, this.startOffset, hw);
     }
-    if (offset === hw) return { data: EMPTY, nextOffset: hw };
+    if (offset === hw) return { data: EMPTY, nextOffset: hw, release: NO_HOLD };
     const segment = this.segmentFor(offset);
     segment.acquire();
     try {
       if (segment.fd < 0) throw new LogClosedError(this.dir); // closed while we looked
-      return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes, this.reads);
+      return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes, this.reads, this.readPool);
     } finally {
       segment.release();
     }

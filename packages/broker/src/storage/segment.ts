@@ -196,6 +196,7 @@ export class Segment {
       this.indexWrites = run.catch(() => {});
       await run;
       this.writable = false;
+      this.cache?.clear();
       this.cache = null;
     })();
     return this.finishing;
