@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
-  ApiKey, DecodeError, EddyError, ErrorCode, FrameDecoder, FrameTooLargeError, StatusResponse,
+  ApiKey, DecodeError, EddyError, ErrorCode, FrameDecoder, FrameOrigin, FrameReader, FrameTooLargeError, StatusResponse,
   StreamFetchResponse, WatchMetadataResponse, apiByKey, apiKeyName, decode, encodeResponse,
   errorCodeName, readRequestHeader,
 } from '@eddy/protocol';
@@ -17,6 +17,8 @@ import type { Handler } from './handlers.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import { errorBody } from './error_response.ts';
 import { topicView } from './topic_view.ts';
+import type { BufferPool } from '../storage/index.ts';
+import { readIntoUserBuffers } from './user_buffer_read.ts';
 
 export interface ConnectionContext {
   spu: Spu;
@@ -25,6 +27,8 @@ export interface ConnectionContext {
   metrics: BrokerMetrics;
   logger: Logger;
   maxFrameBytes: number;
+  /** Where large request frames come from (and produce frames go back to). */
+  framePool: BufferPool;
 }
 
 const WATCH_KINDS: readonly string[] = [MetadataKind.topic, MetadataKind.spu, MetadataKind.smartmodule];
@@ -52,7 +56,10 @@ export class Connection {
   readonly socket: Socket;
   readonly remote: string;
   private ctx: ConnectionContext;
-  private decoder: FrameDecoder;
+  /** Frames read straight from the socket into our buffers (see user_buffer_read.ts)... */
+  private reader: FrameReader | null = null;
+  /** ...or, where Node does not allow that, split out of 'data' chunks. */
+  private decoder: FrameDecoder | null = null;
   private streams = new Map<number, FetchStream>();
   private openingStreams = new Set<number>();
   private watches = new Map<number, () => void>();
@@ -76,11 +83,18 @@ export class Connection {
     this.ctx = ctx;
     this.onClosed = onClosed;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.decoder = new FrameDecoder(ctx.maxFrameBytes);
     this.inflightLimit = Math.max(MIN_INFLIGHT_BYTES, ctx.maxFrameBytes);
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => { this.cleanup(); resolve(); }));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const reader = new FrameReader({ maxFrameBytes: ctx.maxFrameBytes, allocate: (n) => ctx.framePool.take(n) });
+    if (readIntoUserBuffers(socket, () => reader.readBuffer(), (n) => this.onRead(n))) {
+      this.reader = reader;
+    } else {
+      this.decoder = new FrameDecoder(ctx.maxFrameBytes);
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    }
+    // The server accepts sockets paused so that the reading mode is set before the first byte.
+    socket.resume();
     socket.on('drain', () => this.drained());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Resets and broken pipes are how clients leave; nothing to act on beyond closing.
@@ -91,14 +105,34 @@ export class Connection {
 
   // ---- input ----------------------------------------------------------------------------------
 
+  private readonly frameFromReader = (body: Buffer, origin: FrameOrigin): void => {
+    this.onFrame(body, origin === FrameOrigin.allocated);
+  };
+
+  private onRead(n: number): void {
+    if (this.closing) return;
+    const reader = this.reader!;
+    try {
+      reader.bytesRead(n, this.frameFromReader);
+    } catch (err) {
+      if (this.closing) return;
+      // A bad size prefix: the bytes after it may hold the request header.
+      const after = reader.afterBadPrefix;
+      const corr = after !== null && after.length >= 8 ? after.readInt32BE(4) : null;
+      const key = after !== null && after.length >= 2 ? after.readUInt16BE(0) : -1;
+      this.badPrefix(err, corr, key);
+    }
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closing) return;
-    const pendingBefore = this.decoder.pending;
+    const decoder = this.decoder!;
+    const pendingBefore = decoder.pending;
     let consumed = 0;
     try {
-      this.decoder.push(chunk, (body) => {
+      decoder.push(chunk, (body) => {
         consumed += 4 + body.length;
-        this.onFrame(body);
+        this.onFrame(body, false);
       });
     } catch (err) {
       if (this.closing) return;
@@ -106,14 +140,19 @@ export class Connection {
       const at = consumed - pendingBefore;
       const corr = at >= 0 && chunk.length >= at + 12 ? chunk.readInt32BE(at + 8) : null;
       const key = at >= 0 && chunk.length >= at + 6 ? chunk.readUInt16BE(at + 4) : -1;
-      const message = err instanceof FrameTooLargeError || err instanceof RangeError
-        ? (err as Error).message
-        : `unreadable frame: ${(err as Error).message}`;
-      this.protocolError(corr, apiByKey(key), ErrorCode.FrameTooLarge, message);
+      this.badPrefix(err, corr, key);
     }
   }
 
-  private onFrame(body: Buffer): void {
+  private badPrefix(err: unknown, corr: number | null, key: number): void {
+    const message = err instanceof FrameTooLargeError || err instanceof RangeError
+      ? (err as Error).message
+      : `unreadable frame: ${(err as Error).message}`;
+    this.protocolError(corr, apiByKey(key), ErrorCode.FrameTooLarge, message);
+  }
+
+  /** `pooled`: the body came from the frame pool and may go back once its request is done. */
+  private onFrame(body: Buffer, pooled: boolean): void {
     if (this.closing) return;
     const corr = body.length >= 8 ? body.readInt32BE(4) : null;
     let spec: ApiSpec<any, any> | undefined;
@@ -146,7 +185,7 @@ export class Connection {
         this.protocolError(corr, spec, ErrorCode.InvalidRequest, `malformed ${apiName(spec.key)} request: ${what}`);
         return;
       }
-      this.dispatch(header, spec, req, body.length);
+      this.dispatch(header, spec, req, body.length, pooled ? body : null);
     } catch (err) {
       // A bug, not the client's fault; still, this connection's state is unknown now.
       this.ctx.logger.error({ conn: this.id, err: (err as Error).stack ?? String(err) }, 'request handling failed');
@@ -154,7 +193,7 @@ export class Connection {
     }
   }
 
-  private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any, size: number): void {
+  private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any, size: number, pooledBody: Buffer | null): void {
     const key = header.apiKey;
     const corr = header.correlationId;
     switch (key) {
@@ -182,6 +221,10 @@ export class Connection {
         return;
     }
     const handler = this.ctx.handlers.get(key)!;
+    // A produce request's record bytes are copied into (or written by) storage before it is
+    // answered; nothing else keeps views of them, so its frame can be reused after that. Other
+    // requests may keep views of their body (a SmartModule's wasm, say): never recycled.
+    const recycle = key === ApiKey.Produce ? pooledBody : null;
     const started = performance.now();
     const silent = key === ApiKey.Produce && req.acks === 0;
     this.inflight++;
@@ -208,6 +251,7 @@ export class Connection {
         this.respond(corr, spec.response as Schema<unknown>, errorBody(key, ErrorCode.Unknown, `internal error: ${(err as Error).message}`));
       })
       .finally(() => {
+        if (recycle !== null) this.ctx.framePool.give(recycle);
         this.inflightBytes -= size;
         if (this.readPaused && this.inflightBytes < this.inflightLimit / 2) {
           this.readPaused = false;

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { Connection } from './connection.ts';
 import type { ConnectionContext } from './connection.ts';
+import { BufferPool } from '../storage/index.ts';
 
 /** The TCP listener: one Connection per client socket. */
 export class BrokerServer {
@@ -10,9 +11,11 @@ export class BrokerServer {
   private connections = new Set<Connection>();
   private nextId = 1;
 
-  constructor(ctx: ConnectionContext) {
+  constructor(opts: Omit<ConnectionContext, 'framePool'> & { framePool?: BufferPool }) {
+    const ctx: ConnectionContext = { ...opts, framePool: opts.framePool ?? new BufferPool() };
     this.ctx = ctx;
-    this.server = createServer({ noDelay: true }, (socket) => {
+    // Paused: each Connection picks how it reads before the first byte comes in.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       const conn = new Connection(this.nextId++, socket, ctx, (c) => {
         this.connections.delete(c);
         ctx.logger.debug({ conn: c.id, remote: c.remote }, 'connection closed');
