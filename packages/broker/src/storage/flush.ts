@@ -19,9 +19,16 @@
 //   per append.
 //
 // In both modes an append is visible to readers (highWatermark, onAppend) only once acknowledged.
+// Under 'os', groups of up to SYNC_WRITE_MAX_BYTES are written with a synchronous writev on the
+// event loop thread (a copy into the page cache: microseconds), so an append is acknowledged and
+// visible to tailing readers in the same tick it arrived; larger groups go through the thread pool
+// so the event loop keeps decoding requests while the kernel copies.
 // Index files are never synced: recovery rebuilds or repairs them from the log.
 import type { Segment } from './segment.ts';
-import { fdatasync, pwritevAll } from './fs_io.ts';
+import { fdatasync, pwritevAll, pwritevAllSync } from './fs_io.ts';
+
+/** Largest group written synchronously under 'os' (see above). */
+export const SYNC_WRITE_MAX_BYTES = 64 * 1024;
 
 export type FlushPolicy = 'os' | 'fsync';
 
@@ -120,9 +127,11 @@ export class GroupCommitWriter {
     // Contiguous views of the same cache buffer merge into one iovec.
     const iov: Buffer[] = [];
     let last: Buffer | null = null;
+    let bytes = 0;
     let i = from;
     for (; i < group.length && group[i].segment === segment; i++) {
       const d = group[i].data;
+      bytes += d.length;
       if (last !== null && last.buffer === d.buffer && last.byteOffset + last.length === d.byteOffset) {
         last = Buffer.from(last.buffer, last.byteOffset, last.length + d.length);
         iov[iov.length - 1] = last;
@@ -132,7 +141,8 @@ export class GroupCommitWriter {
       }
     }
     const tail = group[i - 1];
-    await pwritevAll(segment.fd, iov, group[from].position);
+    if (this.policy === 'os' && bytes <= SYNC_WRITE_MAX_BYTES) pwritevAllSync(segment.fd, iov, group[from].position);
+    else await pwritevAll(segment.fd, iov, group[from].position);
     this.stats.writeCalls++;
     if (this.policy === 'fsync') {
       await fdatasync(segment.fd);
