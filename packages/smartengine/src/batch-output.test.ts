@@ -21,6 +21,13 @@ import {
 } from './batch-output.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
 
+/** writeOutputBatch after scanPreambles, as the engine's pass-through does. */
+function write(out: Buffer, at: number, input: Buffer, inAt: number, section: Uint8Array): number {
+  const maxima = { maxTimestampDelta: NaN, maxOffsetDelta: NaN };
+  scanPreambles(section, maxima);
+  return writeOutputBatch(out, new DataView(out.buffer, out.byteOffset, out.length), at, input, new DataView(input.buffer, input.byteOffset, input.length), inAt, section, maxima);
+}
+
 test('header offsets match @eddy/protocol', () => {
   assert.deepEqual(
     [BATCH_HEADER_BYTES, MIN_BATCH_BYTES, BATCH_LENGTH_AT, BATCH_CRC_AT, BATCH_ATTRIBUTES_AT, BATCH_LAST_OFFSET_DELTA_AT, BATCH_FIRST_TIMESTAMP_AT, BATCH_MAX_TIMESTAMP_AT],
@@ -50,7 +57,7 @@ test('scanPreambles refuses sections that do not frame', () => {
   const good = encodeRecords([{ value: 'abc' }, { value: 'de' }]);
   const out = { maxTimestampDelta: 0, maxOffsetDelta: 0 };
   assert.throws(() => scanPreambles(good.subarray(0, 3), out), /records section is 3 bytes, need at least 4/);
-  assert.throws(() => scanPreambles(good.subarray(0, good.length - 1), out), /^BatchFramingError: record 1: length \d+ runs past the end of the section$/);
+  assert.throws(() => scanPreambles(good.subarray(0, good.length - 1), out), /^BatchFramingError: record 1 of 2 runs past the end of the output$/);
   assert.throws(() => scanPreambles(Uint8Array.from([...good, 0]), out), /records section has 1 bytes after its 2 records/);
   const short = Uint8Array.from([0, 0, 0, 1, 2, 0, 0]); // length 1: too short for a record
   assert.throws(() => scanPreambles(short, out), BatchFramingError);
@@ -66,7 +73,7 @@ test('writeOutputBatch wraps any kept subset in the input header: valid CRC, off
       if (kept.length === 0) return;
       const section = encodeRecords(kept);
       const out = Buffer.alloc(BATCH_HEADER_BYTES + section.length + 3);
-      const end = writeOutputBatch(out, new DataView(out.buffer, out.byteOffset), 3, input, new DataView(input.buffer, input.byteOffset, input.length), 0, section);
+      const end = write(out, 3, input, 0, section);
       assert.equal(end, out.length);
       checkBatch(out, 3);
       assert.deepEqual(countBatches(out.subarray(3), out.length - 3), 1);
@@ -84,7 +91,7 @@ test('writeOutputBatch widens last_offset_delta when a module returns a delta be
   const input = encodeBatchFromSection(encodeRecords([{ value: 'a' }]), 1, { baseOffset: 10, firstTimestamp: 0 });
   const section = encodeRecords([{ value: 'a', offsetDelta: 0 }, { value: 'b', offsetDelta: 4 }]);
   const out = Buffer.alloc(BATCH_HEADER_BYTES + section.length);
-  writeOutputBatch(out, new DataView(out.buffer, out.byteOffset), 0, input, new DataView(input.buffer, input.byteOffset, input.length), 0, section);
+  write(out, 0, input, 0, section);
   checkBatch(out, 0);
   assert.equal(out.readInt32BE(BatchLayout.lastOffsetDelta), 4);
 });
@@ -131,7 +138,10 @@ test('output batches of several filtered stored batches: records keep offsets, t
       const keep = specs[i][1];
       const kept = decodeRecords(input, pos).filter((_, k) => keep(k));
       if (kept.length > 0) {
-        o = writeOutputBatch(out, outDv, o, input, inDv, pos, keepRecords(recordsSection(input, pos), (k) => keep(k)));
+        const section = keepRecords(recordsSection(input, pos), (k) => keep(k));
+        const maxima = { maxTimestampDelta: NaN, maxOffsetDelta: NaN };
+        scanPreambles(section, maxima);
+        o = writeOutputBatch(out, outDv, o, input, inDv, pos, section, maxima);
         expected.push({ pos, kept });
       }
       pos += 12 + input.readInt32BE(pos + 8);

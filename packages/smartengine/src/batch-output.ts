@@ -11,7 +11,7 @@
 // then the records section @57: u32 count + records.
 import { crc32c } from '@node-rs/crc32';
 import { copyBytes } from './copy-bytes.ts';
-import { VarintError, readVarint } from './varint.ts';
+import { VarintError, walkRecords, type RecordMaxima } from './varint.ts';
 
 export const BATCH_HEADER_BYTES = 57;
 export const BATCH_LENGTH_AT = 8;
@@ -59,60 +59,41 @@ export function firstTimestamp(dv: DataView, at: number): number {
   return dv.getInt32(at + BATCH_FIRST_TIMESTAMP_AT) * 4294967296 + dv.getUint32(at + BATCH_FIRST_TIMESTAMP_AT + 4);
 }
 
-const scratchCursor = { pos: 0 };
-
 /**
  * Largest timestamp and offset deltas of the records in `section` (u32 count + records), reading
  * only each record's preamble. Checks that the records fill the section exactly. Results land in
  * `out` (no allocation per call).
  */
-export function scanPreambles(section: Uint8Array, out: { maxTimestampDelta: number; maxOffsetDelta: number }): void {
+export function scanPreambles(section: Uint8Array, out: RecordMaxima): void {
   const len = section.length;
   if (len < 4) throw new BatchFramingError(`records section is ${len} bytes, need at least 4`);
   const count = ((section[0] << 24) | (section[1] << 16) | (section[2] << 8) | section[3]) >>> 0;
-  const cur = scratchCursor;
-  let pos = 4;
-  let maxTs = count === 0 ? 0 : -Infinity;
-  let maxOd = -1;
-  for (let i = 0; i < count; i++) {
-    let rl: number;
-    try {
-      rl = readVarint(section, pos, cur);
-      pos = cur.pos;
-      const end = pos + rl;
-      if (rl < 6 || end > len) throw new BatchFramingError(`record ${i}: length ${rl} runs past the end of the section`);
-      const td = readVarint(section, pos + 1, cur); // after attributes
-      const od = readVarint(section, cur.pos, cur);
-      if (cur.pos > end) throw new BatchFramingError(`record ${i}: preamble runs past its length`);
-      if (td > maxTs) maxTs = td;
-      if (od > maxOd) maxOd = od;
-      pos = end;
-    } catch (err) {
-      if (err instanceof VarintError) throw new BatchFramingError(`record ${i}: ${err.message}`);
-      throw err;
-    }
+  let end: number;
+  try {
+    end = walkRecords(section, 4, count, len, out);
+  } catch (err) {
+    if (err instanceof VarintError) throw new BatchFramingError(err.message);
+    throw err;
   }
-  if (pos !== len) throw new BatchFramingError(`records section has ${len - pos} bytes after its ${count} records`);
-  out.maxTimestampDelta = maxTs;
-  out.maxOffsetDelta = maxOd;
+  if (end !== len) throw new BatchFramingError(`records section has ${len - end} bytes after its ${count} records`);
 }
-
-const scanned = { maxTimestampDelta: 0, maxOffsetDelta: -1 };
 
 /**
  * Writes one output batch at `out[at]`: the input batch's header (base offset, first timestamp,
  * producer fields, offset span kept, so consumers see the stored offsets) around `section`, with
  * batch_len, compression none, last_offset_delta (widened if a record's delta is beyond it),
- * max_timestamp and the CRC set. `out` must have room for BATCH_HEADER_BYTES + section.length.
- * Returns the position after the batch. Throws BatchFramingError on malformed records.
+ * max_timestamp and the CRC set. `section`'s records must frame (walkRecords or scanPreambles
+ * checked them and found `maxima`). `out` must have room for BATCH_HEADER_BYTES + section.length.
+ * Returns the position after the batch.
  */
-export function writeOutputBatch(out: Uint8Array, outDv: DataView, at: number, input: Uint8Array, inDv: DataView, inAt: number, section: Uint8Array): number {
-  scanPreambles(section, scanned);
+export function writeOutputBatch(
+  out: Uint8Array, outDv: DataView, at: number, input: Uint8Array, inDv: DataView, inAt: number, section: Uint8Array, maxima: RecordMaxima,
+): number {
   out.set(input.subarray(inAt, inAt + BATCH_HEADER_BYTES), at);
   outDv.setInt32(at + BATCH_LENGTH_AT, BATCH_HEADER_BYTES - PREAMBLE + section.length);
   outDv.setInt16(at + BATCH_ATTRIBUTES_AT, inDv.getInt16(inAt + BATCH_ATTRIBUTES_AT) & ~COMPRESSION_MASK);
-  if (scanned.maxOffsetDelta > inDv.getInt32(inAt + BATCH_LAST_OFFSET_DELTA_AT)) outDv.setInt32(at + BATCH_LAST_OFFSET_DELTA_AT, scanned.maxOffsetDelta);
-  const maxTs = inDv.getBigInt64(inAt + BATCH_FIRST_TIMESTAMP_AT) + BigInt(Math.max(0, scanned.maxTimestampDelta));
+  if (maxima.maxOffsetDelta > inDv.getInt32(inAt + BATCH_LAST_OFFSET_DELTA_AT)) outDv.setInt32(at + BATCH_LAST_OFFSET_DELTA_AT, maxima.maxOffsetDelta);
+  const maxTs = inDv.getBigInt64(inAt + BATCH_FIRST_TIMESTAMP_AT) + BigInt(Math.max(0, maxima.maxTimestampDelta));
   outDv.setBigInt64(at + BATCH_MAX_TIMESTAMP_AT, maxTs);
   copyBytes(section, out, at + BATCH_HEADER_BYTES);
   const end = at + BATCH_HEADER_BYTES + section.length;

@@ -189,7 +189,7 @@ export class ModuleInstance {
     const rc = this.#call(this.#transform, ptr, size, 'transform');
     if (rc < 0) throw this.#abi(rc, statusMessage('transform', rc));
     if (this.#outPtr < 0) {
-      if (rc === 0 && acc === null) return { recordsStart: 0, recordsEnd: 0, count: 0, error: null, accumulator: null };
+      if (rc === 0 && acc === null) return { recordsStart: 0, recordsEnd: 0, count: 0, maxTimestampDelta: 0, maxOffsetDelta: -1, error: null, accumulator: null };
       throw this.#abi(0, `returned ${rc} without calling copy_records`);
     }
     let out: TransformOutput;

@@ -10,7 +10,7 @@
 // SmartModuleInitOutput      = error: SmartModuleInitRuntimeError { hint String }.
 // SmartModuleLookbackOutput  = error: SmartModuleLookbackRuntimeError
 //                              { hint String, offset i64, record_key Option<RecordData>, record_value RecordData }.
-import { readVarint, skipRecords } from './varint.ts';
+import { readVarint, walkRecords } from './varint.ts';
 
 export class OutputDecodeError extends RangeError {}
 
@@ -30,12 +30,16 @@ export interface TransformOutput {
   recordsStart: number;
   recordsEnd: number;
   count: number;
+  /** Largest timestamp and offset deltas among the successes (0 and -1 when there are none). */
+  maxTimestampDelta: number;
+  maxOffsetDelta: number;
   error: TransformErrorFields | null;
   /** New accumulator (a view into guest memory) for aggregates. */
   accumulator: Uint8Array | null;
 }
 
 const utf8 = new TextDecoder();
+const maxima = { maxTimestampDelta: 0, maxOffsetDelta: -1 };
 
 class Reader {
   pos: number;
@@ -121,12 +125,12 @@ export function decodeTransformOutput(
   if (end > mem.length || start < 0) throw new OutputDecodeError('copy_records points outside the module memory');
   const r = new Reader(mem, dv, start, end);
   const count = r.u32('successes count');
-  const recordsEnd = skipRecords(mem, start + 4, count, end);
+  const recordsEnd = walkRecords(mem, start + 4, count, end, maxima);
   r.pos = recordsEnd;
   const error = r.bool('error flag') ? recordErrorFields(r, true) : null;
   let accumulator: Uint8Array | null = null;
   if (aggregate) accumulator = r.bytesView(r.u32('accumulator length'), 'accumulator');
-  return { recordsStart: start, recordsEnd, count, error, accumulator };
+  return { recordsStart: start, recordsEnd, count, maxTimestampDelta: maxima.maxTimestampDelta, maxOffsetDelta: maxima.maxOffsetDelta, error, accumulator };
 }
 
 export function decodeInitOutput(mem: Uint8Array, dv: DataView, start: number, len: number): string {

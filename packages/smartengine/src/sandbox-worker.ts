@@ -2,8 +2,9 @@
 // pinned to this worker and runs each message (one batch, or a run of whole batches)
 // synchronously and in order, so the engine can stop a runaway module by terminating this thread.
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
-import { BATCH_FIRST_TIMESTAMP_AT, BATCH_HEADER_BYTES, BatchFramingError, batchEnd, countBatches, writeOutputBatch } from './batch-output.ts';
+import { BATCH_FIRST_TIMESTAMP_AT, BATCH_HEADER_BYTES, batchEnd, countBatches, writeOutputBatch } from './batch-output.ts';
 import { copyBytes } from './copy-bytes.ts';
+import type { RecordMaxima } from './varint.ts';
 import { ModuleInstance, SandboxFailure, type InstanceHooks } from './module-instance.ts';
 import {
   STATUS_CHAIN,
@@ -115,6 +116,8 @@ function fail(chain: Chain, error: ErrorPayload): void {
 interface ChainOutput {
   records: Uint8Array;
   count: number;
+  /** Largest deltas among `records` (from the last module's output). */
+  maxima: RecordMaxima;
   error: DoneReply['error'];
 }
 
@@ -128,12 +131,16 @@ function runChain(chain: Chain, input: Uint8Array, baseOffset: bigint, baseTimes
     const out = m.process(records, baseOffset, baseTimestamp);
     records = out.recordsEnd > out.recordsStart ? m.view(out.recordsStart, out.recordsEnd) : EMPTY_SECTION;
     count = out.count;
+    maxima.maxTimestampDelta = out.maxTimestampDelta;
+    maxima.maxOffsetDelta = out.maxOffsetDelta;
     // A module that fails still returns the records before the failing one; they go on
     // through the rest of the chain. A later module's error is at an earlier record, so it wins.
     if (out.error) error = { module: m.index, fields: out.error };
   }
-  return { records, count, error };
+  return { records, count, maxima, error };
 }
+
+const maxima: RecordMaxima = { maxTimestampDelta: 0, maxOffsetDelta: -1 };
 
 function accumulatorsOf(chain: Chain): Array<[number, Uint8Array]> | undefined {
   let acc: Array<[number, Uint8Array]> | undefined;
@@ -258,13 +265,7 @@ function batches(msg: BatchesRequest): void {
       const out = runChain(chain, section, inDv.getBigInt64(at), inDv.getBigInt64(at + BATCH_FIRST_TIMESTAMP_AT), current);
       if (out.count > 0) {
         sink.reserve(BATCH_HEADER_BYTES + out.records.length);
-        try {
-          sink.len = writeOutputBatch(sink.u8, sink.dv, sink.len, input, inDv, at, out.records);
-        } catch (err) {
-          if (!(err instanceof BatchFramingError)) throw err;
-          const last = chain.modules.length - 1;
-          throw new SandboxFailure({ type: 'abi', module: last, status: 0, detail: `returned records that do not decode: ${err.message}` });
-        }
+        sink.len = writeOutputBatch(sink.u8, sink.dv, sink.len, input, inDv, at, out.records, out.maxima);
         total += out.count;
       }
       ends[processed++] = sink.len;

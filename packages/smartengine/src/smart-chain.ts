@@ -14,7 +14,7 @@ import {
   SmartModuleRuntimeError,
   SmartModuleTrapError,
 } from './errors.ts';
-import { BATCH_HEADER_BYTES, batchEnd, countBatches, writeOutputBatch } from './batch-output.ts';
+import { BATCH_HEADER_BYTES, batchEnd, countBatches, scanPreambles, writeOutputBatch } from './batch-output.ts';
 import { copyBytes } from './copy-bytes.ts';
 import { OutputPool } from './output-pool.ts';
 import { FailedReply, type HostedChain, type Outgoing, type WorkerHost } from './worker-host.ts';
@@ -402,6 +402,7 @@ function passThrough(input: Uint8Array): BatchesResult {
   const inDv = new DataView(input.buffer, input.byteOffset, len);
   const outDv = new DataView(out.buffer, out.byteOffset, len);
   const ends = new Int32Array(n);
+  const maxima = { maxTimestampDelta: 0, maxOffsetDelta: -1 };
   let count = 0;
   let o = 0;
   for (let at = 0, i = 0; at < len; i++) {
@@ -409,7 +410,8 @@ function passThrough(input: Uint8Array): BatchesResult {
     const section = input.subarray(at + BATCH_HEADER_BYTES, end);
     const c = inDv.getUint32(at + BATCH_HEADER_BYTES);
     if (c > 0) {
-      o = writeOutputBatch(out, outDv, o, input, inDv, at, section);
+      scanPreambles(section, maxima);
+      o = writeOutputBatch(out, outDv, o, input, inDv, at, section, maxima);
       count += c;
     }
     ends[i] = o;

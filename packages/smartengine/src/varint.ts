@@ -43,29 +43,82 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
   return pos;
 }
 
+/** Largest timestamp and offset deltas among the records walked. */
+export interface RecordMaxima {
+  maxTimestampDelta: number;
+  maxOffsetDelta: number;
+}
+
+const cursor = { pos: 0 };
+
 /**
- * Walks a records section body (the records after the u32 count) and returns the
- * position just past `count` records. Each record starts with its varint length,
- * so skipping is one varint read per record.
+ * Walks a records section body (the records after the u32 count) and returns the position just
+ * past `count` records, reading each record's length and the two deltas of its preamble
+ * (one- and two-byte varints inline: lengths of records up to 8 KiB, small deltas). Puts the
+ * largest deltas in `maxima` (timestamp 0 and offset -1 when there are no records). Throws
+ * VarintError when the records do not frame: missing, too short to be a record, running past
+ * `end`, or a preamble longer than its record.
  */
-export function skipRecords(buf: Uint8Array, pos: number, count: number, end: number): number {
-  const out = { pos: 0 };
+export function walkRecords(buf: Uint8Array, pos: number, count: number, end: number, maxima: RecordMaxima): number {
+  let maxTs = count === 0 ? 0 : -Infinity;
+  let maxOd = -1;
   for (let i = 0; i < count; i++) {
     if (pos >= end) throw new VarintError(`record ${i} of ${count} is missing`);
-    // inline fast path for one-byte lengths (records under 64 bytes)
-    const b0 = buf[pos];
+    let raw = buf[pos];
     let len: number;
-    if (b0 < 0x80) {
-      len = b0 >>> 1;
-      if (b0 & 1) throw new VarintError('negative record length');
+    if (raw < 0x80) {
+      len = raw;
       pos += 1;
+    } else if (pos + 1 < end && buf[pos + 1] < 0x80) {
+      len = (raw & 0x7f) | (buf[pos + 1] << 7);
+      pos += 2;
     } else {
-      len = readVarint(buf, pos, out);
-      if (len < 0) throw new VarintError('negative record length');
-      pos = out.pos;
+      len = -1; // decoded below
     }
-    pos += len;
-    if (pos > end) throw new VarintError(`record ${i} of ${count} runs past the end of the output`);
+    if (len >= 0) {
+      if (len & 1) throw new VarintError(`record ${i} of ${count} has a negative length`);
+      len >>>= 1;
+    } else {
+      len = readVarint(buf, pos, cursor);
+      if (len < 0) throw new VarintError(`record ${i} of ${count} has a negative length`);
+      pos = cursor.pos;
+    }
+    const recordEnd = pos + len;
+    if (recordEnd > end) throw new VarintError(`record ${i} of ${count} runs past the end of the output`);
+    if (len < 6) throw new VarintError(`record ${i} of ${count} is ${len} bytes, too short for a record`);
+    let p = pos + 1; // attributes
+    let td: number;
+    raw = buf[p];
+    if (raw < 0x80) {
+      td = (raw >>> 1) ^ -(raw & 1);
+      p += 1;
+    } else if (buf[p + 1] < 0x80) {
+      raw = (raw & 0x7f) | (buf[p + 1] << 7);
+      td = (raw >>> 1) ^ -(raw & 1);
+      p += 2;
+    } else {
+      td = readVarint(buf, p, cursor);
+      p = cursor.pos;
+    }
+    let od: number;
+    raw = buf[p];
+    if (raw < 0x80) {
+      od = (raw >>> 1) ^ -(raw & 1);
+      p += 1;
+    } else if (buf[p + 1] < 0x80) {
+      raw = (raw & 0x7f) | (buf[p + 1] << 7);
+      od = (raw >>> 1) ^ -(raw & 1);
+      p += 2;
+    } else {
+      od = readVarint(buf, p, cursor);
+      p = cursor.pos;
+    }
+    if (p > recordEnd) throw new VarintError(`record ${i} of ${count}: its preamble runs past its length`);
+    if (td > maxTs) maxTs = td;
+    if (od > maxOd) maxOd = od;
+    pos = recordEnd;
   }
+  maxima.maxTimestampDelta = maxTs;
+  maxima.maxOffsetDelta = maxOd;
   return pos;
 }
