@@ -7,7 +7,8 @@ import { Offset, OffsetKind } from './offset.ts';
 import { RecordStream, type PartitionStart } from './record_stream.ts';
 import { toInvocations, type SmartModuleSpec } from './smartmodule_spec.ts';
 
-export type { ConsumerRecord } from './record_stream.ts';
+export type { ConsumerRecord } from './consumer_batch.ts';
+export { ConsumerBatch } from './consumer_batch.ts';
 
 export interface ConsumerOptions {
   /** Named consumer: streams start from the offsets committed under this name when there are any. */
@@ -25,6 +26,8 @@ export interface ConsumerOptions {
   smartEngine?: SmartEngine;
   /** How long a stream keeps trying to reach a broker that went away before failing. Default 60 s. */
   reconnectTimeoutMs?: number;
+  /** Default for every stream of this consumer (see StreamOptions). */
+  checkCrcs?: boolean;
 }
 
 export interface StreamOptions {
@@ -48,6 +51,12 @@ export interface StreamOptions {
    * the partition before streaming starts.
    */
   localSmartmodules?: SmartModuleSpec[];
+  /**
+   * Verify the CRC-32C of every record batch received before decoding it (Kafka's `check.crcs`).
+   * Default true. Turning it off saves a pass over the data; a batch damaged in transit or on
+   * the broker's disk then goes undetected unless its framing is broken too.
+   */
+  checkCrcs?: boolean;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -113,6 +122,7 @@ export class Consumer {
         smartmodules: toInvocations(sms),
         local,
         reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? 60_000,
+        checkCrcs: opts.checkCrcs ?? this.opts.checkCrcs ?? true,
       },
       resolveStarts: () => this.resolveStarts(offset, opts.partitions),
       onStop: async (s) => {

@@ -6,6 +6,7 @@ export type { ProducerOptions, SendOptions, ProducerRecord, ProducerStats, Heade
 export { RecordFuture } from './record_future.ts';
 export { Consumer } from './consumer.ts';
 export type { ConsumerOptions, StreamOptions, ConsumerRecord } from './consumer.ts';
+export { ConsumerBatch } from './consumer_batch.ts';
 export { RecordStream } from './record_stream.ts';
 export { Offset, OffsetKind } from './offset.ts';
 export { Admin } from './admin.ts';

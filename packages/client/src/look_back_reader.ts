@@ -21,7 +21,7 @@ export function partitionLookBack(broker: BrokerClient, topic: string): LookBack
       broker,
       params: {
         topic, endOffset: -1, stopAtEnd: true, maxBytes: 1024 * 1024, windowBytes: 4 * 1024 * 1024,
-        smartmodules: [], local: null, reconnectTimeoutMs: 10_000,
+        smartmodules: [], local: null, reconnectTimeoutMs: 10_000, checkCrcs: true,
       },
       resolveStarts: async () => [{ partition, start, position: -1 }],
     });

@@ -31,6 +31,8 @@ export interface FetchParams {
   /** A chain run in this process on every received batch (after the broker's), or null. */
   local: LocalSmartModules | null;
   reconnectTimeoutMs: number;
+  /** Verify each received batch's CRC-32C before decoding it. */
+  checkCrcs: boolean;
 }
 
 /** What a fetcher needs from the stream that merges it with the other partitions. */

@@ -4,28 +4,12 @@ import {
   CorruptBatchError,
   batchBaseOffset,
   batchTotalSize,
-  batchFirstTimestamp,
-  batchNextOffset,
   checkBatch,
-  recordsSection,
-  visitRecords,
 } from '@eddy/protocol';
-import type { RecordView } from '@eddy/protocol';
+import { ChunkCursor, ConsumerBatch, type ConsumerRecord } from './consumer_batch.ts';
 import type { BrokerClient } from './broker_client.ts';
 import type { Offset } from './offset.ts';
 import { PartitionFetcher, type Chunk, type ChunkSink, type FetchParams } from './partition_fetcher.ts';
-
-/** A record as the consumer delivers it. key, value and header values are views into the received data. */
-export interface ConsumerRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  key: Buffer | null;
-  value: Buffer;
-  /** Epoch milliseconds. */
-  timestamp: number;
-  headers: readonly (readonly [string, Buffer])[];
-}
 
 /** Where each partition starts: `position` >= 0 resumes at that offset (a committed one), else `start` applies. */
 export interface PartitionStart {
@@ -61,16 +45,18 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
   private fetchers: PartitionFetcher[] = [];
   private queue: Chunk[] = [];
   private head = 0;
+  /** The chunk being delivered and the cursor over its records. */
   private chunk: Chunk | null = null;
-  private chunkPos = 0;
-  private batch: ConsumerRecord[] = [];
-  private batchIdx = 0;
-  private waiter: { resolve(r: IteratorResult<ConsumerRecord>): void; reject(e: unknown): void } | null = null;
+  private cursor: ChunkCursor | null = null;
+  /** A corrupt record batch in the chunk: thrown once the records before it were delivered. */
+  private chunkError: Error | null = null;
+  private waiter: { batch: boolean; resolve(r: IteratorResult<any>): void; reject(e: unknown): void } | null = null;
   private state: 'new' | 'starting' | 'running' | 'done' = 'new';
   private stopping: Promise<void> | null = null;
   private readonly ackThreshold: number;
   /** Batches come out of a SmartModule chain (broker-side or local). */
   private readonly transformed: boolean;
+  private readonly checkCrcs: boolean;
   private readonly onAbort = () => { void this.stop().then(() => this.settleWaiter(DONE)); };
 
   constructor(setup: RecordStreamSetup) {
@@ -78,6 +64,7 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
     this.topic = setup.params.topic;
     this.ackThreshold = Math.max(1, setup.params.windowBytes >>> 2);
     this.transformed = setup.params.smartmodules.length > 0 || setup.params.local !== null;
+    this.checkCrcs = setup.params.checkCrcs;
     if (setup.signal?.aborted) this.state = 'done';
     else setup.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -95,21 +82,21 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
   }
 
   next(): Promise<IteratorResult<ConsumerRecord>> {
-    if (this.state === 'running') {
-      if (this.waiter !== null) return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
-      let r;
-      try {
-        r = this.pull();
-      } catch (err) {
-        return this.fail(err);
-      }
-      if (r === END) return this.stop().then(() => DONE);
-      if (r !== WAIT) return Promise.resolve({ value: r, done: false });
-      return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
-    }
-    if (this.state === 'done') return Promise.resolve(DONE);
-    if (this.state === 'starting') return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
-    return this.begin().then(() => this.next(), (err) => this.fail(err));
+    return this.take(false);
+  }
+
+  /**
+   * The same stream a batch at a time: `for await (const { partition, records } of stream.batches())`.
+   * One promise per batch instead of one per record; positions (and commits) move past a batch
+   * when it is handed out. Use either this or the record iterator on a stream, not both at once.
+   */
+  batches(): AsyncIterableIterator<ConsumerBatch> {
+    const it: AsyncIterableIterator<ConsumerBatch> = {
+      next: () => this.take(true),
+      return: () => this.return() as Promise<IteratorResult<never>>,
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 
   /** Stops the stream (break out of for-await ends up here). */
@@ -123,21 +110,38 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
   push(chunk: Chunk): void {
     if (this.state === 'done') return;
     this.queue.push(chunk);
-    if (this.waiter === null) return;
+    const w = this.waiter;
+    if (w === null) return;
     let r;
     try {
-      r = this.pull();
+      r = this.pull(w.batch);
     } catch (err) {
-      const w = this.waiter;
       this.waiter = null;
       this.fail(err).then(w.resolve, w.reject);
       return;
     }
     if (r === WAIT) return;
     if (r === END) { void this.stop().then(() => this.settleWaiter(DONE)); return; }
-    const w = this.waiter;
     this.waiter = null;
     w.resolve({ value: r, done: false });
+  }
+
+  private take(batch: boolean): Promise<IteratorResult<any>> {
+    if (this.state === 'running') {
+      if (this.waiter !== null) return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
+      let r;
+      try {
+        r = this.pull(batch);
+      } catch (err) {
+        return this.fail(err);
+      }
+      if (r === END) return this.stop().then(() => DONE);
+      if (r !== WAIT) return Promise.resolve({ value: r, done: false });
+      return new Promise((resolve, reject) => { this.waiter = { batch, resolve, reject }; });
+    }
+    if (this.state === 'done') return Promise.resolve(DONE);
+    if (this.state === 'starting') return Promise.reject(new TypeError('next() called while a previous next() is still pending'));
+    return this.begin().then(() => this.take(batch), (err) => this.fail(err));
   }
 
   private async begin(): Promise<void> {
@@ -150,28 +154,34 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
     for (const f of this.fetchers) f.open(conn);
   }
 
-  /** The next record, WAIT when nothing is buffered, END when every partition ended. Throws a partition's error. */
-  private pull(): ConsumerRecord | typeof WAIT | typeof END {
+  /**
+   * The next record (or the rest of the current chunk's records as a batch), WAIT when nothing is
+   * buffered, END when every partition ended. Throws a partition's error.
+   */
+  private pull(batch: boolean): ConsumerRecord | ConsumerBatch | typeof WAIT | typeof END {
     for (;;) {
       const c = this.chunk;
       if (c !== null) {
         const f = c.fetcher;
+        const cur = this.cursor!;
         if (c.gen === f.gen) {
-          if (this.batchIdx < this.batch.length) {
-            const r = this.batch[this.batchIdx++];
-            f.position = r.offset + 1;
-            return r;
+          const r = cur.next();
+          if (r !== null) {
+            if (!batch) {
+              f.position = r.offset + 1;
+              return r;
+            }
+            const b = new ConsumerBatch(this.topic, f.partition, cur.data, cur.batchStart, cur.end, r.offset, cur.last);
+            cur.exhaust();
+            f.position = b.lastOffset + 1;
+            return b;
           }
-          if (this.chunkPos < c.records.length) {
-            this.decodeNextBatch(c);
-            continue;
-          }
+          if (this.chunkError !== null) throw this.chunkError;
           f.consumed(c);
           if (f.unackedBytes >= this.ackThreshold) f.ack();
         }
         this.chunk = null;
-        this.batch.length = 0;
-        this.batchIdx = 0;
+        this.cursor = null;
       }
       if (this.head === this.queue.length) {
         this.queue.length = 0;
@@ -188,40 +198,41 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
       if (next.gen !== next.fetcher.gen) continue; // from before a reconnect: re-fetched from position
       if (next.error !== null) throw next.error;
       this.chunk = next;
-      this.chunkPos = 0;
+      this.cursor = this.open(next);
     }
   }
 
-  private decodeNextBatch(c: Chunk): void {
+  /**
+   * Checks every record batch of a chunk (framing, and CRC unless turned off) and returns a cursor
+   * over its records from the fetcher's position on. A corrupt batch ends the cursor before it and
+   * leaves its error in `chunkError`, thrown once the records before it were delivered.
+   */
+  private open(c: Chunk): ChunkCursor {
     const buf = c.records;
-    const pos = this.chunkPos;
     const f = c.fetcher;
-    const out = this.batch;
-    out.length = 0;
-    this.batchIdx = 0;
+    let pos = 0;
     try {
-      this.chunkPos += this.transformed ? checkTransformedBatch(buf, pos) : checkBatch(buf, pos);
-      // Whole batch already delivered (a stream starts at the batch holding its start offset).
-      if (batchNextOffset(buf, pos) <= f.position) return;
-      const from = f.position;
-      const end = this.setup.params.endOffset;
-      const topic = this.topic;
-      const partition = f.partition;
-      visitRecords(recordsSection(buf, pos), batchBaseOffset(buf, pos), batchFirstTimestamp(buf, pos), (r: RecordView) => {
-        const offset = r.offset;
-        if (offset < from || (end >= 0 && offset > end)) return;
-        if (f.skipBeforeTimestamp >= 0) {
-          if (r.timestamp < f.skipBeforeTimestamp) return;
-          f.skipBeforeTimestamp = -1;
-        }
-        out.push({ topic, partition, offset, key: r.key(), value: r.value(), timestamp: r.timestamp, headers: r.headers() });
-      });
+      while (pos < buf.length) pos += this.transformed ? checkTransformedBatch(buf, pos, this.checkCrcs) : checkBatch(buf, pos, undefined, this.checkCrcs);
     } catch (err) {
-      if (err instanceof CorruptBatchError) {
-        throw new EddyError(ErrorCode.CorruptMessage, `corrupt batch from '${this.topic}' partition ${f.partition}: ${err.message}`, { cause: err });
-      }
-      throw err;
+      this.chunkError = err instanceof CorruptBatchError
+        ? new EddyError(ErrorCode.CorruptMessage, `corrupt batch from '${this.topic}' partition ${f.partition}: ${err.message}`, { cause: err })
+        : err as Error;
     }
+    let from = f.position;
+    const last = this.setup.params.endOffset;
+    if (f.skipBeforeTimestamp >= 0) {
+      // A timestamp start: deliver from the first record at or after the timestamp.
+      const scan = new ChunkCursor(this.topic, f.partition, buf, 0, pos, from, last);
+      for (let r = scan.next(); r !== null; r = scan.next()) {
+        if (r.timestamp >= f.skipBeforeTimestamp) {
+          from = r.offset;
+          f.skipBeforeTimestamp = -1;
+          break;
+        }
+      }
+      if (f.skipBeforeTimestamp >= 0) from = Infinity; // none here: skip the chunk
+    }
+    return new ChunkCursor(this.topic, f.partition, buf, 0, pos, from, last);
   }
 
   private async fail(err: unknown): Promise<never> {
@@ -246,6 +257,7 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
     this.queue = [];
     this.head = 0;
     this.chunk = null;
+    this.cursor = null;
     const onStop = wasRunning ? this.setup.onStop : undefined;
     this.stopping = onStop ? onStop(this).catch(() => {}) : Promise.resolve();
     return this.stopping;
@@ -257,9 +269,9 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
  * input batch spanned (several records share an input's offset), so a record count above
  * last_offset_delta + 1 is accepted; the records themselves are still checked when visited.
  */
-function checkTransformedBatch(buf: Buffer, pos: number): number {
+function checkTransformedBatch(buf: Buffer, pos: number, crc: boolean): number {
   try {
-    return checkBatch(buf, pos);
+    return checkBatch(buf, pos, undefined, crc);
   } catch (err) {
     if (err instanceof CorruptBatchError && err.kind === 'count' && buf.readInt32BE(pos + 23) >= -1) return batchTotalSize(buf, pos);
     throw err;

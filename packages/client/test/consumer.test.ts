@@ -51,6 +51,46 @@ test('start at beginning, absolute, from the end, from the beginning, timestamp;
   assert.deepEqual(await offsets(c.stream(Offset.end(), { stopAtEnd: true })), []);
 });
 
+/** The stream's records read a batch at a time (each batch iterated, and its `records` compared). */
+async function batchOffsets(stream: RecordStream): Promise<number[]> {
+  const out: number[] = [];
+  for await (const b of stream.batches()) {
+    const seen = [...b].map((r) => r.offset);
+    assert.ok(seen.length > 0, 'batches are never empty');
+    assert.deepEqual(b.records.map((r) => r.offset), seen);
+    assert.equal(b.firstOffset, seen[0]);
+    assert.ok(b.lastOffset >= seen.at(-1)!);
+    out.push(...seen);
+  }
+  return out;
+}
+
+test('batches(): the same records a batch at a time, from every kind of start, with and without CRC checks', async () => {
+  for (const checkCrcs of [true, false]) {
+    const c = eddy.consumer('hundred', { checkCrcs, maxBytes: 300 }); // small responses: several per stream
+    assert.deepEqual(await batchOffsets(c.stream(Offset.beginning(), { stopAtEnd: true })), range(0, 100));
+    assert.deepEqual(await batchOffsets(c.stream(Offset.absolute(43), { stopAtEnd: true })), range(43, 100));
+    assert.deepEqual(await batchOffsets(c.stream(Offset.timestamp(BASE_TS + 54_500), { stopAtEnd: true })), range(55, 100));
+    assert.deepEqual(await batchOffsets(c.stream(Offset.absolute(15), { end: 31 })), range(15, 32));
+    assert.deepEqual(await batchOffsets(c.stream(Offset.end(), { stopAtEnd: true })), []);
+  }
+});
+
+test('batches() and records mix on one stream; positions move past each batch handed out', async () => {
+  const stream = eddy.consumer('hundred').stream(Offset.absolute(3), { stopAtEnd: true, maxBytes: 1 });
+  const first = await stream.next();
+  assert.equal(first.value.offset, 3);
+  const it = stream.batches();
+  const b = (await it.next()).value!;
+  // The rest of the response the record came from (one stored batch: offsets up to 9).
+  assert.deepEqual([...b].map((r) => [r.offset, r.value.toString()]), range(4, 10).map((o) => [o, `v${o}`]));
+  assert.equal(stream.positions().get(0), 10);
+  const next = await stream.next();
+  assert.equal(next.value.offset, 10);
+  await it.return!();
+  assert.equal((await stream.next()).done, true);
+});
+
 test('records carry key, value, timestamp and partition', async () => {
   const stream = eddy.consumer('hundred').stream(Offset.absolute(42), { stopAtEnd: true });
   const { value: r } = await stream.next();

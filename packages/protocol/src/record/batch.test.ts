@@ -30,6 +30,7 @@ import {
   setBatchPartitionLeaderEpoch,
   validateBatches,
   writeBatchCrc,
+  checkBatch,
 } from './batch.ts';
 import { type CompressionCode } from './compression.ts';
 import { encodeBatch, encodeRecordsSection, type RecordInput } from './records.ts';
@@ -146,6 +147,13 @@ test('validateBatches names each problem and its byte position', () => {
   b[60] ^= 0x40;
   throwsKind(() => validateBatches(b), 'crc', 0);
   assert.match((() => { try { validateBatches(b); } catch (e) { return (e as Error).message; } return ''; })(), /^batch at byte 0 fails its CRC-32C: stored 0xb45f7042, computed 0x[0-9a-f]{8}$/);
+  // A reader that skips the CRC takes a batch whose record bytes were damaged; framing is still checked.
+  const damaged = golden();
+  damaged[80] ^= 0x01;
+  throwsKind(() => checkBatch(damaged, 0), 'crc', 0);
+  assert.equal(checkBatch(damaged, 0, undefined, false), 82);
+  const torn = damaged.subarray(0, 70);
+  throwsKind(() => checkBatch(torn, 0, undefined, false), 'truncated', 0);
 
   // Re-sealed batches with bad fields get past the CRC and fail the field check.
   b = golden();

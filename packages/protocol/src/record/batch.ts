@@ -290,10 +290,10 @@ export interface ValidateResult {
 
 /**
  * Checks the batch at `pos` and returns its total size; throws CorruptBatchError.
- * Checks: bounds, batch_len, magic, CRC-32C, compression code, count vs last_offset_delta and
- * section size (uncompressed only).
+ * Checks: bounds, batch_len, magic, CRC-32C (unless `verifyCrc` is false), compression code,
+ * count vs last_offset_delta and section size (uncompressed only).
  */
-export function checkBatch(buf: Buffer, pos: number, maxBatchBytes?: number): number {
+export function checkBatch(buf: Buffer, pos: number, maxBatchBytes?: number, verifyCrc = true): number {
   const avail = buf.length - pos;
   if (avail < BATCH_PREAMBLE_SIZE) {
     throw new CorruptBatchError('truncated', pos, `batch at byte ${pos} truncated: ${avail} bytes, need ${BATCH_PREAMBLE_SIZE} for base_offset and batch_len`);
@@ -314,7 +314,7 @@ export function checkBatch(buf: Buffer, pos: number, maxBatchBytes?: number): nu
     throw new CorruptBatchError('magic', pos, `batch at byte ${pos} has magic ${magic}, expected ${BATCH_MAGIC}`);
   }
   const stored = buf.readUInt32BE(pos + 17);
-  const computed = crc32c(buf.subarray(pos + BatchLayout.attributes, pos + total));
+  const computed = verifyCrc ? crc32c(buf.subarray(pos + BatchLayout.attributes, pos + total)) : stored;
   if (stored !== computed) {
     throw new CorruptBatchError(
       'crc',

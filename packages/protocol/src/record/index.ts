@@ -77,6 +77,7 @@ export {
   type BatchOptions,
   type SectionBatchMeta,
   RecordView,
+  RecordCursor,
   encodeBatch,
   encodeRecordsSection,
   encodeBatchFromSection,

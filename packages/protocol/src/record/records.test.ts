@@ -19,6 +19,7 @@ import {
   encodeBatchFromSection,
   encodeRecordsSection,
   type RecordInput,
+  RecordCursor,
   RecordView,
   visitRecords,
 } from './records.ts';
@@ -244,4 +245,23 @@ test('bad input to encodeBatch is rejected clearly', () => {
   assert.throws(() => encodeBatch([{ key: 'k' as unknown as Uint8Array, value: b('v') }]), /record 0: key must be a Uint8Array/);
   assert.throws(() => encodeBatch([{ value: b('v') }], { compression: 9 as CompressionCode }), /unknown compression code 9/);
   assert.throws(() => encodeBatch([{ value: b('v'), timestamp: 1.5 }]), RangeError);
+});
+
+test('RecordCursor reads what visitRecords visits, one record per next(), and reports the same errors', () => {
+  const records: RecordInput[] = Array.from({ length: 40 }, (_, i) => ({ key: i % 3 ? b(`k${i}`) : null, value: b(`value ${i}`), timestamp: 5000 + i, headers: i % 5 ? null : [['h', b(String(i))]] }));
+  const section = encodeRecordsSection(records, { firstTimestamp: 5000 });
+  const seen: string[] = [];
+  visitRecords(section, 100, 5000, (r) => { seen.push(`${r.offset} ${r.timestamp} ${r.key()?.toString()} ${r.value().toString()} ${r.headers().length}`); });
+  const c = new RecordCursor().reset(section, 100, 5000);
+  assert.equal(c.count, 40);
+  const got: string[] = [];
+  while (c.next()) got.push(`${c.offset} ${c.timestamp} ${c.key()?.toString()} ${c.value().toString()} ${c.headers().length}`);
+  assert.deepEqual(got, seen);
+  assert.equal(c.next(), false);
+  // A trailing byte fails after the last record, as visitRecords does.
+  const trailing = Buffer.concat([section, Buffer.of(0)]);
+  const t = new RecordCursor().reset(trailing, 0, 0);
+  for (let i = 0; i < 40; i++) assert.ok(t.next());
+  assert.throws(() => t.next(), (e: unknown) => e instanceof CorruptBatchError && /1 trailing bytes after 40 records/.test(e.message));
+  assert.throws(() => visitRecords(trailing, 0, 0, () => {}), /1 trailing bytes after 40 records/);
 });

@@ -386,6 +386,115 @@ function corrupt(i: number, at: number, base: number, what: string, cause?: unkn
 }
 
 /**
+ * Reads a records section (`u32 count + records`; a Buffer or any Uint8Array view) one record at
+ * a time: `reset()` on a section, then each `next()` that returns true leaves the cursor (a
+ * RecordView) on the next record. Offsets are `baseOffset + offset_delta`, timestamps
+ * `firstTimestamp + timestamp_delta`. Throws CorruptBatchError (kind 'record' or 'count') on
+ * malformed input; `positionBase` is added to reported byte positions. Allocates nothing per record.
+ */
+export class RecordCursor extends RecordView {
+  /** Records the section holds (its count field). */
+  count = 0;
+  private nextIndex = 0;
+  private len = 0;
+  private baseOffset = 0;
+  private firstTimestamp = 0;
+  private positionBase = 0;
+  private readonly cur: Cursor = { pos: 4 };
+
+  /** Starts reading `input`; throws when its count cannot fit its length. */
+  reset(input: Uint8Array, baseOffset: number, firstTimestamp: number, positionBase = 0): this {
+    const section = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const len = section.length;
+    if (len < 4) {
+      throw new CorruptBatchError('record', positionBase, `records section at byte ${positionBase} is ${len} bytes, need at least 4`);
+    }
+    const count = section.readUInt32BE(0);
+    if (count * MIN_RECORD_SIZE > len - 4) {
+      throw new CorruptBatchError('count', positionBase, `records section at byte ${positionBase} claims ${count} records in ${len - 4} bytes`);
+    }
+    this.section = section;
+    this.len = len;
+    this.count = count;
+    this.nextIndex = 0;
+    this.baseOffset = baseOffset;
+    this.firstTimestamp = firstTimestamp;
+    this.positionBase = positionBase;
+    this.cur.pos = 4;
+    return this;
+  }
+
+  /** Moves to the next record; false after the last one (having checked that nothing trails it). */
+  next(): boolean {
+    const i = this.nextIndex;
+    const section = this.section;
+    const cur = this.cur;
+    const len = this.len;
+    const positionBase = this.positionBase;
+    if (i >= this.count) {
+      if (i === this.count) {
+        this.nextIndex = i + 1;
+        if (cur.pos !== len) {
+          throw new CorruptBatchError('record', positionBase + cur.pos, `records section has ${len - cur.pos} trailing bytes after ${this.count} records at byte ${positionBase + cur.pos}`);
+        }
+      }
+      return false;
+    }
+    try {
+      const start = cur.pos;
+      const rl = readVarint32(section, cur);
+      const end = cur.pos + rl;
+      if (rl < 0 || end > len) throw corrupt(i, start, positionBase, `length ${rl} runs past end of section`);
+      this.attributes = section[cur.pos++];
+      const td = readVarint64(section, cur);
+      const od = readVarint64(section, cur);
+      const flag = section[cur.pos++];
+      if (flag === 0) {
+        this.keyStart = -1;
+        this.keyEnd = -1;
+      } else if (flag === 1) {
+        const kl = readVarint32(section, cur);
+        if (kl < 0 || cur.pos + kl > end) throw corrupt(i, start, positionBase, `key length ${kl} runs past the record`);
+        this.keyStart = cur.pos;
+        this.keyEnd = cur.pos += kl;
+      } else {
+        throw corrupt(i, start, positionBase, `key present flag is ${flag}, expected 0 or 1`);
+      }
+      const vl = readVarint32(section, cur);
+      if (vl < 0 || cur.pos + vl > end) throw corrupt(i, start, positionBase, `value length ${vl} runs past the record`);
+      this.valueStart = cur.pos;
+      this.valueEnd = cur.pos += vl;
+      const hc = readVarint32(section, cur);
+      if (hc < 0) throw corrupt(i, start, positionBase, `header count ${hc}`);
+      this.headersStart = cur.pos;
+      for (let h = 0; h < hc; h++) {
+        const kl = readVarint32(section, cur);
+        if (kl < 0 || cur.pos + kl > end) throw corrupt(i, start, positionBase, `header ${h} key length ${kl} runs past the record`);
+        cur.pos += kl;
+        const hl = readVarint32(section, cur);
+        if (hl < 0 || cur.pos + hl > end) throw corrupt(i, start, positionBase, `header ${h} value length ${hl} runs past the record`);
+        cur.pos += hl;
+      }
+      if (cur.pos !== end) throw corrupt(i, start, positionBase, `fields end at byte ${positionBase + cur.pos}, length says ${positionBase + end}`);
+      this.index = i;
+      this.start = start;
+      this.end = end;
+      this.headerCount = hc;
+      this.offsetDelta = od;
+      this.offset = this.baseOffset + od;
+      this.timestampDelta = td;
+      this.timestamp = this.firstTimestamp + td;
+    } catch (err) {
+      this.nextIndex = this.count + 1; // a broken section ends here
+      if (err instanceof VarintError) throw corrupt(i, err.position, positionBase, err.message, err);
+      throw err;
+    }
+    this.nextIndex = i + 1;
+    return true;
+  }
+}
+
+/**
  * Walks the section (`u32 count + records`; a Buffer or any Uint8Array view) calling `visitor` with a reused RecordView; stops
  * early when it returns false. Offsets are `baseOffset + offset_delta`, timestamps
  * `firstTimestamp + timestamp_delta`. Throws CorruptBatchError (kind 'record' or 'count') on
@@ -398,74 +507,13 @@ export function visitRecords(
   visitor: (record: RecordView) => void | boolean,
   positionBase = 0,
 ): number {
-  const section = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const len = section.length;
-  if (len < 4) {
-    throw new CorruptBatchError('record', positionBase, `records section at byte ${positionBase} is ${len} bytes, need at least 4`);
+  const c = new RecordCursor().reset(input, baseOffset, firstTimestamp, positionBase);
+  let n = 0;
+  while (c.next()) {
+    n++;
+    if (visitor(c) === false) return n;
   }
-  const count = section.readUInt32BE(0);
-  if (count * MIN_RECORD_SIZE > len - 4) {
-    throw new CorruptBatchError('count', positionBase, `records section at byte ${positionBase} claims ${count} records in ${len - 4} bytes`);
-  }
-  const view = new RecordView();
-  view.section = section;
-  const cur: Cursor = { pos: 4 };
-  let i = 0;
-  try {
-    for (; i < count; i++) {
-      const start = cur.pos;
-      const rl = readVarint32(section, cur);
-      const end = cur.pos + rl;
-      if (rl < 0 || end > len) throw corrupt(i, start, positionBase, `length ${rl} runs past end of section`);
-      view.attributes = section[cur.pos++];
-      const td = readVarint64(section, cur);
-      const od = readVarint64(section, cur);
-      const flag = section[cur.pos++];
-      if (flag === 0) {
-        view.keyStart = -1;
-        view.keyEnd = -1;
-      } else if (flag === 1) {
-        const kl = readVarint32(section, cur);
-        if (kl < 0 || cur.pos + kl > end) throw corrupt(i, start, positionBase, `key length ${kl} runs past the record`);
-        view.keyStart = cur.pos;
-        view.keyEnd = cur.pos += kl;
-      } else {
-        throw corrupt(i, start, positionBase, `key present flag is ${flag}, expected 0 or 1`);
-      }
-      const vl = readVarint32(section, cur);
-      if (vl < 0 || cur.pos + vl > end) throw corrupt(i, start, positionBase, `value length ${vl} runs past the record`);
-      view.valueStart = cur.pos;
-      view.valueEnd = cur.pos += vl;
-      const hc = readVarint32(section, cur);
-      if (hc < 0) throw corrupt(i, start, positionBase, `header count ${hc}`);
-      view.headersStart = cur.pos;
-      for (let h = 0; h < hc; h++) {
-        const kl = readVarint32(section, cur);
-        if (kl < 0 || cur.pos + kl > end) throw corrupt(i, start, positionBase, `header ${h} key length ${kl} runs past the record`);
-        cur.pos += kl;
-        const hl = readVarint32(section, cur);
-        if (hl < 0 || cur.pos + hl > end) throw corrupt(i, start, positionBase, `header ${h} value length ${hl} runs past the record`);
-        cur.pos += hl;
-      }
-      if (cur.pos !== end) throw corrupt(i, start, positionBase, `fields end at byte ${positionBase + cur.pos}, length says ${positionBase + end}`);
-      view.index = i;
-      view.start = start;
-      view.end = end;
-      view.headerCount = hc;
-      view.offsetDelta = od;
-      view.offset = baseOffset + od;
-      view.timestampDelta = td;
-      view.timestamp = firstTimestamp + td;
-      if (visitor(view) === false) return i + 1;
-    }
-  } catch (err) {
-    if (err instanceof VarintError) throw corrupt(i, err.position, positionBase, err.message, err);
-    throw err;
-  }
-  if (cur.pos !== len) {
-    throw new CorruptBatchError('record', positionBase + cur.pos, `records section has ${len - cur.pos} trailing bytes after ${count} records at byte ${positionBase + cur.pos}`);
-  }
-  return count;
+  return n;
 }
 
 /**
