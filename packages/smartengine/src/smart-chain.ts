@@ -29,7 +29,7 @@ import type {
   SmartModuleLogger,
 } from './types.ts';
 
-const SLOTS = 2;
+const SLOTS = 3;
 const MIN_SLOT_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 const NO_ENDS = new Int32Array(0);

@@ -25,17 +25,29 @@ const AHEAD = 2;
 
 /** One call to the chain: a run of stored batches. */
 export interface Pass {
+  /** The bytes read: batch k is data[starts[k], starts[k + 1] ?? data.length). */
+  data: Buffer;
+  starts: number[];
   /** Base offset of each batch, in order. */
   bases: number[];
+  /** Offset after each batch. */
+  nexts: number[];
   /** Offset after the last batch. */
   next: number;
   result: Promise<BatchesResult>;
   /** Holders of the output (the queue while batches are left to match, and responses not yet written); at 0 it goes back to the chain. */
   holds: number;
+  /** Holders of `data` (the chain until the result settles, and reads served from it); at 0 `free` gives it back to storage. */
+  dataHolds: number;
+  free: (() => void) | null;
 }
 
 function drop(pass: Pass): void {
   if (--pass.holds === 0) pass.result.then((r) => r.release(), () => {});
+}
+
+function dropData(pass: Pass): void {
+  if (--pass.dataHolds === 0) pass.free?.();
 }
 
 /**
@@ -64,7 +76,9 @@ export class PassSubmitter {
 
   /** Submits the batches of `data` from byte `from` on. */
   submit(data: Buffer, from: number): Pass {
+    const starts: number[] = [];
     const bases: number[] = [];
+    const nexts: number[] = [];
     let next = 0;
     let pieces: Array<Uint8Array | Promise<Uint8Array>> | null = null;
     let result: Promise<BatchesResult>;
@@ -74,8 +88,10 @@ export class PassSubmitter {
       while (at < data.length) {
         const size = batchTotalSize(data, at);
         const base = batchBaseOffset(data, at);
-        bases.push(base);
         next = base + data.readInt32BE(at + BatchLayout.lastOffsetDelta) + 1;
+        starts.push(at);
+        bases.push(base);
+        nexts.push(next);
         if ((data[at + BatchLayout.attributes + 1] & COMPRESSION_MASK) !== 0) {
           pieces ??= [];
           if (at > run) pieces.push(data.subarray(run, at));
@@ -100,7 +116,10 @@ export class PassSubmitter {
       result = Promise.reject(err);
     }
     result.catch(() => {}); // awaited later, in order
-    return { bases, next, result, holds: 1 };
+    const pass: Pass = { data, starts, bases, nexts, next, result, holds: 1, dataHolds: 1, free: null };
+    // the chain copies the bytes in (again, should its worker be restarted) until the pass settles
+    void result.then(() => dropData(pass), () => dropData(pass));
+    return pass;
   }
 
   private afterPrevious(pieces: Array<Uint8Array | Promise<Uint8Array>>): Promise<BatchesResult> {
@@ -255,6 +274,10 @@ class FetchPipeline {
     }
     const release = (read as { release?: () => void }).release;
     const { data } = read;
+    if (data.length === 0) {
+      release?.();
+      return;
+    }
     // the first batch may start before `from` (a read finds the batch holding an offset)
     let at = 0;
     try {
@@ -267,9 +290,34 @@ class FetchPipeline {
       return;
     }
     const pass = this.submitter.submit(data, at);
+    pass.free = release ?? null;
     this.queue.push(pass);
-    // the chain copies the bytes in (again, should its worker be restarted) until the pass settles
-    if (release) void pass.result.then(release, release);
+  }
+
+  /**
+   * The stream's read of the log, served from a pass read ahead when one starts at `position`
+   * (its next whole batches, up to `maxBytes`, at least one), else from the log: the bytes were
+   * read once already. The result's `release` is for when the stream is done with `data`.
+   */
+  async read(log: PartitionLog, position: number, maxBytes: number): Promise<ReadResult> {
+    while (this.ahead) await this.ahead;
+    const head = this.queue[0];
+    const k = this.taken;
+    if (!head || head.bases[k] !== position) return log.read(position, maxBytes);
+    const n = head.starts.length;
+    const endOf = (i: number): number => (i + 1 < n ? head.starts[i + 1] : head.data.length);
+    const from = head.starts[k];
+    let j = k + 1; // serves batches [k, j)
+    while (j < n && endOf(j) - from <= maxBytes) j++;
+    const to = endOf(j - 1);
+    head.dataHolds++;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      dropData(head);
+    };
+    return { data: head.data.subarray(from, to), nextOffset: head.nexts[j - 1], release } as ReadResult;
   }
 
   async close(): Promise<void> {
@@ -282,10 +330,19 @@ class FetchPipeline {
 /**
  * The stream's transform; `close()` frees the chain's instances (called when the stream ends).
  * Each result's `release()` (see ReleasableResult) hands its memory back once it is written.
+ * With a log, `read(position, maxBytes)` reads for the stream: from what was read ahead when it
+ * can (the stream's reads then cost nothing), else from the log.
  */
-export function chainFetchTransform(
-  chain: SmartChain, opts: FetchTransformOptions,
-): ((batches: Buffer, nextOffset: number) => Promise<ReleasableResult>) & BatchTransform & { close(): Promise<void> } {
+export function chainFetchTransform(chain: SmartChain, opts: FetchTransformOptions): ChainFetchTransform {
   const pipeline = new FetchPipeline(chain, opts);
-  return Object.assign((batches: Buffer, nextOffset: number) => pipeline.transform(batches, nextOffset), { close: () => pipeline.close() });
+  const log = opts.log;
+  return Object.assign((batches: Buffer, nextOffset: number) => pipeline.transform(batches, nextOffset), {
+    close: () => pipeline.close(),
+    ...(log ? { read: (position: number, maxBytes: number) => pipeline.read(log, position, maxBytes) } : {}),
+  });
 }
+
+export type ChainFetchTransform = ((batches: Buffer, nextOffset: number) => Promise<ReleasableResult>) & BatchTransform & {
+  close(): Promise<void>;
+  read?: (position: number, maxBytes: number) => Promise<ReadResult>;
+};
