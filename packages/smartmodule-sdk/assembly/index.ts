@@ -1,19 +1,18 @@
 // @eddy/smartmodule-sdk: write Fluvio-compatible SmartModules in AssemblyScript.
 //
-// An author writes one function and one export line that hands it to the SDK:
+// An author writes one function and marks it; the SDK's compiler transform (src/transform.js,
+// in the SDK's build flags) generates the ABI exports that hand it to the runners below:
 //
-//   import { SmartModuleRecord, runFilter } from "@eddy/smartmodule-sdk";
-//   export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+//   import { SmartModuleRecord } from "@eddy/smartmodule-sdk";
 //
+//   @filter
 //   function keep(record: SmartModuleRecord): bool {
 //     return record.valueContains("a");
 //   }
 //
-//   export function filter(ptr: i32, len: i32, version: i32): i32 {
-//     return runFilter(ptr, len, version, keep);
-//   }
-//
-// See README.md for every entry point and helper.
+// The exports can also be written by hand (`export { alloc, dealloc } from ...` and
+// `export function filter(ptr: i32, len: i32, version: i32): i32 { return runFilter(ptr, len, version, keep); }`).
+// See README.md for every decorator, entry point and helper.
 
 export { alloc, dealloc } from "./abi";
 export {

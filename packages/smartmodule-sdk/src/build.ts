@@ -1,5 +1,6 @@
 // Compiles an AssemblyScript SmartModule project to an optimized .wasm with the SDK's
 // settings. Used by the examples' build script and meant for `smdk build`.
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, symlink, writeFile, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,14 +13,22 @@ export const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const ABORT_HANDLER = '~lib/@eddy/smartmodule-sdk/assembly/abort/smartModuleAbort';
 
 /**
+ * The SDK's compiler transform (plain JavaScript, so any asc loads it): `@filter`, `@map`, ...
+ * on a plain function become the ABI exports. Absolute, so it loads in projects that have not
+ * installed the SDK; by package name it is `@eddy/smartmodule-sdk/transform`.
+ */
+export const TRANSFORM_FILE = path.join(SDK_DIR, 'src', 'transform.js');
+
+/**
  * asc flags every SmartModule is built with:
  * - `-O3`: full binaryen optimization (a module compiles in about two seconds);
  * - `--runtime incremental`: a real GC, so strings and objects an author's function makes per
  *   record are freed while a stream runs (the stub runtime never frees, so a long stream would
  *   hit the instance's memory cap); the SDK's own per-record path allocates nothing;
- * - `--use abort=...`: the SDK's abort handler instead of an `env.abort` import.
+ * - `--use abort=...`: the SDK's abort handler instead of an `env.abort` import;
+ * - `--transform ...`: the decorators (a module without them is left as it is).
  */
-export const SDK_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${ABORT_HANDLER}`];
+export const SDK_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${ABORT_HANDLER}`, '--transform', TRANSFORM_FILE];
 
 export interface BuildOptions {
   /** The project directory (holds assembly/index.ts and usually package.json). */
@@ -80,6 +89,33 @@ class Collect {
   }
 }
 
+const ERROR_CATEGORY = 3;
+
+interface Diagnostic {
+  message: string;
+  category: number;
+  range: { start: number; source: { normalizedPath: string } | null } | null;
+}
+
+/** `assembly/index.ts(3,1): message` for a diagnostic in one of the project's files. */
+function formatDiagnostic(projectDir: string, d: Diagnostic): string {
+  const file = d.range?.source?.normalizedPath;
+  if (!file || !d.range) return d.message.trim();
+  let where = file;
+  if (!file.startsWith('~lib/')) {
+    try {
+      const text = readFileSync(path.join(projectDir, file), 'utf8');
+      const before = text.slice(0, d.range.start);
+      // past the end: the exports the transform appended for a decorated function
+      if (d.range.start >= text.length) return `${file} (the exports generated for its @decorated function): ${d.message.trim()}`;
+      where = `${file}(${before.split('\n').length},${d.range.start - before.lastIndexOf('\n')})`;
+    } catch {
+      // keep the bare path
+    }
+  }
+  return `${where}: ${d.message.trim()}`;
+}
+
 /** Compiles one SmartModule project. Rejects with SmartModuleBuildError on compile errors. */
 export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
@@ -104,14 +140,20 @@ export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult>
     ...SDK_ASC_FLAGS,
     ...(opts.extraArgs ?? []),
   ];
+  let firstError = '';
   const result = await asc.main(args, {
     stdout,
     stderr,
     writeFile: (name: string, contents: Uint8Array | string, baseDir: string) => {
       outputs.set(path.resolve(baseDir, name), contents);
     },
+    reportDiagnostic: (d) => {
+      if (d.category === ERROR_CATEGORY && !firstError) firstError = formatDiagnostic(projectDir, d);
+    },
   });
-  if (result.error) throw new SmartModuleBuildError(`asc failed to compile ${path.join(projectDir, entry)}`, stderr.text.trim());
+  if (result.error) {
+    throw new SmartModuleBuildError(`asc failed to compile ${path.join(projectDir, entry)}${firstError ? `: ${firstError}` : ''}`, stderr.text.trim());
+  }
   const wasm = outputs.get(outFile);
   if (!(wasm instanceof Uint8Array)) throw new SmartModuleBuildError(`asc wrote no ${outFile}`, stderr.text.trim());
   for (const [file, contents] of outputs) {
@@ -128,7 +170,7 @@ export async function buildSmartModule(opts: BuildOptions): Promise<BuildResult>
 export async function buildIfStale(opts: BuildOptions & { sources?: readonly string[] }): Promise<BuildResult> {
   const projectDir = path.resolve(opts.projectDir);
   const outFile = path.resolve(projectDir, opts.outFile ?? path.join('build', `${path.basename(projectDir)}.wasm`));
-  const sources = opts.sources ?? [path.join(projectDir, 'assembly'), path.join(SDK_DIR, 'assembly')];
+  const sources = opts.sources ?? [path.join(projectDir, 'assembly'), path.join(SDK_DIR, 'assembly'), TRANSFORM_FILE];
   try {
     const built = (await stat(outFile)).mtimeMs;
     if ((await newestMtime(sources)) < built) {

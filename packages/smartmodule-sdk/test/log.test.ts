@@ -15,13 +15,12 @@ test('log() writes a line to the host log, tagged with the module', async () => 
   mkdirSync(path.join(dir, 'assembly'), { recursive: true });
   writeFileSync(
     path.join(dir, 'assembly', 'index.ts'),
-    `import { SmartModuleRecord, log, runFilter } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+    `import { SmartModuleRecord, log } from "@eddy/smartmodule-sdk";
+@filter
 function keep(record: SmartModuleRecord): bool {
   log("saw " + record.valueString() + " at " + record.offset.toString());
   return true;
 }
-export function filter(ptr: i32, len: i32, version: i32): i32 { return runFilter(ptr, len, version, keep); }
 `,
   );
   const { wasm } = await buildIfStale({ projectDir: dir, sources: [path.join(dir, 'assembly'), path.join(here, '..', 'assembly')] });

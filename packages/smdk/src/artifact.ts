@@ -51,7 +51,10 @@ function newestSource(dir: string): number {
   visit(path.join(dir, MANIFEST_FILE));
   // A changed SDK (a checkout being worked on) changes the module too.
   const sdk = locateSdk();
-  if (sdk) visit(path.join(sdk.dir, 'assembly'));
+  if (sdk) {
+    visit(path.join(sdk.dir, 'assembly'));
+    visit(path.join(sdk.dir, 'src', 'transform.js'));
+  }
   return newest;
 }
 

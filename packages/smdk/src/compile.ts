@@ -70,6 +70,10 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   args.push('--baseDir', project.dir, '--outFile', rel(out), '--noColors');
   if (config) args.push('--config', ASCONFIG_FILE, '--target', target);
   else args.push(...(await sdkAscFlags()));
+  // The SDK's decorators (@filter, @map, ...): given here rather than in asconfig.json, where asc
+  // would have to resolve the package before `npm install` has put it in node_modules.
+  const transform = sdkTransform();
+  if (transform && !args.includes(transform)) args.push('--transform', transform);
   const modules = sdkModulesDir(project);
   // Absolute: asc resolves a relative --path against the process's cwd, not --baseDir.
   if (modules) args.push('--path', modules);
@@ -103,6 +107,13 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   return { wasmFile: out, size, warnings: report };
 }
 
+/** The SDK's compiler transform (src/transform.js), absolute, or null for an SDK without one. */
+export function sdkTransform(): string | null {
+  const sdk = locateSdk();
+  const file = sdk && path.join(sdk.dir, 'src', 'transform.js');
+  return file && fs.existsSync(file) ? file : null;
+}
+
 /** The project's asconfig.json, or null; invalid JSON is the user's error to fix. */
 function readAsconfig(dir: string): { entries?: unknown } | null {
   const file = path.join(dir, ASCONFIG_FILE);
@@ -128,6 +139,8 @@ function diagnosticLocation(dir: string, d: Diagnostic): string {
   if (source.startsWith('~lib/')) return source;
   try {
     const text = fs.readFileSync(path.join(dir, source), 'utf8');
+    // past the end: the exports the SDK's transform appended for a decorated function
+    if (d.range!.start >= text.length) return `${source} (the exports generated for its @decorated function)`;
     const before = text.slice(0, d.range!.start);
     const line = before.split('\n').length;
     const col = d.range!.start - before.lastIndexOf('\n');

@@ -169,7 +169,9 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
       build: 'smdk build',
       test: 'node --test test/',
       'smdk:test': 'smdk test',
-      asbuild: 'asc --config asconfig.json --target release',
+      // the SDK's transform is named here, not in asconfig.json: asc resolves a transform named
+      // there while loading the file, which fails before `npm install` (smdk build adds it itself)
+      asbuild: 'asc --config asconfig.json --target release --transform @eddy/smartmodule-sdk/transform',
     },
     dependencies: { [SDK_PACKAGE]: vars['sdk-dependency'] },
     devDependencies: {
@@ -184,8 +186,8 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
 }
 
 /**
- * The SDK's build settings (see DEFAULT_ASC_FLAGS), so `npx asc --target release` after
- * `npm install` builds what `smdk build` builds.
+ * The SDK's build settings (see DEFAULT_ASC_FLAGS), so `npm run asbuild` after `npm install`
+ * builds what `smdk build` builds (the script adds the SDK's transform).
  */
 function ascConfig(name: string): string {
   const config = {

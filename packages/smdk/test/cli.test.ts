@@ -188,6 +188,24 @@ test('a compile error: asc diagnostics, then one error line, exit 1', async () =
   assert.equal(fs.existsSync(path.join(dir, 'build', 'broken-code.wasm')), false);
 });
 
+test('a SmartModule decorator mistake names the line and what is wrong', async () => {
+  const dir = writeProject(
+    'two-transforms',
+    `import { SmartModuleRecord } from "@eddy/smartmodule-sdk";
+@filter
+function keep(record: SmartModuleRecord): bool { return true; }
+@map
+function double(record: SmartModuleRecord): SmartModuleRecord { return record; }
+`,
+  );
+  const r = await runSmdk(['build'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(
+    lines(r.stderr).at(-1),
+    "error: build of 'two-transforms' failed: assembly/index.ts(4,1): Transform '@eddy/smartmodule-sdk': two transforms in one module (@filter keep, @map double): a SmartModule has exactly one of @filter, @map, @filter_map, @array_map, @aggregate",
+  );
+});
+
 test('usage errors are one line', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['test', '--text', 'a', '--stdin'], /^error: give only one test input, not --text and --stdin$/],

@@ -1,9 +1,9 @@
 // Running average of numeric values. The accumulator is JSON {"average": a, "count": n},
 // updated incrementally (Fluvio's aggregate-average); an empty or unreadable accumulator
 // starts from zero, as Fluvio's unwrap_or_default does.
-import { JsonValue, SmartModuleRecord, runAggregate, parseJson } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { JsonValue, SmartModuleRecord, parseJson } from "@eddy/smartmodule-sdk";
 
+@aggregate
 function average(accumulator: string, record: SmartModuleRecord): string {
   const value = record.valueFloat(); // fails the record on non-numbers
   let avg = 0.0;
@@ -20,8 +20,4 @@ function average(accumulator: string, record: SmartModuleRecord): string {
   count++;
   avg += (value - avg) / <f64>count;
   return JsonValue.object().setNumber("average", avg).setInteger("count", count).stringify();
-}
-
-export function aggregate(ptr: i32, len: i32, version: i32): i32 {
-  return runAggregate(ptr, len, version, average);
 }

@@ -1,9 +1,9 @@
 // Running sum of integer values: each output record carries the sum so far, and the sum
 // is kept between batches as the accumulator (Fluvio's aggregate-sum). An empty initial
 // accumulator counts as 0.
-import { SmartModuleRecord, parseIntString, parseOk, fail, runAggregate } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { SmartModuleRecord, parseIntString, parseOk, fail } from "@eddy/smartmodule-sdk";
 
+@aggregate
 function sum(accumulator: string, record: SmartModuleRecord): string {
   let total: i64 = 0;
   if (accumulator.length > 0) {
@@ -14,8 +14,4 @@ function sum(accumulator: string, record: SmartModuleRecord): string {
     }
   }
   return (total + record.valueInt()).toString();
-}
-
-export function aggregate(ptr: i32, len: i32, version: i32): i32 {
-  return runAggregate(ptr, len, version, sum);
 }

@@ -1,8 +1,8 @@
 // Splits a JSON array into one record per element, each written as compact JSON
 // (Fluvio's array_map_json_array). A value that is not a JSON array is an error.
-import { SmartModuleRecord, fail, runArrayMap } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { SmartModuleRecord, fail } from "@eddy/smartmodule-sdk";
 
+@array_map
 function splitArray(record: SmartModuleRecord): SmartModuleRecord[] {
   const out: SmartModuleRecord[] = [];
   const array = record.valueJson(); // fails the record on malformed JSON
@@ -15,8 +15,4 @@ function splitArray(record: SmartModuleRecord): SmartModuleRecord[] {
     out.push(SmartModuleRecord.ofJson(array.at(i)!));
   }
   return out;
-}
-
-export function array_map(ptr: i32, len: i32, version: i32): i32 {
-  return runArrayMap(ptr, len, version, splitArray);
 }

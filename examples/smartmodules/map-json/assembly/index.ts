@@ -1,9 +1,9 @@
 // The temperature converter of the seed's data-flow guide: a JSON message whose
 // value.temperature is in Celsius gets value = { temperature_fahrenheit, original_celsius }.
 // Messages that are not JSON, or carry no numeric value.temperature, pass unchanged.
-import { JsonValue, SmartModuleRecord, runMap } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { JsonValue, SmartModuleRecord } from "@eddy/smartmodule-sdk";
 
+@map
 function toFahrenheit(record: SmartModuleRecord): SmartModuleRecord {
   const data = record.tryValueJson();
   if (data === null) return record;
@@ -17,8 +17,4 @@ function toFahrenheit(record: SmartModuleRecord): SmartModuleRecord {
     .setNumber("original_celsius", celsius);
   data.set("value", converted);
   return record.withJson(data);
-}
-
-export function map(ptr: i32, len: i32, version: i32): i32 {
-  return runMap(ptr, len, version, toFahrenheit);
 }

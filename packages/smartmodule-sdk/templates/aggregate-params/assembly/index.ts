@@ -1,11 +1,11 @@
 // {{project-name}}: an aggregate SmartModule with a parameter. Keeps a running sum of integer
 // values, each multiplied by the `scale` parameter (`-e scale=...`; 1 when not given).
-import { Params, SmartModuleRecord, fail, parseIntString, parseOk, runAggregate, runInit } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { Params, SmartModuleRecord, fail, parseIntString, parseOk } from "@eddy/smartmodule-sdk";
 
 let scale: i64 = 1;
 
 // Runs once with the parameters; call fail("why") to refuse them.
+@init
 function setup(params: Params): void {
   const text = params.get("scale");
   if (text === null) return;
@@ -15,6 +15,7 @@ function setup(params: Params): void {
 
 // Your code: combine the accumulator with the record and return the new accumulator,
 // which is also written as this record's value.
+@aggregate
 function combine(accumulator: string, record: SmartModuleRecord): string {
   let sum: i64 = 0;
   if (accumulator.length > 0) {
@@ -22,13 +23,4 @@ function combine(accumulator: string, record: SmartModuleRecord): string {
     if (!parseOk()) fail("accumulator is not an integer: \"" + accumulator + "\"");
   }
   return (sum + record.valueInt() * scale).toString();
-}
-
-// The ABI entry points; leave as they are.
-export function init(ptr: i32, len: i32, version: i32): i32 {
-  return runInit(ptr, len, version, setup);
-}
-
-export function aggregate(ptr: i32, len: i32, version: i32): i32 {
-  return runAggregate(ptr, len, version, combine);
 }

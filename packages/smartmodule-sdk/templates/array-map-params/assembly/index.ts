@@ -1,16 +1,17 @@
 // {{project-name}}: an array-map SmartModule with a parameter. Splits a JSON array into one
 // record per element, keyed by the `key` parameter (`-e key=...`; the input's key when not given).
-import { Params, SmartModuleRecord, fail, runArrayMap, runInit } from "@eddy/smartmodule-sdk";
-export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { Params, SmartModuleRecord, fail } from "@eddy/smartmodule-sdk";
 
 let key: string | null = null;
 
 // Runs once with the parameters; call fail("why") to refuse them.
+@init
 function setup(params: Params): void {
   key = params.get("key");
 }
 
 // Your code: return the records to write for this one (possibly none).
+@array_map
 function transform(record: SmartModuleRecord): SmartModuleRecord[] {
   const out: SmartModuleRecord[] = [];
   const json = record.valueJson(); // calls fail(..) for malformed JSON
@@ -23,13 +24,4 @@ function transform(record: SmartModuleRecord): SmartModuleRecord[] {
   const outKey = k !== null ? k : record.keyString();
   for (let i = 0; i < json.length; i++) out.push(SmartModuleRecord.ofJson(json.at(i)!, outKey));
   return out;
-}
-
-// The ABI entry points; leave as they are.
-export function init(ptr: i32, len: i32, version: i32): i32 {
-  return runInit(ptr, len, version, setup);
-}
-
-export function array_map(ptr: i32, len: i32, version: i32): i32 {
-  return runArrayMap(ptr, len, version, transform);
 }
