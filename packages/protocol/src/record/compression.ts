@@ -3,11 +3,32 @@
  * gzip (RFC 1952), snappy (framing format, as Rust `snap::write::FrameEncoder`),
  * lz4 (LZ4 frame format), zstd (zstd frame).
  */
-import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import * as snappy from 'snappy';
-import * as lz4 from 'lz4-napi';
 import { crc32c } from './crc32c.ts';
+
+// Codecs load on first use: the native snappy and lz4 addons and node:zlib cost a process that
+// never compresses (an idle broker, most consumers) several MB of RSS.
+const require = createRequire(import.meta.url);
+let zlibMod: typeof import('node:zlib') | undefined;
+let snappyMod: typeof import('snappy') | undefined;
+let lz4Mod: typeof import('lz4-napi') | undefined;
+let zlibAsync: {
+  gzip: (b: Buffer) => Promise<Buffer>; gunzip: (b: Buffer, o: object) => Promise<Buffer>;
+  zstdCompress: (b: Buffer) => Promise<Buffer>; zstdDecompress: (b: Buffer, o: object) => Promise<Buffer>;
+} | undefined;
+const codecs = {
+  get zlib(): typeof import('node:zlib') { return (zlibMod ??= process.getBuiltinModule('node:zlib')); },
+  get snappy(): typeof import('snappy') { return (snappyMod ??= require('snappy') as typeof import('snappy')); },
+  get lz4(): typeof import('lz4-napi') { return (lz4Mod ??= require('lz4-napi') as typeof import('lz4-napi')); },
+  get zlibAsync(): NonNullable<typeof zlibAsync> {
+    const z = codecs.zlib;
+    return (zlibAsync ??= {
+      gzip: promisify(z.gzip), gunzip: promisify(z.gunzip) as (b: Buffer, o: object) => Promise<Buffer>,
+      zstdCompress: promisify(z.zstdCompress), zstdDecompress: promisify(z.zstdDecompress) as (b: Buffer, o: object) => Promise<Buffer>,
+    });
+  },
+};
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 export type CompressionName = keyof typeof Compression;
@@ -90,7 +111,7 @@ function snappyFrameCompressSync(data: Buffer): Buffer {
   const parts: Buffer[] = [SNAPPY_STREAM_ID];
   for (let off = 0; off < data.length; off += SNAPPY_CHUNK) {
     const piece = data.subarray(off, Math.min(off + SNAPPY_CHUNK, data.length));
-    parts.push(...frameChunk(piece, snappy.compressSync(piece)));
+    parts.push(...frameChunk(piece, codecs.snappy.compressSync(piece)));
   }
   return Buffer.concat(parts);
 }
@@ -100,7 +121,7 @@ async function snappyFrameCompress(data: Buffer): Promise<Buffer> {
   for (let off = 0; off < data.length; off += SNAPPY_CHUNK) {
     pieces.push(data.subarray(off, Math.min(off + SNAPPY_CHUNK, data.length)));
   }
-  const compressed = await Promise.all(pieces.map((p) => snappy.compress(p)));
+  const compressed = await Promise.all(pieces.map((p) => codecs.snappy.compress(p)));
   const parts: Buffer[] = [SNAPPY_STREAM_ID];
   for (let i = 0; i < pieces.length; i++) parts.push(...frameChunk(pieces[i], compressed[i]));
   return Buffer.concat(parts);
@@ -130,7 +151,7 @@ function snappyFrameDecompressSync(data: Buffer, max: number | undefined): Buffe
       const expected = data.readUInt32LE(body);
       let piece: Buffer;
       if (type === 0x00) {
-        const res = snappy.uncompressSync(data.subarray(body + 4, end), { asBuffer: true });
+        const res = codecs.snappy.uncompressSync(data.subarray(body + 4, end), { asBuffer: true });
         piece = res as Buffer;
       } else {
         piece = data.subarray(body + 4, end);
@@ -154,10 +175,6 @@ function snappyFrameDecompressSync(data: Buffer, max: number | undefined): Buffe
 
 // ---------------------------------------------------------------------------------------------
 
-const gzipAsync = promisify(zlib.gzip);
-const gunzipAsync = promisify(zlib.gunzip);
-const zstdCompressAsync = promisify(zlib.zstdCompress);
-const zstdDecompressAsync = promisify(zlib.zstdDecompress);
 
 /** Compresses `data` with codec `code`. `none` returns the input unchanged (no copy). */
 export function compress(code: CompressionCode, data: Uint8Array): Buffer {
@@ -167,13 +184,13 @@ export function compress(code: CompressionCode, data: Uint8Array): Buffer {
       case Compression.none:
         return buf;
       case Compression.gzip:
-        return zlib.gzipSync(buf);
+        return codecs.zlib.gzipSync(buf);
       case Compression.snappy:
         return snappyFrameCompressSync(buf);
       case Compression.lz4:
-        return lz4.compressFrameSync(buf);
+        return codecs.lz4.compressFrameSync(buf);
       case Compression.zstd:
-        return zlib.zstdCompressSync(buf);
+        return codecs.zlib.zstdCompressSync(buf);
       default:
         throw new CompressionError(`unknown compression code ${code as number}`);
     }
@@ -191,13 +208,13 @@ export function decompress(code: CompressionCode, data: Uint8Array, opts?: Decom
       case Compression.none:
         return buf;
       case Compression.gzip:
-        return zlib.gunzipSync(buf, max === undefined ? undefined : { maxOutputLength: max });
+        return codecs.zlib.gunzipSync(buf, max === undefined ? undefined : { maxOutputLength: max });
       case Compression.snappy:
         return snappyFrameDecompressSync(buf, max);
       case Compression.lz4:
-        return checkSize(code, lz4.decompressFrameSync(buf), max);
+        return checkSize(code, codecs.lz4.decompressFrameSync(buf), max);
       case Compression.zstd:
-        return zlib.zstdDecompressSync(buf, max === undefined ? undefined : { maxOutputLength: max });
+        return codecs.zlib.zstdDecompressSync(buf, max === undefined ? undefined : { maxOutputLength: max });
       default:
         throw new CompressionError(`unknown compression code ${code as number}`);
     }
@@ -214,13 +231,13 @@ export async function compressAsync(code: CompressionCode, data: Uint8Array): Pr
       case Compression.none:
         return buf;
       case Compression.gzip:
-        return await gzipAsync(buf);
+        return await codecs.zlibAsync.gzip(buf);
       case Compression.snappy:
         return await snappyFrameCompress(buf);
       case Compression.lz4:
-        return await lz4.compressFrame(buf);
+        return await codecs.lz4.compressFrame(buf);
       case Compression.zstd:
-        return await zstdCompressAsync(buf);
+        return await codecs.zlibAsync.zstdCompress(buf);
       default:
         throw new CompressionError(`unknown compression code ${code as number}`);
     }
@@ -242,14 +259,14 @@ export async function decompressAsync(
       case Compression.none:
         return buf;
       case Compression.gzip:
-        return await gunzipAsync(buf, max === undefined ? {} : { maxOutputLength: max });
+        return await codecs.zlibAsync.gunzip(buf, max === undefined ? {} : { maxOutputLength: max });
       case Compression.snappy:
         // Snappy blocks decode faster than a thread hop costs; stay synchronous.
         return snappyFrameDecompressSync(buf, max);
       case Compression.lz4:
-        return checkSize(code, await lz4.decompressFrame(buf), max);
+        return checkSize(code, await codecs.lz4.decompressFrame(buf), max);
       case Compression.zstd:
-        return await zstdDecompressAsync(buf, max === undefined ? {} : { maxOutputLength: max });
+        return await codecs.zlibAsync.zstdDecompress(buf, max === undefined ? {} : { maxOutputLength: max });
       default:
         throw new CompressionError(`unknown compression code ${code as number}`);
     }
