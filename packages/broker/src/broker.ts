@@ -6,7 +6,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
 import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
-import { BrokerServer, BrokerMetrics, createHandlers, createLogger, startMetricsServer } from './server/index.ts';
+import { BrokerServer, BrokerMetrics, createHandlers, createLogger } from './server/index.ts';
 import type { LogOptions, PartitionFigures } from './server/index.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
@@ -143,6 +143,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     let metricsPort = -1;
     let http: HttpServer | null = null;
     if (metricsPortOpt >= 0) {
+      const { startMetricsServer } = await import('./server/metrics_server.ts');
+      metrics.watchEventLoop();
       const m = await startMetricsServer(metrics.registry, host, metricsPortOpt);
       http = m.server;
       metricsPort = m.port;

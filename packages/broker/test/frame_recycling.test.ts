@@ -28,8 +28,8 @@ const dataEvents = process.env.EDDY_SOCKET_DATA_EVENTS === '1' && 'the server re
 
 test('a produce frame returns to the pool after its response, other frames never', { skip: dataEvents }, async () => {
   const pool = new SpyPool();
-  let release: (() => void) | null = null;
-  let seen: Buffer | null = null;
+  let release = null as (() => void) | null;
+  let seen = null as Buffer | null;
   const handlers = new Map<number, (req: any) => unknown>([
     [ApiKey.Produce, (req) => {
       seen = req.topics[0].partitions[0].records;
