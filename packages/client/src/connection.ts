@@ -3,7 +3,7 @@ import {
   Apis,
   EddyError,
   ErrorCode,
-  FrameDecoder,
+  FrameReader,
   DEFAULT_MAX_FRAME_BYTES,
   encodeRequest,
   readResponseHeader,
@@ -76,7 +76,7 @@ export class Connection {
   /** The broker's version string from ApiVersions. */
   serverVersion = '';
   private readonly socket: net.Socket;
-  private readonly decoder: FrameDecoder;
+  private readonly reader: FrameReader;
   private readonly requestTimeoutMs: number;
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, StreamEntry>();
@@ -86,24 +86,26 @@ export class Connection {
   private corked = false;
   private closedWith: EddyError | null = null;
 
-  private constructor(socket: net.Socket, endpoint: string, opts: ConnectionOptions) {
+  private constructor(socket: net.Socket, endpoint: string, opts: ConnectionOptions, reader: FrameReader, input: ReadSink) {
     this.socket = socket;
     this.endpoint = endpoint;
     this.clientId = opts.clientId ?? 'eddy-client';
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    this.reader = reader;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     let cause: Error | undefined;
-    socket.on('data', (chunk: Buffer) => {
+    // The socket reads into the reader's buffers (net's onread): a frame larger than the scratch
+    // buffer is read straight into its own body, no per-read chunk and no copy into the frame.
+    input.onRead = (n: number) => {
       try {
-        this.decoder.push(chunk, this.onFrame);
+        this.reader.bytesRead(n, this.onFrame);
       } catch (err) {
         // A bad size prefix: the byte stream can no longer be split into frames.
         cause = err as Error;
         socket.destroy();
       }
-    });
+    };
     socket.removeListener('error', noop);
     socket.on('error', (err) => { cause ??= err; });
     socket.on('close', () => {
@@ -118,8 +120,10 @@ export class Connection {
     const name = formatEndpoint(endpoint);
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const started = Date.now();
-    const socket = await openSocket(endpoint, name, timeoutMs);
-    const conn = new Connection(socket, name, opts);
+    const reader = new FrameReader({ maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
+    const input: ReadSink = { onRead: noop };
+    const socket = await openSocket(endpoint, name, timeoutMs, reader, input);
+    const conn = new Connection(socket, name, opts, reader, input);
     try {
       const left = Math.max(1, timeoutMs - (Date.now() - started));
       const res = await conn.request('ApiVersions', { clientVersion: CLIENT_VERSION }, { timeoutMs: left });
@@ -300,9 +304,24 @@ export class Connection {
   }
 }
 
-function openSocket(endpoint: Endpoint, name: string, timeoutMs: number): Promise<net.Socket> {
+/** Where the socket's reads go once the Connection exists (nothing arrives before it sends). */
+interface ReadSink {
+  onRead(bytes: number): void;
+}
+
+function openSocket(endpoint: Endpoint, name: string, timeoutMs: number, reader: FrameReader, input: ReadSink): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    const socket = net.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      onread: {
+        buffer: () => reader.readBuffer(),
+        callback: (n: number) => {
+          input.onRead(n);
+          return true;
+        },
+      },
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new EddyError(ErrorCode.BrokerUnavailable, `could not connect to ${name} within ${timeoutMs} ms`));
