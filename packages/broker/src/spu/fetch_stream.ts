@@ -1,6 +1,7 @@
 import { EddyError, ErrorCode, OffsetStart } from '@eddy/protocol';
 import type { SmartModuleErrorInfo, StreamFetchRequest, StreamFetchResponse } from '@eddy/protocol';
 import { OffsetOutOfRangeError as StorageOffsetOutOfRangeError } from '../storage/index.ts';
+import type { ReadResult } from '../storage/index.ts';
 import type { PartitionAttachment, PartitionLeader } from './partition_leader.ts';
 import { countRecords, cutAfterOffset } from './batch_scan.ts';
 
@@ -22,6 +23,8 @@ export interface TransformResult {
   nextOffset?: number;
   /** A SmartModule error: the stream sends it and ends. */
   error?: SmartModuleErrorInfo | null;
+  /** Called once the response carrying `batches` is written (their memory may then be reused). */
+  release?: () => void;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface TransformResult {
  */
 export type BatchTransform = ((batches: Buffer, nextOffset: number) => Promise<TransformResult>) & {
   close?: () => void | Promise<void>;
+  /** When present, the stream reads through it instead of the log (e.g. from what it read ahead). */
+  read?: (position: number, maxBytes: number) => Promise<ReadResult>;
 };
 
 export interface FetchStreamOptions {
@@ -190,7 +195,8 @@ export class FetchStream implements PartitionAttachment {
         return;
       }
       const want = this.window > 0 ? Math.min(this.maxBytes, this.window - this.inflight) : this.maxBytes;
-      const read = await log.read(this.position, want);
+      const transform = this.opts.transform;
+      const read = transform?.read ? await transform.read(this.position, want) : await log.read(this.position, want);
       // The read's bytes may live in the tail cache: give them back once the response carrying
       // them is written, or now if none will carry them.
       let release: (() => void) | null = read.release;
@@ -209,8 +215,14 @@ export class FetchStream implements PartitionAttachment {
           next = cut.nextOffset;
         }
         let smError: SmartModuleErrorInfo | null = null;
-        if (this.opts.transform) {
-          const out = await this.opts.transform(batches, next);
+        if (transform) {
+          const out = await transform(batches, next);
+          const outRelease = out.release;
+          if (outRelease) {
+            // The output may be views of the input: both go back once the response is written.
+            const readRelease = release;
+            release = () => { readRelease(); outRelease(); };
+          }
           if (this.ended) return;
           batches = out.batches;
           next = Math.max(next, out.nextOffset ?? next);
