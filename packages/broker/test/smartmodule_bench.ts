@@ -129,6 +129,8 @@ try {
     const total = median(runs.map((r) => kinds.reduce((sum, kind) => sum + (r[kind] ?? 0), 0)));
     console.log(`cpu ${k.padEnd(8)} ${Math.round(total)} ms per million records: ${kinds.map((kind) => `${kind} ${Math.round(median(runs.map((r) => r[kind] ?? 0)))}`).join(', ')}`);
   }
+  const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${broker.pid}/status`, 'utf8'))?.[1];
+  if (hwm) console.log(`broker peak RSS ${(Number(hwm) / 1024).toFixed(0)} MB`);
   if (doPlain && doFiltered) {
     console.log(`ratio    ${(median(filter) / median(plain) * 100).toFixed(1)} % of medians; per round ${ratios.map((r) => (r * 100).toFixed(0)).join(' ')} %, median ${(median(ratios) * 100).toFixed(1)} %`);
   }

@@ -3,22 +3,34 @@
 // steady state then allocates no fresh memory per call (a fresh multi-MiB buffer costs page
 // faults where it is written, and such external memory drives V8 into full collections). A
 // buffer the caller never releases is only lost to reuse: the pool keeps no reference to it.
+// But V8 does not count shared memory as pressure to collect, so a caller that keeps not
+// releasing would pile up unreachable buffers between collections: past `maxLent` buffers out,
+// take() lends none (the chain then copies the output into a Buffer of its own, which V8 counts).
 
 const GRAIN = 64 * 1024;
 
 export class OutputPool {
   readonly #maxFree: number;
+  readonly #maxLent: number;
   readonly #free: SharedArrayBuffer[] = [];
   /** Largest output seen (a buffer for less would have to spill). */
   #largest = 0;
+  /** Buffers taken and not given back. */
+  #lent = 0;
 
-  /** Keeps at most `maxFree` released buffers for reuse. */
-  constructor(maxFree = 4) {
+  /** Keeps at most `maxFree` released buffers for reuse and lends at most `maxLent` at a time. */
+  constructor(maxFree = 4, maxLent = 8) {
     this.#maxFree = maxFree;
+    this.#maxLent = maxLent;
   }
 
-  /** A buffer for the output of `inputBytes` of batches: room for the input (what a filter returns at most) or the largest output seen. */
-  take(inputBytes: number): SharedArrayBuffer {
+  /**
+   * A buffer for the output of `inputBytes` of batches: room for the input (what a filter returns
+   * at most) or the largest output seen; null when `maxLent` are out already.
+   */
+  take(inputBytes: number): SharedArrayBuffer | null {
+    if (this.#lent >= this.#maxLent) return null;
+    this.#lent++;
     const want = Math.max(inputBytes, this.#largest);
     const free = this.#free;
     let best = -1;
@@ -32,6 +44,7 @@ export class OutputPool {
 
   /** Takes back a buffer no one looks at any more. */
   give(sab: SharedArrayBuffer): void {
+    this.#lent--;
     const free = this.#free;
     if (sab.byteLength < this.#largest) return; // too small to serve again
     free.push(sab);
@@ -42,6 +55,11 @@ export class OutputPool {
     }
   }
 
+  /** Largest output seen. */
+  get largest(): number {
+    return this.#largest;
+  }
+
   /** Records an output size, so later buffers are big enough for it. */
   saw(outputBytes: number): void {
     if (outputBytes > this.#largest) this.#largest = outputBytes;
@@ -50,5 +68,10 @@ export class OutputPool {
   /** Released buffers kept (for tests). */
   get freeCount(): number {
     return this.#free.length;
+  }
+
+  /** Buffers out (for tests). */
+  get lentCount(): number {
+    return this.#lent;
   }
 }

@@ -144,6 +144,17 @@ describe('processBatches', () => {
     assert.deepEqual(batchesOf(again)[29][0], 5900);
   });
 
+  test('a caller that never releases gets outputs in buffers of their own once too many are out', async () => {
+    const chain = await engine.chain([{ name: 'has-a', wasm: wat.FILTER_A }]);
+    const results = [];
+    for (let i = 0; i < 12; i++) results.push(await chain.processBatches(stored(vals('apple', 'fig'), i * 2)));
+    const shared = results.filter((r) => r.batches.buffer instanceof SharedArrayBuffer).length;
+    assert.equal(shared, 8, 'at most 8 lent');
+    for (const [i, r] of results.entries()) assert.deepEqual(batchesOf(r), [[i * 2, [i * 2], ['apple']]]);
+    for (const r of results) r.release();
+    assert.ok((await chain.processBatches(stored(vals('again'), 30))).batches.buffer instanceof SharedArrayBuffer);
+  });
+
   test('an empty chain passes batches through in fresh headers', async () => {
     const chain = await engine.chain([]);
     const r = await chain.processBatches(Buffer.concat([stored(vals('p', 'q'), 5), stored([], 7)]));

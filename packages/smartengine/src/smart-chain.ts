@@ -40,6 +40,8 @@ interface Slot {
   sab: SharedArrayBuffer;
   /** The worker holds this slot's current buffer. */
   known: boolean;
+  /** processBatches output when the pool lends none: copied out as soon as the reply is in. */
+  bounce: SharedArrayBuffer | null;
 }
 
 let nextChainId = 1;
@@ -81,7 +83,7 @@ export class SmartChain {
     this.#memoryLimit = internals.memoryLimitBytes;
     this.#logger = internals.logger;
     for (let i = 0; i < SLOTS; i++) {
-      const slot = { index: i, sab: new SharedArrayBuffer(MIN_SLOT_BYTES), known: false };
+      const slot: Slot = { index: i, sab: new SharedArrayBuffer(MIN_SLOT_BYTES), known: false, bounce: null };
       this.#slots.push(slot);
       this.#freeSlots.push(slot);
     }
@@ -243,16 +245,24 @@ export class SmartChain {
 
   async #runBatches(chunks: readonly Uint8Array[], len: number): Promise<BatchesResult> {
     const slot = this.#freeSlots.pop() ?? (await new Promise<Slot>((resolve) => this.#slotWaiters.push(resolve)));
-    const out = this.#outputs.take(len);
+    const lent = this.#outputs.take(len);
+    const out = lent ?? this.#bounce(slot, len);
     try {
       const reply = (await this.#host!.request(this.#hosted, () => this.#prepareBatches(slot, chunks, len, out))) as BatchesReply;
-      return this.#batchesResult(reply, out);
+      return this.#batchesResult(reply, out, lent !== null);
     } catch (err) {
-      this.#outputs.give(out);
+      if (lent) this.#outputs.give(lent);
       throw this.#toError(err);
     } finally {
       this.#release(slot);
     }
+  }
+
+  /** The slot's own output buffer, big enough for the input or the largest output seen. */
+  #bounce(slot: Slot, len: number): SharedArrayBuffer {
+    const want = Math.max(len, this.#outputs.largest);
+    if (!slot.bounce || slot.bounce.byteLength < want) slot.bounce = new SharedArrayBuffer(want);
+    return slot.bounce;
   }
 
   #release(slot: Slot): void {
@@ -283,7 +293,7 @@ export class SmartChain {
     return { msg: { t: 'batches', chain: this.id, slot: slot.index, sab, len, out } };
   }
 
-  #batchesResult(reply: BatchesReply, out: SharedArrayBuffer): BatchesResult {
+  #batchesResult(reply: BatchesReply, out: SharedArrayBuffer, lent: boolean): BatchesResult {
     if (reply.accumulators) {
       for (const [i, acc] of reply.accumulators) this.#setups[i].accumulator = acc;
     }
@@ -291,12 +301,15 @@ export class SmartChain {
     pool.saw(reply.len);
     let batches: Buffer;
     let release = NO_RELEASE;
-    if (reply.spilled) {
-      batches = Buffer.from(reply.spilled);
-      pool.give(out);
-    } else if (reply.len === 0) {
-      batches = EMPTY;
-      pool.give(out);
+    if (reply.spilled || reply.len === 0 || !lent) {
+      if (reply.spilled) batches = Buffer.from(reply.spilled);
+      else if (reply.len === 0) batches = EMPTY;
+      else {
+        // the slot's own buffer: copy out once (the caller does not seem to release results)
+        batches = Buffer.allocUnsafe(reply.len);
+        copyBytes(new Uint8Array(out, 0, reply.len), batches, 0);
+      }
+      if (lent) pool.give(out);
     } else {
       batches = Buffer.from(out, 0, reply.len);
       let held = true;
