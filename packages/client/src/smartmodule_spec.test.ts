@@ -128,3 +128,17 @@ test('specs become invocations: registered names, files and bytes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a transform step may name the ABI version it is called with (16..25), one line when out of range', () => {
+  assert.deepEqual(parseTransforms('transforms:\n  - uses: old\n    version: 21\n  - uses: new\n'), [{ name: 'old', version: 21 }, { name: 'new' }]);
+  assert.deepEqual(parseTransformLine('{"uses":"x","version":16}'), { name: 'x', version: 16 });
+  assert.equal(toInvocation(parseTransformLine('{"uses":"x","version":25}')).version, 25);
+  for (const [text, got] of [['15', '15'], ['26', '26'], ['21.5', '21.5'], ['"21"', '"21"'], ['[21]', 'a list']]) {
+    assert.throws(() => parseTransforms(`transforms:\n  - uses: x\n    version: ${text}`, 't.yaml'), (err: Error) => {
+      assert.ok(err instanceof SmartModuleSpecError, text);
+      assert.equal(err.message, `t.yaml: transforms[0].version must be a SmartModule ABI version from 16 to 25, got ${got}`);
+      return true;
+    });
+  }
+  assert.throws(() => toInvocation({ name: 'f', version: 12 }), /^SmartModuleSpecError: SmartModule 'f': version must be a SmartModule ABI version from 16 to 25, got 12$/);
+});

@@ -20,9 +20,16 @@ export interface SmartModuleSpec {
   lookback?: { last?: number; age?: number };
   /** Starting accumulator of an aggregate module. */
   initialAccumulator?: string | Uint8Array;
-  /** SmartModule ABI version the module is called with; default the newest. */
+  /** SmartModule ABI version the module is called with, 16..25; default the newest. */
   version?: number;
 }
+
+/**
+ * The SmartModule ABI versions a module can be called with (DESIGN.md; the engine's
+ * SMARTMODULE_MIN_VERSION..SMARTMODULE_LATEST_VERSION, repeated here: the client sits below it).
+ */
+const ABI_VERSION_MIN = 16;
+const ABI_VERSION_MAX = 25;
 
 /** Former name of SmartModuleSpec. */
 export type SmartModuleOptions = SmartModuleSpec;
@@ -95,9 +102,7 @@ export function resolveSmartModule(spec: SmartModuleSpec, index = 0): ResolvedSm
   if (acc !== undefined && typeof acc !== 'string' && !(acc instanceof Uint8Array)) {
     throw new SmartModuleSpecError(`${label}: initialAccumulator must be a string or Uint8Array, got ${describe(acc)}`);
   }
-  if (spec.version !== undefined && (!Number.isInteger(spec.version) || spec.version < 0 || spec.version > 0x7fff)) {
-    throw new SmartModuleSpecError(`${label}: version must be an ABI version number, got ${describe(spec.version)}`);
-  }
+  if (spec.version !== undefined) abiVersion(spec.version, `${label}: version`);
   if (spec.kind !== undefined && typeof spec.kind !== 'string') throw new SmartModuleSpecError(`${label}: kind must be a string, got ${describe(spec.kind)}`);
   return {
     name: name!,
@@ -155,6 +160,7 @@ function readWasmFile(file: string): Buffer {
  *     - uses: my-filter            # a SmartModule registered on the cluster
  *       with: { key: a }           # init parameters; non-string values are passed as JSON text
  *       lookback: { last: 10, age: 30m }
+ *       version: 21                # Eddy's addition: the ABI version to call it with (16..25)
  *
  * `source` (e.g. the file name) prefixes error messages. Throws SmartModuleSpecError.
  */
@@ -218,7 +224,17 @@ function transformStep(step: unknown, where: string): SmartModuleSpec {
     }
     spec.lookback = lookback;
   }
+  // Not in Fluvio's format (Fluvio calls a module with the version of the client's request):
+  // Eddy lets each step of a chain pick the ABI version, e.g. to run an older module as before.
+  if (s.version !== undefined && s.version !== null) spec.version = abiVersion(s.version, `${where}.version`);
   return spec;
+}
+
+function abiVersion(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < ABI_VERSION_MIN || v > ABI_VERSION_MAX) {
+    throw new SmartModuleSpecError(`${what} must be a SmartModule ABI version from ${ABI_VERSION_MIN} to ${ABI_VERSION_MAX}, got ${describe(v)}`);
+  }
+  return v;
 }
 
 const UNIT_MS: Record<string, number> = {

@@ -188,6 +188,26 @@ test('a compile error: asc diagnostics, then one error line, exit 1', async () =
   assert.equal(fs.existsSync(path.join(dir, 'build', 'broken-code.wasm')), false);
 });
 
+test('--abi-version calls the module with that version\'s input layout', async () => {
+  // record.timestamp is base_timestamp + delta; inputs before version 22 carry no base_timestamp
+  const dir = writeProject(
+    'stamp',
+    `import { SmartModuleRecord } from "@eddy/smartmodule-sdk";
+@map
+function stamp(record: SmartModuleRecord): SmartModuleRecord { return record.withValue(record.timestamp.toString()); }
+`,
+  );
+  const before = Date.now();
+  const newest = await runSmdk(['test', '--text', 'x'], { cwd: dir });
+  assert.equal(newest.code, 0, newest.stderr);
+  const [r21, r22] = await Promise.all([21, 22].map((v) => runSmdk(['test', '--text', 'x', '--abi-version', String(v)], { cwd: dir })));
+  assert.deepEqual([r21.code, lines(r21.stdout)], [0, ['0']], r21.stderr);
+  for (const r of [newest, r22]) {
+    const ts = Number(lines(r.stdout)[0]);
+    assert.ok(ts >= before - 60_000 && ts <= Date.now(), r.stdout);
+  }
+});
+
 test('a SmartModule decorator mistake names the line and what is wrong', async () => {
   const dir = writeProject(
     'two-transforms',
@@ -212,6 +232,9 @@ test('usage errors are one line', async () => {
     [['test'], /^error: no test input: give --text TEXT, --file FILE or --stdin$/],
     [['test', '--text', 'a', '-e', 'oops'], /^error: invalid parameter 'oops': expected key=value$/],
     [['test', '--text', 'a', '--lookback-last', 'x'], /^error: invalid --lookback-last 'x': expected a whole number >= 0$/],
+    [['test', '--text', 'a', '--abi-version', '15'], /^error: invalid --abi-version '15': SmartModule ABI versions are 16 to 25$/],
+    [['test', '--text', 'a', '--abi-version', '26'], /^error: invalid --abi-version '26': SmartModule ABI versions are 16 to 25$/],
+    [['test', '--text', 'a', '--abi-version', 'new'], /^error: invalid --abi-version 'new': SmartModule ABI versions are 16 to 25$/],
     [['build', '--path', '/'], /^error: no SmartModule project in \/ or its parents/],
     [['publish'], /^error: publishing needs the SmartModule Hub/],
     [['nonsense'], /^error: unknown command 'nonsense'/],

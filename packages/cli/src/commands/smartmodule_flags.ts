@@ -1,7 +1,8 @@
 // The SmartModule flags `eddy consume` and `eddy produce` share, named as Fluvio's CLI names them:
 //   --smartmodule NAME | --smartmodule-path FILE   [-e k=v ...] [--aggregate-initial V]
 //                                                  [--lookback-last N] [--lookback-age 1h]
-//   -t/--transforms FILE | --transforms-line JSON ...   (Fluvio's transforms format: a chain)
+//   -t/--transforms FILE | --transforms-line JSON ...   (Fluvio's transforms format: a chain; each
+//                                                       step may add Eddy's `version`, the ABI version)
 import fs from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
@@ -41,7 +42,7 @@ export function addSmartModuleOptions(cmd: Command, where: string): Command {
     .option('--aggregate-initial <value>', 'initial accumulator of an aggregate SmartModule')
     .addOption(new Option('--lookback-last <n>', 'feed the SmartModule\'s look_back the last <n> records first').argParser(intArg()))
     .addOption(new Option('--lookback-age <time>', "feed the SmartModule's look_back the records younger than <time> first, e.g. '1h'").argParser(durationArg()))
-    .addOption(new Option('-t, --transforms <file>', 'a chain of SmartModules in a transforms file (YAML: transforms: [{uses, with, lookback}])').conflicts(['transformsLine']))
+    .addOption(new Option('-t, --transforms <file>', 'a chain of SmartModules in a transforms file (YAML: transforms: [{uses, with, lookback, version}]; version: the ABI version, 16-25)').conflicts(['transformsLine']))
     .addOption(new Option('--transforms-line <json>', 'one transform as JSON, e.g. \'{"uses":"my-filter","with":{"key":"a"}}\' (repeatable: a chain)').argParser(collect));
 }
 

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { encodeRecordsSection, visitRecords, type RecordInput } from '@eddy/protocol';
 import { resolveArtifact } from '../artifact.ts';
 import { SmdkError } from '../errors.ts';
@@ -29,6 +29,18 @@ function nonNegativeInt(flag: string, text: string): number {
   return n;
 }
 
+/** The ABI versions the engine can call a module with (the layouts of Fluvio 16..25). */
+const ABI_VERSION_MIN = 16;
+const ABI_VERSION_MAX = 25;
+
+function abiVersion(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= ABI_VERSION_MIN && n <= ABI_VERSION_MAX)) {
+    throw new SmdkError(`invalid --abi-version '${text}': SmartModule ABI versions are ${ABI_VERSION_MIN} to ${ABI_VERSION_MAX}`);
+  }
+  return n;
+}
+
 function inputSource(o: TestOptions): TestInputSource {
   const given = [o.text !== undefined && '--text', o.file !== undefined && '--file', o.stdin && '--stdin'].filter(Boolean);
   if (given.length === 0) throw new SmdkError('no test input: give --text TEXT, --file FILE or --stdin');
@@ -56,7 +68,7 @@ export function registerTest(program: Command): void {
     .option('--aggregate-initial <value>', 'initial accumulator of an aggregate module')
     .option('--wasm-file <file>', 'run this .wasm instead of the project\'s build output')
     .option('--path <dir>', 'project directory (default: the one containing the working directory)')
-    .addOption(new Option('--abi-version <n>', 'SmartModule ABI version to call the module with (16-25)').hideHelp())
+    .option('--abi-version <n>', 'SmartModule ABI version to call the module with, 16-25 (default: the newest, 25)')
     .option('-v, --verbose', 'also print how many records came out')
     .action(async (keyArg: string | undefined, o: TestOptions) => {
       if (keyArg !== undefined && o.key !== undefined && keyArg !== o.key) {
@@ -65,7 +77,7 @@ export function registerTest(program: Command): void {
       const source = inputSource(o);
       const params = paramsRecord(o.params);
       const lookbackLast = o.lookbackLast === undefined ? undefined : nonNegativeInt('--lookback-last', o.lookbackLast);
-      const version = o.abiVersion === undefined ? undefined : nonNegativeInt('--abi-version', o.abiVersion);
+      const version = o.abiVersion === undefined ? undefined : abiVersion(o.abiVersion);
       const artifact = await resolveArtifact({ wasmFile: o.wasmFile, projectDir: o.path, log: (l) => process.stderr.write(l + '\n') });
       const values = await readTestValues(source);
 
