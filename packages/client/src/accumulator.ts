@@ -97,6 +97,11 @@ export interface AccumulatorOptions {
   limitName?: string;
   /** Epoch ms, read when a batch opens. Default Date.now. */
   clock?: () => number;
+  /**
+   * Full-size segments kept for reuse (default 8): about the batches in flight, so a burst of
+   * acks does not drop buffers the next batches then allocate again.
+   */
+  poolSegments?: number;
 }
 
 /** The smallest first segment (a pooled Buffer.allocUnsafe slice below 4 KiB is cheap). */
@@ -136,8 +141,7 @@ export class Accumulator {
     this.maxBatchBytes = opts.maxBatchBytes ?? Infinity;
     this.limitName = opts.limitName ?? 'the batch size limit';
     this.clock = opts.clock ?? Date.now;
-    // A few batches' worth, enough for the steady state (one freed per ack, one taken per batch).
-    this.poolMax = Math.max(2, Math.min(8, Math.floor((16 * 1024 * 1024) / this.batchSizeBytes)));
+    this.poolMax = Math.max(0, Math.floor(opts.poolSegments ?? 8));
   }
 
   /**
@@ -158,9 +162,11 @@ export class Accumulator {
     const q = this.parts[partition] ?? this.queue(partition);
     let b = q.open;
     const hc = headers === null ? 0 : headers.length;
+    let body = 0;
     let bytes = 0;
     if (b !== null) {
-      bytes = b.builder.recordBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      body = b.builder.bodyBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      bytes = (body < 0x40 ? 1 : body < 0x2000 ? 2 : body < 0x10_0000 ? 3 : body < 0x800_0000 ? 4 : 5) + body;
       if (b.sizeBytes + bytes > this.batchSizeBytes) {
         this.close(q, true);
         b = null;
@@ -168,7 +174,8 @@ export class Accumulator {
     }
     if (b === null) {
       b = this.open(q, partition, keyLength + valueLength + headerBytes);
-      bytes = b.builder.recordBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      body = b.builder.bodyBytes(keyLength, valueLength, timestamp, hc, headerBytes);
+      bytes = (body < 0x40 ? 1 : body < 0x2000 ? 2 : body < 0x10_0000 ? 3 : body < 0x800_0000 ? 4 : 5) + body;
       if (BATCH_OVERHEAD_BYTES + bytes > this.maxBatchBytes) {
         // Nothing was appended: drop the empty batch again.
         q.open = null;
@@ -176,7 +183,7 @@ export class Accumulator {
         throw new EddyError(ErrorCode.RecordTooLarge, `a record of ${bytes} bytes cannot fit ${this.limitName} of ${this.maxBatchBytes} bytes (a batch adds ${BATCH_OVERHEAD_BYTES})`);
       }
     }
-    b.builder.append(key, keyLength, value, valueLength, timestamp, headers, headerBytes);
+    b.builder.append(key, keyLength, value, valueLength, timestamp, headers, headerBytes, body);
     b.sizeBytes += bytes;
     this.queuedBytes += bytes;
     if (b.sizeBytes >= this.batchSizeBytes) this.close(q, true);
@@ -230,6 +237,11 @@ export class Accumulator {
       if (buf.length === this.batchSizeBytes && this.pool.length < this.poolMax) this.pool.push(buf);
     }
     b.allocated.length = 0;
+  }
+
+  /** Drops the recycled segments (the producer closed). */
+  clearPool(): void {
+    this.pool.length = 0;
   }
 
   /** Every batch not yet taken by drain (open and ready). */

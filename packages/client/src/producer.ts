@@ -171,6 +171,7 @@ export class Producer {
       batchSizeBytes: Math.min(this.o.batchSizeBytes, maxBatchBytes),
       maxBatchBytes,
       limitName: `topic '${topic}' max record size`,
+      poolSegments: this.o.maxInFlight + 2,
     });
   }
 
@@ -237,10 +238,16 @@ export class Producer {
         let partition: number | undefined;
         let headers: RecordHeader[] | null = null;
         let hb = 0;
-        if (typeof r === 'string' || r instanceof Uint8Array) {
+        let vl: number;
+        if (r instanceof Uint8Array) {
           value = r;
+          vl = r.length;
+        } else if (typeof r === 'string') {
+          value = r;
+          vl = Buffer.byteLength(r, 'utf8');
         } else if (typeof r === 'object' && r !== null) {
           value = r.value;
+          vl = valueLength(value);
           k = keyBytes(r.key);
           if (r.timestamp !== undefined) ts = checkTimestamp(r.timestamp);
           partition = r.partition;
@@ -251,7 +258,6 @@ export class Producer {
         } else {
           throw new TypeError(`record ${i} must be a record object, a string or a Uint8Array, got ${r === null ? 'null' : typeof r}`);
         }
-        const vl = valueLength(value);
         const kl = k === null ? -1 : k.length;
         const size = recordSize(kl, vl, hb);
         if (this.mustWait(size, atHead)) {
@@ -363,6 +369,7 @@ export class Producer {
       await this.flush();
     } finally {
       this.closed = true;
+      this.acc.clearPool();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       await Promise.all([...this.chains.values()].map((c) => c.then((chain) => chain.close(), noop).catch(noop)));

@@ -81,9 +81,26 @@ export class BatchBuilder {
     return varint32Size(body) + body;
   }
 
+  /** The record's size after its length varint (what append() takes as `bodyBytes`). */
+  bodyBytes(keyLength: number, valueLength: number, timestamp: number, headerCount: number, headerBytes: number): number {
+    const ts = timestamp === timestamp ? timestamp : this.timestamp;
+    const tsDelta = this.count === 0 ? 0 : ts - this.firstTimestamp;
+    const index = this.count;
+    return (
+      1 +
+      (tsDelta < 64 && tsDelta > -65 ? 1 : varint64Size(tsDelta)) +
+      (index < 64 ? 1 : varint32Size(index)) +
+      (keyLength < 0 ? 1 : 1 + varint32Size(keyLength) + keyLength) +
+      varint32Size(valueLength) +
+      valueLength +
+      (headerCount === 0 ? 1 : varint32Size(headerCount) + headerBytes)
+    );
+  }
+
   /**
-   * Appends a record (key and value as bytes or strings written as UTF-8). `bytes` is what
-   * recordBytes() said for it, `valueLength`/`keyLength` the byte lengths it was given.
+   * Appends a record (key and value as bytes or strings written as UTF-8); `keyLength` and
+   * `valueLength` are their byte lengths. `bodyBytes`, when known, is what bodyBytes() said for
+   * it (saves computing it again).
    */
   append(
     key: Uint8Array | string | null,
@@ -93,12 +110,13 @@ export class BatchBuilder {
     timestamp: number,
     headers: readonly RecordHeader[] | null,
     headerBytes: number,
+    bodyBytes = -1,
   ): void {
     if (this.finished !== null) throw new Error('BatchBuilder: append after finish');
     const ts = timestamp === timestamp ? timestamp : this.timestamp;
-    if (this.count === 0) this.firstTimestamp = ts;
     const hc = headers === null ? 0 : headers.length;
-    const body = this.bodyBytes(keyLength, valueLength, ts, hc, headerBytes);
+    const body = bodyBytes >= 0 ? bodyBytes : this.bodyBytes(keyLength, valueLength, ts, hc, headerBytes);
+    if (this.count === 0) this.firstTimestamp = ts;
     const total = varint32Size(body) + body;
     let buf = this.buf;
     let pos = this.pos;
@@ -210,20 +228,6 @@ export class BatchBuilder {
     return segs;
   }
 
-  private bodyBytes(keyLength: number, valueLength: number, timestamp: number, headerCount: number, headerBytes: number): number {
-    const ts = timestamp === timestamp ? timestamp : this.timestamp;
-    const tsDelta = this.count === 0 ? 0 : ts - this.firstTimestamp;
-    const index = this.count;
-    return (
-      1 +
-      (tsDelta < 64 && tsDelta > -65 ? 1 : varint64Size(tsDelta)) +
-      (index < 64 ? 1 : varint32Size(index)) +
-      (keyLength < 0 ? 1 : 1 + varint32Size(keyLength) + keyLength) +
-      varint32Size(valueLength) +
-      valueLength +
-      (headerCount === 0 ? 1 : varint32Size(headerCount) + headerBytes)
-    );
-  }
 }
 
 /** Copies bytes (a plain loop beats TypedArray.set for short arrays) or writes a string as UTF-8. */
