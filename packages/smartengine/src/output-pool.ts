@@ -19,7 +19,7 @@ export class OutputPool {
   #lent = 0;
 
   /** Keeps at most `maxFree` released buffers for reuse and lends at most `maxLent` at a time. */
-  constructor(maxFree = 4, maxLent = 8) {
+  constructor(maxFree = 2, maxLent = 8) {
     this.#maxFree = maxFree;
     this.#maxLent = maxLent;
   }
