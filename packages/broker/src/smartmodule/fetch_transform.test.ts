@@ -47,7 +47,7 @@ async function stream(log: PartitionLog, t: ReturnType<typeof chainFetchTransfor
       for (const r of decodeRecords(out.batches, at)) seen.push({ offset: r.offset, value: r.value.toString() });
     }
     out.release();
-    (read as { release?: () => void }).release?.();
+    read.release();
     position = Math.max(read.nextOffset, out.nextOffset ?? 0);
     if (out.error) {
       error = out.error;
@@ -108,7 +108,7 @@ test('output memory comes back once the stream releases what it sent, and only t
       buffers.add(out.batches.buffer);
       if (release) out.release();
       else { held.push(out.batches); copies.push(Buffer.from(out.batches)); }
-      (read as { release?: () => void }).release?.();
+      read.release();
       position = read.nextOffset;
     }
     await t.close();

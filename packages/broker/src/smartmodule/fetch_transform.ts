@@ -272,10 +272,9 @@ class FetchPipeline {
     } catch {
       return; // the stream's own read of this range reports any problem
     }
-    const release = (read as { release?: () => void }).release;
-    const { data } = read;
+    const { data, release } = read;
     if (data.length === 0) {
-      release?.();
+      release();
       return;
     }
     // the first batch may start before `from` (a read finds the batch holding an offset)
@@ -286,11 +285,11 @@ class FetchPipeline {
       at = data.length;
     }
     if (this.closed || at >= data.length) {
-      release?.();
+      release();
       return;
     }
     const pass = this.submitter.submit(data, at);
-    pass.free = release ?? null;
+    pass.free = release;
     this.queue.push(pass);
   }
 
@@ -317,7 +316,7 @@ class FetchPipeline {
       held = false;
       dropData(head);
     };
-    return { data: head.data.subarray(from, to), nextOffset: head.nexts[j - 1], release } as ReadResult;
+    return { data: head.data.subarray(from, to), nextOffset: head.nexts[j - 1], release };
   }
 
   async close(): Promise<void> {
