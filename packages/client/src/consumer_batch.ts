@@ -127,13 +127,7 @@ export class ConsumerBatch implements Iterable<ConsumerRecord> {
   }
 
   [Symbol.iterator](): Iterator<ConsumerRecord> {
-    const c = new ChunkCursor(this.topic, this.partition, this.data, this.start, this.end, this.firstOffset, this.last);
-    return {
-      next: (): IteratorResult<ConsumerRecord> => {
-        const r = c.next();
-        return r === null ? { value: undefined, done: true } : { value: r, done: false };
-      },
-    };
+    return new RecordIterator(new ChunkCursor(this.topic, this.partition, this.data, this.start, this.end, this.firstOffset, this.last));
   }
 
   /** All the records, in offset order (made once, on first use). */
@@ -144,5 +138,23 @@ export class ConsumerBatch implements Iterable<ConsumerRecord> {
     for (let r = c.next(); r !== null; r = c.next()) out.push(r);
     this.materialized = out;
     return out;
+  }
+}
+
+/** Iterates a cursor (a fresh result per next(), like the built-in iterators). */
+class RecordIterator implements Iterator<ConsumerRecord> {
+  private readonly cursor: ChunkCursor;
+
+  constructor(cursor: ChunkCursor) {
+    this.cursor = cursor;
+  }
+
+  next(): IteratorResult<ConsumerRecord> {
+    const r = this.cursor.next();
+    return r === null ? { value: undefined, done: true } : { value: r, done: false };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 }
