@@ -177,6 +177,14 @@ export class Spu {
     const noEngine = mods.length > 0 && !this.produceTransform
       ? new EddyError(ErrorCode.SmartModuleRuntime, 'SmartModules on produce are not available on this broker yet')
       : null;
+    if (req.topics.length === 1 && req.topics[0].partitions.length === 1) {
+      // The common case (one producer batch per request): no per-topic promise fan-in.
+      const t = req.topics[0];
+      const p = t.partitions[0];
+      const r = this.producePartition(t.name, p.partition, p.records, mods, noEngine);
+      const name = t.name;
+      return Promise.resolve(r).then((partition) => ({ topics: [{ name, partitions: [partition] }] }));
+    }
     const topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => this.producePartition(t.name, p.partition, p.records, mods, noEngine)),
