@@ -35,7 +35,7 @@ test('oversized data is not cached; a gap starts a new buffer; size 0 disables',
 });
 
 test('a retired slab is reused only once written and released by every reader', () => {
-  const pool = new SlabPool(100);
+  const pool = new SlabPool(100, 4);
   const cache = new TailCache(200, pool);
   const put = (fill: number, pos: number): Buffer => cache.put(Buffer.alloc(60, fill), pos, pos, pos + 60)!;
   const a = put(1, 0); // slab 1

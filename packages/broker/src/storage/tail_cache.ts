@@ -38,7 +38,8 @@ export class SlabPool {
   /** Slabs allocated / handed out again (for tests and metrics). */
   readonly stats = { allocated: 0, reused: 0 };
 
-  constructor(slabBytes: number, maxSpare = 4) {
+  /** At most `maxSpare` retired slabs wait for reuse (a partition writing steadily needs one). */
+  constructor(slabBytes: number, maxSpare = 2) {
     this.slabBytes = slabBytes;
     this.maxSpare = maxSpare;
   }
