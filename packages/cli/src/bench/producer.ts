@@ -25,8 +25,9 @@ export interface ProducerResult {
 
 export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 
+/** Records per sendMany call: about 256 KiB (at most 1024 records), so per-chunk work stays small. */
 function chunkRecords(recordSize: number): number {
-  return Math.max(8, Math.min(1024, Math.floor(65536 / recordSize)));
+  return Math.max(8, Math.min(1024, Math.floor(262144 / recordSize)));
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
