@@ -37,7 +37,7 @@ export interface Pass {
   result: Promise<BatchesResult>;
   /** Holders of the output (the queue while batches are left to match, and responses not yet written); at 0 it goes back to the chain. */
   holds: number;
-  /** Holders of `data` (the chain until the result settles, and reads served from it); at 0 `free` gives it back to storage. */
+  /** Holders of `data` (the chain until the result settles, the queue while reads may be served from it, and those reads); at 0 `free` gives it back to storage. */
   dataHolds: number;
   free: (() => void) | null;
 }
@@ -185,7 +185,7 @@ class FetchPipeline {
         head.holds++;
         parts.push({ pass: head, from, to: this.taken });
         if (this.taken === head.bases.length) {
-          drop(this.queue.shift()!);
+          this.unqueue(this.queue.shift()!);
           this.taken = 0;
         }
       } else {
@@ -245,9 +245,15 @@ class FetchPipeline {
   }
 
   private clearQueue(): void {
-    for (const p of this.queue) drop(p);
+    for (const p of this.queue) this.unqueue(p);
     this.queue.length = 0;
     this.taken = 0;
+  }
+
+  /** Drops the queue's holds on a pass (its output, and its data that reads were served from). */
+  private unqueue(pass: Pass): void {
+    drop(pass);
+    dropData(pass);
   }
 
   /** Reads ahead (one read at a time) until AHEAD passes wait untouched in the queue. */
@@ -290,6 +296,7 @@ class FetchPipeline {
     }
     const pass = this.submitter.submit(data, at);
     pass.free = release;
+    pass.dataHolds++; // the queue's: reads may be served from it until it is fully taken
     this.queue.push(pass);
   }
 
