@@ -19,12 +19,19 @@ function argParser<T>(parse: (text: string) => T): (text: string) => T {
 }
 
 export const intArg = (min = 0, max = Number.MAX_SAFE_INTEGER) => argParser((t) => parseInteger(t, min, max));
-export const sizeArg = (max = Number.MAX_SAFE_INTEGER) => argParser((t) => {
+export const sizeArg = (max = Number.MAX_SAFE_INTEGER, min = 0) => argParser((t) => {
   const n = parseSize(t);
   if (n > max) throw new ParseError(`${t} is too large (maximum ${max} bytes)`);
+  if (n < min) throw new ParseError(`${t} is too small (minimum ${min} byte${min === 1 ? '' : 's'})`);
   return n;
 });
 export const durationArg = (options?: DurationOptions) => argParser((t) => parseDuration(t, options));
+/** A duration that must be longer than zero (0 would otherwise read as "the default" on the wire). */
+export const positiveDurationArg = (options?: DurationOptions) => argParser((t) => {
+  const ms = parseDuration(t, options);
+  if (ms <= 0) throw new ParseError(`${t} must be longer than zero`);
+  return ms;
+});
 
 /** Repeatable integer option: -p 0 -p 2 -> [0, 2]. */
 export const intListArg = (min = 0, max = Number.MAX_SAFE_INTEGER) => {

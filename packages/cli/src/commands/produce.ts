@@ -144,10 +144,13 @@ async function produceLines(producer: Producer, o: ProduceOptions, size: number 
       }
       inflight.add(p);
       if (inflight.full) await inflight.room();
+      // A send that failed after its retries means the cluster is gone or refuses the topic:
+      // stop reading instead of queueing (and retrying) the rest of the input.
+      if (inflight.failed > 0) break;
       if (bar !== null && (sent & 1023) === 0) bar.update(readBytes, { records: sent });
     }
     if (interactive) process.stderr.write('\n');
-    await producer.flush();
+    if (inflight.failed === 0) await producer.flush().catch(() => {});
     await inflight.settled();
   } finally {
     if (bar !== null) {

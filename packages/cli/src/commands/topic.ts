@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import type { Topic, TopicSpec } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
 import { validateResourceName } from '../names.ts';
-import { intArg, sizeArg, durationArg, outputOption } from './options.ts';
+import { intArg, sizeArg, positiveDurationArg, outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
 import { formatDuration } from '../parse/duration.ts';
@@ -44,11 +44,11 @@ export function registerTopic(program: Command): void {
     .argument('<name>', 'topic name: lowercase letters, digits and -')
     .addOption(new Option('-p, --partitions <n>', 'number of partitions').argParser(intArg(1, 100_000)).default(1))
     .addOption(new Option('-r, --replication <n>', 'replication factor').argParser(intArg(1, 32_767)).default(1))
-    .addOption(new Option('--retention-time <time>', "delete segments older than this, e.g. '12h', '7d' (default 7d)").argParser(durationArg()))
-    .addOption(new Option('--retention-size <bytes>', "keep at most this much data per partition, e.g. '10GB' (default unlimited)").argParser(sizeArg()))
-    .addOption(new Option('--max-partition-size <bytes>', 'alias of --retention-size (Fluvio)').argParser(sizeArg()).hideHelp())
-    .addOption(new Option('--segment-size <bytes>', "roll to a new segment at this size, e.g. '1GB' (default 1GiB)").argParser(sizeArg(2 ** 53)))
-    .addOption(new Option('--max-record-size <bytes>', "largest record accepted, e.g. '1MB' (default 1MiB)").argParser(sizeArg(2 ** 31 - 1)))
+    .addOption(new Option('--retention-time <time>', "delete segments older than this, e.g. '12h', '7d' (default 7d)").argParser(positiveDurationArg()))
+    .addOption(new Option('--retention-size <bytes>', "keep at most this much data per partition, e.g. '10GB' (default unlimited)").argParser(sizeArg(Number.MAX_SAFE_INTEGER, 1)))
+    .addOption(new Option('--max-partition-size <bytes>', 'alias of --retention-size (Fluvio)').argParser(sizeArg(Number.MAX_SAFE_INTEGER, 1)).hideHelp())
+    .addOption(new Option('--segment-size <bytes>', "roll to a new segment at this size, e.g. '1GB' (default 1GiB)").argParser(sizeArg(2 ** 53, 1)))
+    .addOption(new Option('--max-record-size <bytes>', "largest record accepted, e.g. '1MB' (default 1MiB)").argParser(sizeArg(2 ** 31 - 1, 1)))
     .addOption(new Option('--compression-type <type>', 'how the broker stores batches (any keeps what producers send)').choices(COMPRESSION_TYPES).default('any'))
     .addOption(new Option('--flush <policy>', 'os: ack once the OS has the write (survives a process crash); fsync: ack after fdatasync (survives a machine crash)').choices(FLUSH_POLICIES).default('os'))
     .option('-d, --dry-run', 'validate the configuration without creating the topic')
