@@ -69,3 +69,42 @@ test('a produce frame returns to the pool after its response, other frames never
     await server.close();
   }
 });
+
+test('past the in-flight limit the connection stops reading its socket, and reads on once requests complete', async () => {
+  const pending: (() => void)[] = [];
+  let received = 0;
+  const ok = { topics: [{ name: 't', partitions: [{ partition: 0, errorCode: ErrorCode.None, errorMessage: null, baseOffset: 0, lastOffset: 0, smartModuleError: null }] }] };
+  const handlers = new Map<number, (req: any) => unknown>([
+    [ApiKey.Produce, () => { received++; return new Promise((resolve) => pending.push(() => resolve(ok))); }],
+  ]);
+  const noop = (): void => {};
+  const metrics = { observeRequest: noop, connectionOpened: noop, connectionClosed: noop, protocolError: noop, streamOpened: noop, streamClosed: noop };
+  // The limit is max(64 MiB, maxFrameBytes): 80 requests of ~1 MiB go past it.
+  const ctx = { spu: {}, controller: {}, handlers, metrics, logger: pino({ level: 'silent' }), maxFrameBytes: 2 * 1024 * 1024 } as unknown as ConnectionContext;
+  const server = new BrokerServer(ctx);
+  const port = await server.listen('127.0.0.1', 0);
+  const client = await RawClient.connect(port);
+  try {
+    const records = batchOf([Buffer.alloc(1024 * 1024, 'y').toString()]);
+    const answers = Array.from({ length: 80 }, () => client.request('Produce', { acks: 1, timeoutMs: 1000, smartmodules: [], topics: [{ name: 't', partitions: [{ partition: 0, records }] }] }));
+    const until = Date.now() + 10_000;
+    let stable = 0;
+    for (let last = -1; stable < 5 && Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+      stable = received === last ? stable + 1 : 0;
+      last = received;
+    }
+    assert.ok(received >= 64 && received < 80, `reading paused past 64 MiB in flight (got ${received} requests)`);
+    // Completing requests lets it read the rest.
+    while (pending.length > 0 || received < 80) {
+      for (const p of pending.splice(0)) p();
+      await new Promise((r) => setTimeout(r, 5));
+      if (Date.now() > until) assert.fail(`stuck at ${received} requests`);
+    }
+    for (const p of pending.splice(0)) p();
+    const res = await Promise.all(answers);
+    assert.equal(res.length, 80);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
