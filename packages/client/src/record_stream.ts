@@ -186,11 +186,11 @@ export class RecordStream implements AsyncIterableIterator<ConsumerRecord>, Chun
       if (this.head === this.queue.length) {
         this.queue.length = 0;
         this.head = 0;
+        // Caught up. No ack here: consumed() acks once a quarter window is unacknowledged, so the
+        // broker (which sends while less than a window is unacknowledged) is never left waiting,
+        // and a stream that keeps up with a slow producer does not ack every response.
         let active = false;
-        for (const f of this.fetchers) {
-          f.ack(); // caught up: let the broker send more
-          if (!f.ended) active = true;
-        }
+        for (const f of this.fetchers) if (!f.ended) active = true;
         return active ? WAIT : END;
       }
       const next = this.queue[this.head];

@@ -158,6 +158,23 @@ test('flow control: a small window still delivers everything (acks open it again
   assert.deepEqual(got, range(0, 100));
 });
 
+test('flow control: a stream tailing one record at a time through a small window never stalls', async () => {
+  await eddy.admin().createTopic('tail-window', {});
+  const producer = await eddy.producer('tail-window');
+  // Each record is its own response of ~80 bytes; the window holds about a dozen of them, so the
+  // stream only goes on if its quarter-window acks keep coming while it keeps up.
+  const stream = eddy.consumer('tail-window').stream(Offset.beginning(), { windowBytes: 1000 });
+  const got: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    await producer.send(null, `tail-${i}`);
+    const r = await stream.next();
+    got.push(r.value!.value.toString());
+  }
+  await stream.return();
+  await producer.close();
+  assert.deepEqual(got, range(0, 60).map((i) => `tail-${i}`));
+});
+
 test('a named consumer resumes from its committed offset (manual and auto commit)', async () => {
   const manual = eddy.consumer('hundred', { consumerName: 'reader', autoCommit: false });
   let n = 0;
