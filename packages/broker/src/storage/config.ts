@@ -29,7 +29,7 @@ export interface ResolvedPartitionLogConfig {
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
-/** Segment file positions are u32 in the index; one append may overshoot segmentBytes. */
+/** Segment file positions are u32 in the index; one batch larger than a segment overshoots segmentBytes. */
 const MAX_SEGMENT_BYTES = 0x7fffffff;
 
 function positiveInt(name: string, value: number, max: number): number {

@@ -175,6 +175,37 @@ test('a batch larger than segmentBytes and the tail cache gets a segment of its 
   });
 });
 
+test('one append of many batches rolls between them so no segment exceeds segmentBytes', async () => {
+  for (const tailCacheBytes of [0, 8192]) {
+    const config: PartitionLogConfig = { flush: 'os', segmentBytes: 2048, indexIntervalBytes: 200, tailCacheBytes };
+    await withLog(config, async (log, dir) => {
+      await log.append(makeBatch({ payloadBytes: 300, tag: 0 }));
+      // 23 batches of ~500 bytes in one append (one produce request), then one larger than a segment among small ones.
+      const many = Array.from({ length: 23 }, (_, i) => makeBatch({ records: 2, payloadBytes: 440, tag: 1 + i }));
+      const r = await log.append(Buffer.concat(many));
+      assert.deepEqual(r, { baseOffset: 1, lastOffset: 46 });
+      const big = makeBatch({ payloadBytes: 5000, tag: 24 });
+      const r2 = await log.append(Buffer.concat([makeBatch({ payloadBytes: 100, tag: 25 }), big, makeBatch({ payloadBytes: 100, tag: 26 })]));
+      assert.deepEqual(r2, { baseOffset: 47, lastOffset: 49 });
+      const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => fs.statSync(path.join(dir, f)).size);
+      assert.equal(sizes.length, 9, `expected a roll every 4 batches of ~500 bytes, got segments of ${sizes.join(', ')} bytes`);
+      for (const size of sizes) assert.ok(size <= 2048 || size === big.length, `a segment of ${size} bytes exceeds segmentBytes 2048 (${sizes.join(', ')})`);
+      assert.ok(sizes.includes(big.length), 'the oversized batch went into a segment whole, alone');
+      const want = [0, ...many.map((_, i) => 1 + i), 25, 24, 26];
+      assert.deepEqual((await readAll(log, 0, 100_000)).map((b) => b.tag), want);
+      assert.deepEqual((await readAll(log, 0, 1)).map((b) => b.tag), want);
+      await log.close();
+      const again = await PartitionLog.open(dir, config, { logger: silent });
+      try {
+        assert.equal(again.segmentCount, sizes.length);
+        assert.deepEqual((await readAll(again, 30, 3000)).map((b) => b.tag), want.slice(15));
+      } finally {
+        await again.close();
+      }
+    });
+  }
+});
+
 for (const flush of ['os', 'fsync'] as const) {
   test(`200 concurrent appends get contiguous offsets in call order and share writes (flush=${flush})`, async () => {
     await withLog({ flush, segmentBytes: 8192 }, async (log) => {

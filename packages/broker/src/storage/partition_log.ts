@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { batchSizeOf, lastOffsetDeltaOf, maxTimestampOf, writeI64 } from './batch_header.ts';
 import { readSegmentBatches, type ReadResult, type ReadStats } from './batch_reader.ts';
 import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
-import { CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
+import { LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
 import { GroupCommitWriter, type AppendResult, type WriterStats } from './flush.ts';
 import { fdatasync, fsyncDir } from './fs_io.ts';
 import { validateIncoming } from './incoming_batches.ts';
@@ -164,13 +164,52 @@ export class PartitionLog {
     }
     const baseOffset = this.endOffset;
     const lastOffset = baseOffset + offsetCount - 1;
+    const active = this.active;
+    if (active.size + batches.length <= this.config.segmentBytes && lastOffset - active.baseOffset <= MAX_RELATIVE_OFFSET) {
+      return this.appendRun(active, batches, baseOffset, lastOffset);
+    }
+    return this.appendAcrossSegments(batches, baseOffset, lastOffset);
+  }
+
+  /**
+   * An append that does not fit in the active segment: rolls before each batch that would take
+   * the segment past segmentBytes (or past what its index can address), so one produce request of
+   * many batches still yields segments of the configured size. A batch larger than segmentBytes
+   * goes whole into a segment of its own. Each run is queued in order; the writer rejects every
+   * later run when one fails, so the last run's outcome is the append's.
+   */
+  private appendAcrossSegments(batches: Buffer, baseOffset: number, lastOffset: number): Promise<AppendResult> {
+    const limit = this.config.segmentBytes;
     let segment = this.active;
-    if (segment.size > 0 && (segment.size + batches.length > this.config.segmentBytes || lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET)) {
-      segment = this.roll();
+    let size = segment.size;
+    let runStart = 0;
+    let runBase = baseOffset;
+    let next = baseOffset;
+    let last: Promise<AppendResult> | null = null;
+    for (let at = 0; at < batches.length; ) {
+      const bytes = batchSizeOf(batches, at);
+      const batchLast = next + lastOffsetDeltaOf(batches, at);
+      if (size > 0 && (size + bytes > limit || batchLast - segment.baseOffset > MAX_RELATIVE_OFFSET)) {
+        if (at > runStart) {
+          last?.catch(() => {});
+          last = this.appendRun(segment, batches.subarray(runStart, at), runBase, next - 1);
+        }
+        segment = this.roll();
+        size = 0;
+        runStart = at;
+        runBase = next;
+      }
+      size += bytes;
+      next = batchLast + 1;
+      at += bytes;
     }
-    if (lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET) {
-      return Promise.reject(new CorruptBatchError(`append spans ${offsetCount} offsets, more than a segment can index`, 0));
-    }
+    last?.catch(() => {});
+    last = this.appendRun(segment, batches.subarray(runStart), runBase, next - 1);
+    return last.then(() => ({ baseOffset, lastOffset }));
+  }
+
+  /** Assigns offsets to `batches` (whole batches, offsets [baseOffset, lastOffset]) at the end of `segment` and queues the write. */
+  private appendRun(segment: Segment, batches: Buffer, baseOffset: number, lastOffset: number): Promise<AppendResult> {
     const position = segment.size;
     const stored = segment.cache?.put(batches, position, baseOffset, lastOffset + 1) ?? batches;
     const interval = this.config.indexIntervalBytes;
