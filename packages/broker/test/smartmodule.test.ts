@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, OffsetStart, batchCompression, batchTotalSize } from '@eddy/protocol';
+import { exampleWasm } from '../../../examples/smartmodules/build.ts';
 import { withBroker } from './helpers.ts';
 import { recordsIn, streamRecords } from './raw_client.ts';
 import {
@@ -156,6 +157,40 @@ test('consumer side: look-back by count and by age is read from the log before s
     assert.equal(failed.errorCode, ErrorCode.SmartModuleRuntime);
     assert.match(failed.errorMessage ?? '', /lb-mod.*look-back failed.*bad look-back value/);
     assert.equal(failed.endOfStream, true);
+  });
+});
+
+test('consumer side: a stream starting inside a stored batch feeds the chain only the records from its start on', async () => {
+  // Built when stale (the examples' sources are the AssemblyScript SDK's).
+  const arrayMap = await exampleWasm('array-map-json');
+  const sum = await exampleWasm('aggregate-sum');
+  const lookBack = await exampleWasm('look-back');
+  await withBroker(async ({ client }) => {
+    const from = async (topic: string, start: number, wasm: Uint8Array) => {
+      const rs = await readAll(client, topic, [sm(wasm)], { startKind: OffsetStart.Absolute, startValue: start });
+      endedOk(rs);
+      // Every record sent, with its offset: none may fall before the start (a client drops those).
+      return streamRecords(rs).map((r) => [r.offset, r.value]);
+    };
+
+    // array_map: the outputs of the first batch are at or after the start, not at its stored base offset.
+    await createTopic(client, 'arrays');
+    await produce(client, 'arrays', [['[1,2]', '[3,4]', '[5,6]'], ['[7]']]);
+    assert.deepEqual(await from('arrays', 1, arrayMap), [[1, '3'], [1, '4'], [1, '5'], [1, '6'], [3, '7']]);
+    assert.deepEqual(await from('arrays', 2, arrayMap), [[2, '5'], [2, '6'], [3, '7']]);
+    assert.deepEqual(await from('arrays', 0, arrayMap), [[0, '1'], [0, '2'], [0, '3'], [0, '4'], [0, '5'], [0, '6'], [3, '7']]);
+
+    // aggregate: the records before the start are not summed (stored plain and gzip-compressed).
+    await createTopic(client, 'evens');
+    await produce(client, 'evens', [['2', '4', '6'], { values: ['8', '10'], compression: 1 }]);
+    assert.deepEqual(await from('evens', 1, sum), [[1, '4'], [2, '10'], [3, '18'], [4, '28']]);
+    assert.deepEqual(await from('evens', 4, sum), [[4, '10']]);
+
+    // look-back example's filter (keeps values above the last kept): 1 and 5 are not seen.
+    await createTopic(client, 'climb');
+    await produce(client, 'climb', [['1', '5', '3', '4']]);
+    assert.deepEqual(await from('climb', 2, lookBack), [[2, '3'], [3, '4']]);
+    assert.deepEqual(await from('climb', 3, lookBack), [[3, '4']]);
   });
 });
 

@@ -61,14 +61,14 @@ function guardReads(log: PartitionLog): void {
 interface Seen { offset: number; value: string }
 
 /** What a stream does: read, transform, send (here: decode and release), move on; returns the records it would send. */
-async function stream(log: PartitionLog, t: ReturnType<typeof chainFetchTransform>, wants: number[], useRead: boolean) {
+async function stream(log: PartitionLog, t: ReturnType<typeof chainFetchTransform>, wants: number[], useRead: boolean, start = 0) {
   const seen: Seen[] = [];
-  let position = 0;
+  let position = start;
   let error: unknown = null;
   for (let i = 0; position < log.highWatermark; i++) {
     const want = wants[i % wants.length];
     const read = useRead && t.read ? await t.read(position, want) : await log.read(position, want);
-    const out = await t(read.data, read.nextOffset);
+    const out = await t(read.data, read.nextOffset, position);
     for (let at = 0; at < out.batches.length; at += batchTotalSize(out.batches, at)) {
       checkBatch(out.batches, at);
       for (const r of decodeRecords(out.batches, at)) seen.push({ offset: r.offset, value: r.value.toString() });
@@ -137,6 +137,24 @@ test('an aggregate sees every batch exactly once, in order, whatever the read si
   }
 });
 
+test('a stream starting inside a batch: the chain sees only the records from the start on, at their offsets', async () => {
+  const digits = fc.array(fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), { minLength: 1, maxLength: 12 });
+  const arb = fc.array(fc.record({ values: digits, compression: fc.constantFrom<CompressionCode>(0, 0, 1, 4) }), { minLength: 1, maxLength: 8 });
+  await fc.assert(fc.asyncProperty(arb, fc.nat(), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 3 }), fc.boolean(), async (batches, at, wants, useRead) => {
+    const log = await logOf(batches);
+    const start = at % log.highWatermark;
+    const chain = await engine.chain([{ name: 'concat', wasm: AGGREGATE_CONCAT }]);
+    const t = chainFetchTransform(chain, { maxSectionBytes: 1 << 20, log });
+    const { seen, error } = await stream(log, t, wants, useRead, start);
+    await t.close();
+    await log.close();
+    assert.equal(error, null);
+    let acc = '';
+    const expected = batches.flatMap((b) => b.values).slice(start).map((v, i) => ({ offset: start + i, value: (acc += v) }));
+    assert.deepEqual(seen, expected);
+  }), { numRuns: 30 });
+});
+
 test('output memory comes back once the stream releases what it sent, and only then', async () => {
   const batches = Array.from({ length: 60 }, (_, i) => ({ values: [`apple ${i}`, `fig ${i}`] }));
   for (const release of [true, false]) {
@@ -148,7 +166,7 @@ test('output memory comes back once the stream releases what it sent, and only t
     const copies: Buffer[] = [];
     for (let position = 0; position < log.highWatermark;) {
       const read = await t.read!(position, 1);
-      const out = await t(read.data, read.nextOffset);
+      const out = await t(read.data, read.nextOffset, position);
       buffers.add(out.batches.buffer);
       if (release) out.release();
       else { held.push(out.batches); copies.push(Buffer.from(out.batches)); }

@@ -3,6 +3,10 @@
 // back finished batches), records sections as stored (decompressed if needed, never
 // re-encoded). Output batches keep the stored offsets; batches whose records were all filtered
 // out are dropped and the stream's nextOffset moves past them (Fluvio's next_filter_offset).
+// A stream that starts inside a stored batch gets that batch cut at its start offset: the
+// records before it never reach the chain (an aggregate or a filter remembering what it saw
+// would take them in), and the batch goes with its base offset moved up to the start, so what
+// array_map makes of it (new records, at the batch's base offset) is not before the start.
 //
 // Pipelining: while the stream sends one read's output and reads the next, the chain already
 // works on the next stretches of the log, read ahead here (AHEAD reads of the stream's read
@@ -10,7 +14,7 @@
 // ahead of another size still serves.
 
 import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize,
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize, setBatchBaseOffset,
 } from '@eddy/protocol';
 import type { SmartModuleErrorInfo } from '@eddy/protocol';
 import type { BatchesResult, SmartChain } from '@eddy/smartengine';
@@ -18,8 +22,11 @@ import type { PartitionLog, ReadResult } from '../storage/index.ts';
 import type { BatchTransform, TransformResult } from '../spu/index.ts';
 import { sectionOf } from './batch_submitter.ts';
 import { errorInfo, toWireError } from './errors.ts';
+import { sectionFrom } from './section_rewrite.ts';
 
 const EMPTY = Buffer.alloc(0);
+/** A records section of no records (u32 count 0). */
+const NO_RECORDS = Buffer.alloc(4);
 /** Passes read ahead of the stream and queued to the chain (the worker finds the next one waiting). */
 const AHEAD = 2;
 
@@ -74,8 +81,11 @@ export class PassSubmitter {
     this.maxSectionBytes = maxSectionBytes;
   }
 
-  /** Submits the batches of `data` from byte `from` on. */
-  submit(data: Buffer, from: number): Pass {
+  /**
+   * Submits the batches of `data` from byte `from` on. Records before offset `firstOffset` (a
+   * stream's start, inside the first batch) are cut off: see `cutBefore`.
+   */
+  submit(data: Buffer, from: number, firstOffset = -1): Pass {
     const starts: number[] = [];
     const bases: number[] = [];
     const nexts: number[] = [];
@@ -92,15 +102,19 @@ export class PassSubmitter {
         starts.push(at);
         bases.push(base);
         nexts.push(next);
-        if ((data[at + BatchLayout.attributes + 1] & COMPRESSION_MASK) !== 0) {
+        const cut = base < firstOffset;
+        if (cut || (data[at + BatchLayout.attributes + 1] & COMPRESSION_MASK) !== 0) {
+          // goes as a fresh header plus the section (decompressed, cut)
           pieces ??= [];
           if (at > run) pieces.push(data.subarray(run, at));
           const header = Buffer.from(data.subarray(at, at + BATCH_HEADER_SIZE));
-          const section = sectionOf(data, at, size, this.maxSectionBytes) as Promise<Buffer>;
-          pieces.push(header, section.then((s) => {
+          const finish = (s: Buffer): Buffer => {
+            if (cut) s = cutBefore(header, s, firstOffset);
             header.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + s.length, BatchLayout.batchLength);
             return s;
-          }));
+          };
+          const section = sectionOf(data, at, size, this.maxSectionBytes);
+          pieces.push(header, section instanceof Promise ? section.then(finish) : finish(section));
           run = at + size;
         }
         at += size;
@@ -133,6 +147,21 @@ export class PassSubmitter {
       (err: unknown) => { submitted(); throw err; },
     );
   }
+}
+
+/**
+ * Cuts a batch at offset `from` (inside it): returns its records section holding only the
+ * records from `from` on, and rewrites `header` (a copy) to start at `from`, so the records keep
+ * their offsets and the batch still ends where it did. Only the batch a stream starts in.
+ */
+function cutBefore(header: Buffer, section: Buffer, from: number): Buffer {
+  const base = batchBaseOffset(header, 0);
+  const last = base + header.readInt32BE(BatchLayout.lastOffsetDelta);
+  if (last < from) return NO_RECORDS; // none of its offsets wanted (a read starts at the batch holding `from`)
+  const cut = sectionFrom(section, base, from);
+  setBatchBaseOffset(header, 0, from);
+  header.writeInt32BE(last - from, BatchLayout.lastOffsetDelta);
+  return cut;
 }
 
 export interface FetchTransformOptions {
@@ -169,14 +198,16 @@ class FetchPipeline {
     this.log = opts.log;
   }
 
-  async transform(batches: Buffer, nextOffset: number): Promise<ReleasableResult> {
+  async transform(batches: Buffer, nextOffset: number, from = -1): Promise<ReleasableResult> {
     if (batches.length === 0) return { batches: EMPTY, nextOffset, release: NO_RELEASE };
     // A read ahead still in flight covers what this read may need: submitting it here too would run those batches twice.
     while (this.ahead) await this.ahead;
+    // The stream's first read may start inside a batch (passes read ahead never do).
+    const inside = batchBaseOffset(batches, 0) < from;
     const parts: Part[] = [];
     for (let at = 0; at < batches.length;) {
       const head = this.queue[0];
-      if (head && head.bases[this.taken] === batchBaseOffset(batches, at)) {
+      if (!inside && head && head.bases[this.taken] === batchBaseOffset(batches, at)) {
         const from = this.taken;
         do {
           at += batchTotalSize(batches, at);
@@ -191,7 +222,7 @@ class FetchPipeline {
       } else {
         // Not read ahead (or, which the stream's sequential reads rule out, read ahead wrongly).
         this.clearQueue();
-        const pass = this.submitter.submit(batches, at);
+        const pass = this.submitter.submit(batches, at, inside ? from : -1);
         parts.push({ pass, from: 0, to: pass.bases.length }); // the queue's hold becomes this part's
         break;
       }
@@ -342,13 +373,13 @@ class FetchPipeline {
 export function chainFetchTransform(chain: SmartChain, opts: FetchTransformOptions): ChainFetchTransform {
   const pipeline = new FetchPipeline(chain, opts);
   const log = opts.log;
-  return Object.assign((batches: Buffer, nextOffset: number) => pipeline.transform(batches, nextOffset), {
+  return Object.assign((batches: Buffer, nextOffset: number, from?: number) => pipeline.transform(batches, nextOffset, from), {
     close: () => pipeline.close(),
     ...(log ? { read: (position: number, maxBytes: number) => pipeline.read(log, position, maxBytes) } : {}),
   });
 }
 
-export type ChainFetchTransform = ((batches: Buffer, nextOffset: number) => Promise<ReleasableResult>) & BatchTransform & {
+export type ChainFetchTransform = ((batches: Buffer, nextOffset: number, from?: number) => Promise<ReleasableResult>) & BatchTransform & {
   close(): Promise<void>;
   read?: (position: number, maxBytes: number) => Promise<ReadResult>;
 };

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   decodeRecords, encodeBatch, readBatchHeader, recordsSection, setBatchBaseOffset, visitRecords, writeBatchCrc,
 } from '@eddy/protocol';
-import { SectionBuilder, densifySection } from './section_rewrite.ts';
+import { SectionBuilder, densifySection, sectionFrom } from './section_rewrite.ts';
 
 const record = fc.record({
   key: fc.option(fc.uint8Array({ maxLength: 20 }), { nil: null }),
@@ -78,4 +78,18 @@ test('SectionBuilder gathers records of several batches with their own offsets a
     assert.ok(t.records.length <= Math.max(4, maxBytes), `${t.records.length} > ${maxBytes}`);
     assert.deepEqual(read(t), all.slice(all.length - trimmed.count));
   }), { numRuns: 100 });
+});
+
+test('sectionFrom keeps the records from an offset on, each at its offset under a base moved there', () => {
+  fc.assert(fc.property(batchArb, fc.nat(), fc.func(fc.boolean()), (b, at, keep) => {
+    // sparse deltas too (a filtered section), as stored batches need not be dense
+    const section = keepRecords(recordsSection(batchOf({ ...b, compression: 0 }), 0), (i) => i === 0 || keep(i));
+    const all: unknown[][] = [];
+    visitRecords(section, b.base, b.t0, (r) => { all.push([r.offset, r.timestamp, r.attributes, r.key(), r.value(), r.headers()]); });
+    const from = b.base + (at % (b.records.length + 2)); // past the last record too
+    const cut = sectionFrom(section, b.base, from);
+    const got: unknown[][] = [];
+    visitRecords(cut, from, b.t0, (r) => { got.push([r.offset, r.timestamp, r.attributes, r.key(), r.value(), r.headers()]); });
+    assert.deepEqual(got, all.filter((r) => (r[0] as number) >= from));
+  }), { numRuns: 150 });
 });

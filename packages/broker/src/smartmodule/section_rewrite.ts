@@ -1,10 +1,11 @@
 // Records-section plumbing around SmartModule calls. Stored records go to a module as is (the
 // engine wraps consumer-side output in batch headers itself); these helpers rewrite record
 // preambles (offset and timestamp deltas) where the result must be rebased: look-back input
-// gathered from several batches, and produce-side output that gets offsets of its own.
+// gathered from several batches, produce-side output that gets offsets of its own, and the
+// batch a stream starts inside of (cut at the stream's start offset).
 
 import { readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeVarint32, writeVarint64 } from '@eddy/protocol';
-import type { Cursor } from '@eddy/protocol';
+import type { Cursor, RecordView } from '@eddy/protocol';
 
 /** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
 interface Rebased {
@@ -69,6 +70,41 @@ export function densifySection(input: Uint8Array): Buffer {
     records.push({ section, start: r.start, end: r.end, offsetDelta: r.index, timestampDelta: r.timestampDelta });
   });
   return dense ? section : writeRebased(records);
+}
+
+/**
+ * The records of `section` (of a batch at `baseOffset`) whose offset is `from` or later, with
+ * offset deltas relative to `from` (each keeps its offset, given a batch header rebased to
+ * `from`); timestamp deltas, keys, values and headers are kept as they are. Two walks over the
+ * section, nothing allocated per record. Throws CorruptBatchError on malformed records.
+ */
+export function sectionFrom(input: Uint8Array, baseOffset: number, from: number): Buffer {
+  const section = asBuffer(input);
+  const shift = from - baseOffset;
+  const cur: Cursor = { pos: 0 };
+  /** Bytes of the record at the cursor without its length varint, with the new offset delta. */
+  const bodyOf = (r: RecordView): number => 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta - shift) + (r.end - restStart(section, r.start, cur));
+  let count = 0;
+  let size = 4;
+  visitRecords(section, baseOffset, 0, (r) => {
+    if (r.offset < from) return;
+    const body = bodyOf(r);
+    size += varint32Size(body) + body;
+    count++;
+  });
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt32BE(count, 0);
+  let at = 4;
+  visitRecords(section, baseOffset, 0, (r) => {
+    if (r.offset < from) return;
+    at = writeVarint32(out, at, bodyOf(r));
+    const rest = cur.pos; // restStart left the cursor after the offset delta
+    out[at++] = r.attributes;
+    at = writeVarint64(out, at, r.timestampDelta);
+    at = writeVarint64(out, at, r.offsetDelta - shift);
+    at += section.copy(out, at, rest, r.end);
+  });
+  return out;
 }
 
 /** Records gathered from several stored batches (e.g. for look-back). */

@@ -29,10 +29,12 @@ export interface TransformResult {
 
 /**
  * Per-stream transform of stored batches before they are sent (a SmartModule chain). Called with
- * whole batches read from the log and the offset after them; called in order, one at a time.
+ * whole batches read from the log, the offset after them and the offset read from (the first
+ * batch begins before it when the stream starts inside a batch: its earlier records are not the
+ * stream's); called in order, one at a time.
  * `close`, when present, is called once the stream has ended (to free the chain).
  */
-export type BatchTransform = ((batches: Buffer, nextOffset: number) => Promise<TransformResult>) & {
+export type BatchTransform = ((batches: Buffer, nextOffset: number, from: number) => Promise<TransformResult>) & {
   close?: () => void | Promise<void>;
   /** When present, the stream reads through it instead of the log (e.g. from what it read ahead). */
   read?: (position: number, maxBytes: number) => Promise<ReadResult>;
@@ -216,7 +218,7 @@ export class FetchStream implements PartitionAttachment {
         }
         let smError: SmartModuleErrorInfo | null = null;
         if (transform) {
-          const out = await transform(batches, next);
+          const out = await transform(batches, next, this.position);
           const outRelease = out.release;
           if (outRelease) {
             // The output may be views of the input: both go back once the response is written.
