@@ -13,6 +13,7 @@ import { SmartModuleService } from './smartmodule/index.ts';
 
 export const DEFAULT_BROKER_PORT = 9003;
 export const DEFAULT_METRICS_PORT = 9004;
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 export interface BrokerOptions {
   /** Everything the broker stores lives here (created if missing). */
@@ -27,6 +28,11 @@ export interface BrokerOptions {
   logger?: Logger | LogOptions;
   /** Largest request frame accepted (default 64 MiB). */
   maxFrameBytes?: number;
+  /**
+   * Longest a request frame may take from its first byte to its last (default 30 s; 0: no limit).
+   * A client that stalls mid-frame past it gets an error response and is disconnected.
+   */
+  frameTimeoutMs?: number;
   /** How often retention runs (default 60 s; 0 disables). */
   retentionCheckMs?: number;
   /** Id of the local SPU (default 5001). */
@@ -76,9 +82,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const metricsPortOpt = opts.metricsPort ?? DEFAULT_METRICS_PORT;
   const spuId = opts.spuId ?? DEFAULT_SPU_ID;
   const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const frameTimeoutMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
   checkPort('port', port, false);
   checkPort('metricsPort', metricsPortOpt, true);
   if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1024) throw new Error(`maxFrameBytes must be an integer >= 1024, got ${maxFrameBytes}`);
+  checkMin('frameTimeoutMs', frameTimeoutMs, 0);
   checkMin('smartModuleMemoryBytes', opts.smartModuleMemoryBytes, 65536);
   checkMin('smartModuleTimeBudgetMs', opts.smartModuleTimeBudgetMs, 1);
   checkMin('smartModuleWorkers', opts.smartModuleWorkers, 1);
@@ -134,7 +142,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     await controller.reconcile();
     const unwatch = controller.watch((ev) => { if (ev.op === 'delete') metrics.forgetTopic(ev.name); }, [MetadataKind.topic]);
 
-    const server = new BrokerServer({ spu, controller, handlers: createHandlers({ controller, spu }), metrics, logger, maxFrameBytes });
+    const server = new BrokerServer({ spu, controller, handlers: createHandlers({ controller, spu }), metrics, logger, maxFrameBytes, frameTimeoutMs });
     const boundPort = await server.listen(host, port);
     cleanups.push(() => server.close());
     await controller.registerSpu({ id: spuId, host, port: boundPort, rack: null }, 'Online');

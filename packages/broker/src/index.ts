@@ -1,5 +1,5 @@
 // @eddy/broker: the controller (SC) and SPU of an Eddy cluster, and the TCP server in front.
-export { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT } from './broker.ts';
+export { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT, DEFAULT_FRAME_TIMEOUT_MS } from './broker.ts';
 export type { Broker, BrokerOptions } from './broker.ts';
 export { Controller, LocalMetadataStore, MetadataKind, TOPIC_DEFAULTS, TOPIC_LIMITS, resolveTopicSpec, validateTopicName } from './controller/index.ts';
 export type { MetadataStore, MetadataObject, MetadataEvent, PartitionProvisioner, TopicObject, SpuObject, SmartModuleObject } from './controller/index.ts';

@@ -1,6 +1,6 @@
 // Process entry of a broker (controller + one SPU), as `eddy cluster start` runs it:
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
-//        [--log-file F] [--log-level L] [--max-frame-bytes N] [--retention-check-ms N]
+//        [--log-file F] [--log-level L] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
 //        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
 // Prints one JSON line {"event":"listening",...} on stdout when ready; logs go to --log-file or
 // stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
@@ -14,7 +14,7 @@ import type { Broker } from './broker.ts';
 const MIB = 1024 * 1024;
 
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
-               [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--retention-check-ms N]
+               [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
                [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
 defaults: --data-dir ~/.eddy/data --host 127.0.0.1 --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
           --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
@@ -62,6 +62,7 @@ try {
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
+      'frame-timeout-ms': { type: 'string' },
       'retention-check-ms': { type: 'string' },
       'sm-memory-mb': { type: 'string' },
       'sm-time-budget-ms': { type: 'string' },
@@ -88,6 +89,7 @@ try {
     metricsPort: intFlag('metrics-port', args['metrics-port']),
     logger: { logFile: args['log-file'], level: args['log-level'] ?? process.env.EDDY_LOG_LEVEL ?? 'info', stderr: true },
     maxFrameBytes: intFlag('max-frame-bytes', args['max-frame-bytes']),
+    frameTimeoutMs: intFlag('frame-timeout-ms', args['frame-timeout-ms']),
     retentionCheckMs: intFlag('retention-check-ms', args['retention-check-ms']),
     smartModules: !args['no-smartmodules'],
     smartModuleMemoryBytes: mibFlag('sm-memory-mb', args['sm-memory-mb']),

@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import {
   Apis, ErrorCode, OffsetStart, RequestHeader, Writer, encodeRequest, decode, ListTopicsResponse, StatusResponse,
 } from '@eddy/protocol';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { withBroker } from './helpers.ts';
 import { RawClient, batchOf, streamRecords, topicSpec } from './raw_client.ts';
 
@@ -140,4 +142,96 @@ test('unknown api keys and unsupported versions are answered, then the connectio
     assert.equal(trailing.readInt32BE(4), 8);
     assert.equal(decode(ListTopicsResponse, trailing, 8).errorCode, ErrorCode.InvalidRequest);
   });
+});
+
+/** Writes `bytes` on a fresh connection (half-closing after it with `end`); the reply and whether the server closed within `ms`. */
+async function sendPartial(port: number, bytes: Buffer, end: boolean, ms = 10_000): Promise<{ reply: Buffer; closed: boolean }> {
+  const s = connect({ port, host: '127.0.0.1' });
+  const got: Buffer[] = [];
+  s.on('data', (d: Buffer) => got.push(d));
+  s.on('error', () => {});
+  await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+  s.write(bytes);
+  if (end) s.end();
+  const closed = await new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    s.once('end', () => { clearTimeout(t); resolve(true); });
+  });
+  s.destroy();
+  return { reply: Buffer.concat(got), closed };
+}
+
+/** A frame that declares `declared` body bytes but carries only the first `have`: a ListTopics header (correlation id `corr`), then padding. */
+function cutFrame(declared: number, have: number, corr: number): Buffer {
+  const body = Buffer.alloc(declared, 0);
+  header(Apis.ListTopics.key, 0, corr).copy(body);
+  const p = Buffer.allocUnsafe(4);
+  p.writeInt32BE(declared, 0);
+  return Buffer.concat([p, body.subarray(0, have)]);
+}
+
+function logLines(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (s: string) => { lines.push(s); } });
+  return { logger, lines };
+}
+
+for (const mode of ['user buffers', 'data events'] as const) {
+  test(`a frame cut short by the client's FIN is answered when its header is readable, then closed (${mode})`, async () => {
+    const before = process.env.EDDY_SOCKET_DATA_EVENTS;
+    process.env.EDDY_SOCKET_DATA_EVENTS = mode === 'data events' ? '1' : '0';
+    const { logger, lines } = logLines();
+    try {
+      await withBroker(async ({ broker, client }) => {
+        const { reply, closed } = await sendPartial(broker.port, cutFrame(200, 50, 77), true);
+        assert.ok(closed, 'the server closed the connection');
+        assert.ok(reply.length > 8, 'got an error response');
+        assert.equal(reply.readInt32BE(0), reply.length - 4);
+        assert.equal(reply.readInt32BE(4), 77);
+        const body = decode(ListTopicsResponse, reply, 8);
+        assert.equal(body.errorCode, ErrorCode.InvalidRequest);
+        assert.equal(body.errorMessage, 'truncated frame: the connection ended after 50 of 200 bytes');
+        assert.equal(lines.filter((l) => l.includes('truncated frame')).length, 1, 'one log line');
+
+        // The header itself cut short: nothing to answer, still closed.
+        const headless = await sendPartial(broker.port, cutFrame(200, 6, 78), true);
+        assert.ok(headless.closed);
+        assert.equal(headless.reply.length, 0);
+        // A large frame (read straight into its own buffer) cut short is answered too.
+        const large = await sendPartial(broker.port, cutFrame(200_000, 70_000, 79), true);
+        assert.ok(large.closed);
+        assert.equal(large.reply.readInt32BE(4), 79);
+        assert.equal(decode(ListTopicsResponse, large.reply, 8).errorMessage, 'truncated frame: the connection ended after 70000 of 200000 bytes');
+        // A client that sends whole frames and then ends gets its FIN answered by a close, no error.
+        const clean = await sendPartial(broker.port, Buffer.alloc(0), true);
+        assert.ok(clean.closed);
+        assert.equal(clean.reply.length, 0);
+
+        assert.equal((await client.request('ApiVersions', { clientVersion: 'x' })).errorCode, ErrorCode.None);
+      }, { logger });
+    } finally {
+      if (before === undefined) delete process.env.EDDY_SOCKET_DATA_EVENTS;
+      else process.env.EDDY_SOCKET_DATA_EVENTS = before;
+    }
+  });
+}
+
+test('a frame still incomplete after frameTimeoutMs is answered and its connection closed; idle and other connections stay', async () => {
+  const { logger, lines } = logLines();
+  await withBroker(async ({ broker, client }) => {
+    const [stalled, headless] = await Promise.all([
+      sendPartial(broker.port, cutFrame(200, 50, 91), false),
+      sendPartial(broker.port, Buffer.from([0, 0]), false),
+    ]);
+    assert.ok(stalled.closed, 'the stalled connection was closed');
+    assert.equal(stalled.reply.readInt32BE(4), 91);
+    const body = decode(ListTopicsResponse, stalled.reply, 8);
+    assert.equal(body.errorCode, ErrorCode.InvalidRequest);
+    assert.equal(body.errorMessage, 'incomplete frame: 50 of 200 bytes arrived within 200 ms');
+    assert.ok(headless.closed, 'a connection stalled inside a size prefix is closed too');
+    assert.equal(headless.reply.length, 0);
+    assert.equal(lines.filter((l) => l.includes('incomplete frame')).length, 2, 'one log line per connection');
+    // The test's own client sat idle between frames all along: still served.
+    assert.equal((await client.request('ApiVersions', { clientVersion: 'x' })).errorCode, ErrorCode.None);
+  }, { logger, frameTimeoutMs: 200 });
 });

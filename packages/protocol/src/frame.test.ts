@@ -71,3 +71,34 @@ test('pending counts the bytes of a partial frame, size prefix included', () => 
   assert.equal(got.length, 1);
   assert.deepEqual(got[0], Buffer.alloc(100, 7));
 });
+
+test('partialFrame: the declared size and the body bytes at hand of a frame cut anywhere', () => {
+  fc.assert(fc.property(
+    fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 8 }),
+    fc.nat(),
+    (sizes, chunks, cutAt) => {
+      const bodies = sizes.map((n, i) => Buffer.alloc(n, (i * 31 + n) & 0xff));
+      const stream = Buffer.concat(bodies.flatMap((b) => framed([b])));
+      const cut = cutAt % (stream.length + 1);
+      // Frames above 1000 bytes are collected in parts rather than preallocated.
+      const dec = new FrameDecoder(4096, 1000);
+      for (let pos = 0, k = 0; pos < cut; k++) {
+        const n = Math.min(chunks[k % chunks.length], cut - pos);
+        dec.push(stream.subarray(pos, pos + n), () => {});
+        pos += n;
+      }
+      let start = 0;
+      let i = 0;
+      while (i < sizes.length && start + 4 + sizes[i] <= cut) start += 4 + sizes[i++];
+      const into = cut - start;
+      const partial = dec.partialFrame();
+      if (into < 4) {
+        assert.equal(partial, null);
+      } else {
+        assert.equal(partial!.declared, sizes[i]);
+        assert.deepEqual(partial!.body, bodies[i].subarray(0, into - 4));
+      }
+    },
+  ), { numRuns: 300 });
+});

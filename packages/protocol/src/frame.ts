@@ -18,6 +18,12 @@ export class FrameTooLargeError extends EddyError {
   }
 }
 
+/** A frame cut short: the body size its prefix declared and the bytes of it received. */
+export interface PartialFrame {
+  declared: number;
+  body: Buffer;
+}
+
 /**
  * Splits a byte stream into `i32 size + body` frames.
  *
@@ -50,6 +56,17 @@ export class FrameDecoder {
   get pending(): number {
     if (this.body !== null || this.parts !== null) return 4 + this.filled;
     return this.headFilled;
+  }
+
+  /**
+   * The frame being received, if its size prefix is complete: the size it declared and the body
+   * bytes at hand. Null between frames or inside a prefix. For the error reply to a frame that
+   * never completes (truncated or too slow).
+   */
+  partialFrame(): PartialFrame | null {
+    if (this.body !== null) return { declared: this.body.length, body: this.body.subarray(0, this.filled) };
+    if (this.parts !== null) return { declared: this.partsWanted, body: Buffer.concat(this.parts, this.filled) };
+    return null;
   }
 
   /**

@@ -72,3 +72,32 @@ test('a bad size prefix throws and keeps the bytes after it for an error reply',
   neg.readBuffer().writeInt32BE(-5, 0);
   assert.throws(() => neg.bytesRead(4, () => {}), FrameTooLargeError);
 });
+
+test('partialFrame: the declared size and the body bytes at hand of a frame cut anywhere', () => {
+  fc.assert(fc.property(
+    fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 8 }),
+    fc.integer({ min: 16, max: 1200 }),
+    fc.nat(),
+    (sizes, cuts, scratchBytes, cutAt) => {
+      const bodies = sizes.map((n, i) => Buffer.alloc(n, (i * 31 + n) & 0xff));
+      const stream = Buffer.concat(bodies.flatMap((b) => framed([b])));
+      const cut = cutAt % (stream.length + 1);
+      const reader = new FrameReader({ maxFrameBytes: 4096, scratchBytes });
+      feed(reader, stream.subarray(0, cut), cuts, () => {});
+      // Where the cut falls: inside which frame, and how far into it.
+      let start = 0;
+      let i = 0;
+      while (i < sizes.length && start + 4 + sizes[i] <= cut) start += 4 + sizes[i++];
+      const into = cut - start;
+      const partial = reader.partialFrame();
+      if (into < 4) {
+        assert.equal(partial, null);
+      } else {
+        assert.equal(partial!.declared, sizes[i]);
+        assert.deepEqual(partial!.body, bodies[i].subarray(0, into - 4));
+      }
+      assert.equal(reader.pending, into);
+    },
+  ), { numRuns: 300 });
+});

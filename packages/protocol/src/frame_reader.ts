@@ -10,6 +10,7 @@
 // Ownership: every body handed to onFrame belongs to the callee; the reader never touches it
 // again (bodies from `allocate` may go back to their pool once the callee is done with them).
 import { DEFAULT_MAX_FRAME_BYTES, FrameTooLargeError } from './frame.ts';
+import type { PartialFrame } from './frame.ts';
 
 export const DEFAULT_SCRATCH_BYTES = 64 * 1024;
 
@@ -52,6 +53,17 @@ export class FrameReader {
   /** Bytes received but not yet returned as a frame. */
   get pending(): number {
     return this.body !== null ? 4 + this.filled : this.end - this.start;
+  }
+
+  /**
+   * The frame being received, if its size prefix is complete: the size it declared and a view of
+   * the body bytes at hand (valid until the next read). Null between frames or inside a prefix.
+   * For the error reply to a frame that never completes (truncated or too slow).
+   */
+  partialFrame(): PartialFrame | null {
+    if (this.body !== null) return { declared: this.body.length, body: this.body.subarray(0, this.filled) };
+    if (this.end - this.start < 4) return null;
+    return { declared: this.scratch.readInt32BE(this.start), body: this.scratch.subarray(this.start + 4, this.end) };
   }
 
   /** Where the next read should put its bytes (a view; valid until the next bytesRead). */

@@ -11,6 +11,7 @@ export { ErrorCode, errorCodeName, isRetriable } from './error_code.ts';
 export { EddyError, UnknownTopicError, OffsetOutOfRangeError, errorFromCode } from './eddy_error.ts';
 export { RequestHeader, ResponseHeader } from './header.ts';
 export { FrameDecoder, FrameTooLargeError, framed, DEFAULT_MAX_FRAME_BYTES } from './frame.ts';
+export type { PartialFrame } from './frame.ts';
 export { FrameReader, FrameOrigin, DEFAULT_SCRATCH_BYTES } from './frame_reader.ts';
 export type { FrameReaderOptions } from './frame_reader.ts';
 export { Apis, apiByKey } from './apis.ts';

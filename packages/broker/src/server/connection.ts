@@ -27,6 +27,8 @@ export interface ConnectionContext {
   metrics: BrokerMetrics;
   logger: Logger;
   maxFrameBytes: number;
+  /** Longest a frame may take from its first byte to its last before the connection is closed (0: no limit). */
+  frameTimeoutMs: number;
   /** Where large request frames come from (and produce frames go back to). */
   framePool: BufferPool;
 }
@@ -49,7 +51,9 @@ function apiName(key: number): string {
  * responses go out as they complete, matched by correlation id), owns the connection's streams
  * and metadata watches, and writes responses corked so a burst of them leaves in one syscall.
  * Malformed input gets an error response when a correlation id can be read, one log line, and the
- * connection is closed; nothing a client sends can throw out of this class.
+ * connection is closed; nothing a client sends can throw out of this class. So does a frame that
+ * never completes: cut short by the end of the client's input, or still incomplete
+ * `frameTimeoutMs` after its first byte (the server calls checkFrameTimeout periodically).
  */
 export class Connection {
   readonly id: number;
@@ -68,6 +72,10 @@ export class Connection {
   private inflightBytes = 0;
   private inflightLimit: number;
   private readPaused = false;
+  /** performance.now() when the first byte of the incomplete frame at hand arrived; 0 when none. */
+  private partialSince = 0;
+  /** Frames received so far (tells a read that completed frames from one that only continued one). */
+  private framesIn = 0;
   private idleWaiters: (() => void)[] = [];
   private closing = false;
   private closed = false;
@@ -100,6 +108,9 @@ export class Connection {
     // The server accepts sockets paused so that the reading mode is set before the first byte.
     socket.resume();
     socket.on('drain', () => this.drained());
+    // The server allows half-open sockets so that a frame cut short by the client's FIN can
+    // still be answered; otherwise its FIN ends our side as well, as it always did.
+    socket.on('end', () => this.inputEnded());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Resets and broken pipes are how clients leave; nothing to act on beyond closing.
       ctx.logger.debug({ conn: this.id, remote: this.remote, err: err.code ?? err.message }, 'connection error');
@@ -116,8 +127,10 @@ export class Connection {
   private onRead(n: number): void {
     if (this.closing) return;
     const reader = this.reader!;
+    const framesBefore = this.framesIn;
     try {
       reader.bytesRead(n, this.frameFromReader);
+      this.trackPartial(reader.pending, framesBefore);
     } catch (err) {
       if (this.closing) return;
       // A bad size prefix: the bytes after it may hold the request header.
@@ -133,11 +146,13 @@ export class Connection {
     const decoder = this.decoder!;
     const pendingBefore = decoder.pending;
     let consumed = 0;
+    const framesBefore = this.framesIn;
     try {
       decoder.push(chunk, (body) => {
         consumed += 4 + body.length;
         this.onFrame(body, false);
       });
+      this.trackPartial(decoder.pending, framesBefore);
     } catch (err) {
       if (this.closing) return;
       // A bad size prefix: the bytes after it may still hold the request header.
@@ -146,6 +161,53 @@ export class Connection {
       const key = at >= 0 && chunk.length >= at + 6 ? chunk.readUInt16BE(at + 4) : -1;
       this.badPrefix(err, corr, key);
     }
+  }
+
+  /** After a read: starts the clock of a frame that began in it, stops it when nothing is pending. */
+  private trackPartial(pending: number, framesBefore: number): void {
+    if (pending === 0) this.partialSince = 0;
+    else if (this.partialSince === 0 || this.framesIn !== framesBefore) this.partialSince = performance.now();
+  }
+
+  /** The server's periodic check: a frame incomplete for longer than frameTimeoutMs closes the connection. */
+  checkFrameTimeout(now: number): void {
+    if (this.partialSince === 0 || this.closing || this.readPaused) return;
+    const limit = this.ctx.frameTimeoutMs;
+    if (limit > 0 && now - this.partialSince >= limit) this.incompleteFrame(`incomplete frame: ${this.partialDescription()} arrived within ${limit} ms`);
+  }
+
+  /** The client ended its side: answer a frame it cut short, else end ours. */
+  private inputEnded(): void {
+    if (this.closing) return;
+    if ((this.reader?.pending ?? this.decoder?.pending ?? 0) > 0) {
+      this.incompleteFrame(`truncated frame: the connection ended after ${this.partialDescription()}`);
+    } else {
+      this.socket.end();
+    }
+  }
+
+  private partialDescription(): string {
+    const partial = this.reader?.partialFrame() ?? this.decoder?.partialFrame() ?? null;
+    if (partial !== null) return `${partial.body.length} of ${partial.declared} bytes`;
+    return `${this.reader?.pending ?? this.decoder?.pending ?? 0} of the 4 size-prefix bytes`;
+  }
+
+  /** A frame that will not complete: an error response if its request header is at hand, then close. */
+  private incompleteFrame(message: string): void {
+    const partial = this.reader?.partialFrame() ?? this.decoder?.partialFrame() ?? null;
+    let corr: number | null = null;
+    let spec: ApiSpec<any, any> | undefined;
+    if (partial !== null) {
+      try {
+        const { header } = readRequestHeader(partial.body);
+        corr = header.correlationId;
+        spec = apiByKey(header.apiKey);
+      } catch {
+        // The header itself is incomplete: nobody to address a reply to.
+      }
+    }
+    this.partialSince = 0;
+    this.protocolError(corr, spec, ErrorCode.InvalidRequest, message);
   }
 
   private badPrefix(err: unknown, corr: number | null, key: number): void {
@@ -157,6 +219,7 @@ export class Connection {
 
   /** `pooled`: the body came from the frame pool and may go back once its request is done. */
   private onFrame(body: Buffer, pooled: boolean): void {
+    this.framesIn++;
     if (this.closing) return;
     const corr = body.length >= 8 ? body.readInt32BE(4) : null;
     let spec: ApiSpec<any, any> | undefined;
@@ -257,6 +320,8 @@ export class Connection {
         this.inflightBytes -= size;
         if (this.readPaused && this.inflightBytes < this.inflightLimit / 2) {
           this.readPaused = false;
+          // Time spent paused by us does not count against the client's frame.
+          if (this.partialSince !== 0) this.partialSince = performance.now();
           this.socket.resume();
         }
         if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();

@@ -10,12 +10,15 @@ export class BrokerServer {
   private ctx: ConnectionContext;
   private connections = new Set<Connection>();
   private nextId = 1;
+  private frameTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: Omit<ConnectionContext, 'framePool'> & { framePool?: BufferPool }) {
     const ctx: ConnectionContext = { ...opts, framePool: opts.framePool ?? new BufferPool() };
     this.ctx = ctx;
     // Paused: each Connection picks how it reads before the first byte comes in.
-    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
+    // Half-open: a client's FIN leaves our side writable, so a frame it cut short can be answered
+    // (Connection ends our side itself).
+    this.server = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
       const conn = new Connection(this.nextId++, socket, ctx, (c) => {
         this.connections.delete(c);
         ctx.logger.debug({ conn: c.id, remote: c.remote }, 'connection closed');
@@ -24,6 +27,15 @@ export class BrokerServer {
       ctx.logger.debug({ conn: conn.id, remote: conn.remote }, 'connection opened');
     });
     this.server.on('error', (err) => ctx.logger.error({ err: err.message }, 'listener error'));
+    if (ctx.frameTimeoutMs > 0) {
+      // One sweep for all connections, a few times per timeout: no timer work per frame.
+      const every = Math.min(1000, Math.max(10, Math.floor(ctx.frameTimeoutMs / 4)));
+      this.frameTimer = setInterval(() => {
+        const now = performance.now();
+        for (const c of this.connections) c.checkFrameTimeout(now);
+      }, every);
+      this.frameTimer.unref();
+    }
   }
 
   get connectionCount(): number { return this.connections.size; }
@@ -42,6 +54,8 @@ export class BrokerServer {
 
   /** Stops accepting, then shuts every connection down (streams ended, in-flight requests answered). */
   async close(): Promise<void> {
+    if (this.frameTimer !== null) clearInterval(this.frameTimer);
+    this.frameTimer = null;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.shutdown()));
     await stopped;
