@@ -244,6 +244,13 @@ test('retention removes old segments in the background; reading before the log s
     assert.ok(lo.partitions[0].logStartOffset > 20, `log start ${lo.partitions[0].logStartOffset}`);
     const rs = await client.stream({ topic: 'short', startKind: OffsetStart.Absolute, startValue: 0 }).collect();
     assert.equal(rs[0].errorCode, ErrorCode.OffsetOutOfRange);
+    assert.equal(rs[0].errorMessage, `offset 0 is out of range: partition short/0 holds offsets ${lo.partitions[0].logStartOffset} to 39 (next offset 40)`);
+    const past = await client.stream({ topic: 'short', startKind: OffsetStart.Absolute, startValue: 41 }).collect();
+    assert.equal(past[0].errorMessage, `offset 41 is out of range: partition short/0 holds offsets ${lo.partitions[0].logStartOffset} to 39 (next offset 40)`);
+    await client.request('CreateTopic', { name: 'blank', spec: topicSpec(), dryRun: false });
+    const blank = await client.stream({ topic: 'blank', startKind: OffsetStart.Absolute, startValue: 5 }).collect();
+    assert.equal(blank[0].errorCode, ErrorCode.OffsetOutOfRange);
+    assert.equal(blank[0].errorMessage, 'offset 5 is out of range: partition blank/0 is empty (next offset 0)');
     const fromStart = await client.stream({ topic: 'short', startKind: OffsetStart.Beginning, stopAtEnd: true }).collect();
     const recs = streamRecords(fromStart, fromStart[0].startOffset);
     assert.equal(recs[0].offset, fromStart[0].startOffset);

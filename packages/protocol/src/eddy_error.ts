@@ -20,11 +20,24 @@ export class UnknownTopicError extends EddyError {
   constructor(topic: string) { super(ErrorCode.UnknownTopic, `unknown topic '${topic}'`); }
 }
 
+/**
+ * The one wording of an out-of-range offset, exact about the bounds: the high watermark is the
+ * next offset to be written, not one held. `where` names the log ("partition t/0").
+ *   offset 10 is out of range: the log holds offsets 4700 to 4999 (next offset 5000)
+ *   offset 10 is out of range: the log is empty (next offset 5000)
+ */
+export function offsetOutOfRangeMessage(offset: number, logStartOffset: number, highWatermark: number, where = 'the log'): string {
+  const held = highWatermark > logStartOffset
+    ? `${where} holds offsets ${logStartOffset} to ${highWatermark - 1}`
+    : `${where} is empty`;
+  return `offset ${offset} is out of range: ${held} (next offset ${highWatermark})`;
+}
+
 export class OffsetOutOfRangeError extends EddyError {
   readonly logStartOffset: number;
   readonly highWatermark: number;
   constructor(offset: number, logStartOffset: number, highWatermark: number) {
-    super(ErrorCode.OffsetOutOfRange, `offset ${offset} is out of range: the log holds offsets ${logStartOffset} to ${highWatermark}`);
+    super(ErrorCode.OffsetOutOfRange, offsetOutOfRangeMessage(offset, logStartOffset, highWatermark));
     this.logStartOffset = logStartOffset;
     this.highWatermark = highWatermark;
   }

@@ -8,7 +8,7 @@ export type { Schema, Infer, StructOf } from './codec/schema.ts';
 export { decode, encode } from './codec/schema.ts';
 export { ApiKey, apiKeyName } from './api_key.ts';
 export { ErrorCode, errorCodeName, isRetriable } from './error_code.ts';
-export { EddyError, UnknownTopicError, OffsetOutOfRangeError, errorFromCode } from './eddy_error.ts';
+export { EddyError, UnknownTopicError, OffsetOutOfRangeError, errorFromCode, offsetOutOfRangeMessage } from './eddy_error.ts';
 export { RequestHeader, ResponseHeader } from './header.ts';
 export { FrameDecoder, FrameTooLargeError, framed, DEFAULT_MAX_FRAME_BYTES } from './frame.ts';
 export type { PartialFrame } from './frame.ts';

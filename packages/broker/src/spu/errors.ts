@@ -1,4 +1,4 @@
-import { EddyError, ErrorCode } from '@eddy/protocol';
+import { EddyError, ErrorCode, offsetOutOfRangeMessage } from '@eddy/protocol';
 import {
   CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError, StorageError,
 } from '../storage/index.ts';
@@ -7,7 +7,7 @@ import {
 export function toEddyError(err: unknown): EddyError {
   if (err instanceof EddyError) return err;
   if (err instanceof OffsetOutOfRangeError) {
-    return new EddyError(ErrorCode.OffsetOutOfRange, `offset ${err.offset} is out of range: the log holds offsets ${err.logStartOffset} to ${err.highWatermark}`);
+    return new EddyError(ErrorCode.OffsetOutOfRange, offsetOutOfRangeMessage(err.offset, err.logStartOffset, err.highWatermark));
   }
   if (err instanceof CorruptBatchError) return new EddyError(ErrorCode.CorruptMessage, err.message);
   if (err instanceof LogClosedError) return new EddyError(ErrorCode.NotLeader, err.message);

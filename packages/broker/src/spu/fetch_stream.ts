@@ -1,4 +1,4 @@
-import { EddyError, ErrorCode, OffsetStart } from '@eddy/protocol';
+import { EddyError, ErrorCode, OffsetStart, offsetOutOfRangeMessage } from '@eddy/protocol';
 import type { SmartModuleErrorInfo, StreamFetchRequest, StreamFetchResponse } from '@eddy/protocol';
 import { OffsetOutOfRangeError as StorageOffsetOutOfRangeError } from '../storage/index.ts';
 import type { ReadResult } from '../storage/index.ts';
@@ -142,7 +142,7 @@ export class FetchStream implements PartitionAttachment {
     switch (this.req.startKind) {
       case OffsetStart.Absolute:
         if (!Number.isSafeInteger(v) || v < start || v > hw) {
-          throw new EddyError(ErrorCode.OffsetOutOfRange, `offset ${v} is out of range: partition ${this.leader.topic}/${this.leader.partition} holds offsets ${start} to ${hw}`);
+          throw new EddyError(ErrorCode.OffsetOutOfRange, offsetOutOfRangeMessage(v, start, hw, this.where()));
         }
         return v;
       case OffsetStart.Beginning:
@@ -293,6 +293,11 @@ export class FetchStream implements PartitionAttachment {
     this.cleanup();
   }
 
+  /** How errors name this stream's log. */
+  private where(): string {
+    return `partition ${this.leader.topic}/${this.leader.partition}`;
+  }
+
   /** Any failure ends the stream with an error response naming it. */
   private fail(err: unknown): void {
     if (this.ended) return;
@@ -301,7 +306,7 @@ export class FetchStream implements PartitionAttachment {
     if (err instanceof EddyError) code = err.code;
     else if (err instanceof StorageOffsetOutOfRangeError) {
       code = ErrorCode.OffsetOutOfRange;
-      message = `offset ${err.offset} is out of range: partition ${this.leader.topic}/${this.leader.partition} holds offsets ${err.logStartOffset} to ${err.highWatermark}`;
+      message = offsetOutOfRangeMessage(err.offset, err.logStartOffset, err.highWatermark, this.where());
     }
     this.finish({ errorCode: code, errorMessage: message, records: EMPTY, end: true });
   }

@@ -29,7 +29,8 @@ export class OffsetOutOfRangeError extends StorageError {
   constructor(offset: number, logStartOffset: number, highWatermark: number) {
     super(
       'OFFSET_OUT_OF_RANGE',
-      `offset ${offset} is out of range [${logStartOffset}, ${highWatermark}]`,
+      // Same wording as the wire error (storage does not depend on the protocol package).
+      `offset ${offset} is out of range: ${highWatermark > logStartOffset ? `the log holds offsets ${logStartOffset} to ${highWatermark - 1}` : 'the log is empty'} (next offset ${highWatermark})`,
     );
     this.offset = offset;
     this.logStartOffset = logStartOffset;
