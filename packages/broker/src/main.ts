@@ -2,8 +2,9 @@
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
 //        [--log-file F] [--log-level L] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
 //        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
-// Prints one JSON line {"event":"listening",...} on stdout when ready; logs go to --log-file or
-// stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
+// When ready, prints one JSON line {"event":"listening",...} on stdout (unless stdout is the log)
+// and logs it as a pino info line with the same fields; logs go to --log-file or stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
+import { fstatSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,6 +81,31 @@ if (args.help) {
   process.exit(0);
 }
 
+/** Whether file descriptor `fd` and `other` (a descriptor or a path) are the same file. */
+function sameFile(fd: number, other: number | string): boolean {
+  try {
+    const a = fstatSync(fd);
+    const b = typeof other === 'number' ? fstatSync(other) : statSync(other);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Readiness: the JSON line {"event":"listening",...} on stdout, for a parent that waits for it
+ * there, and a pino info line with the same fields in the log. The bare line never goes into the
+ * log: when stdout is the log (a parent that sends both to one file and tails it, as
+ * `eddy cluster start` does), the pino line alone is written, and its `event` and `port` fields
+ * are what that parent looks for. It is logged whatever the log level, since someone waits for it.
+ */
+function announceListening(b: Broker, logFile: string | undefined): void {
+  const fields = { event: 'listening', host: b.host, port: b.port, metricsPort: b.metricsPort, dataDir: b.dataDir };
+  b.logger.child({}, { level: 'info' }).info(fields, 'broker listening');
+  b.logger.flush();
+  if (!sameFile(1, logFile ?? 2)) process.stdout.write(`${JSON.stringify({ ...fields, pid: process.pid })}\n`);
+}
+
 let broker: Broker;
 try {
   broker = await startBroker({
@@ -99,7 +125,7 @@ try {
   fail(`could not start: ${(err as Error).message}`);
 }
 
-process.stdout.write(`${JSON.stringify({ event: 'listening', pid: process.pid, host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir: broker.dataDir })}\n`);
+announceListening(broker, args['log-file']);
 
 let stopping = false;
 const stop = (signal: string): void => {
