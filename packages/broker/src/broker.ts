@@ -152,7 +152,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     let http: HttpServer | null = null;
     if (metricsPortOpt >= 0) {
       const { startMetricsServer } = await import('./server/metrics_server.ts');
-      metrics.watchEventLoop();
+      await metrics.enable(); // prom-client, loaded only by brokers that serve metrics
       const m = await startMetricsServer(metrics.registry, host, metricsPortOpt);
       http = m.server;
       metricsPort = m.port;

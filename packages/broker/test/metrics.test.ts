@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { OffsetStart } from '@eddy/protocol';
 import { withBroker } from './helpers.ts';
 import { batchOf, topicSpec } from './raw_client.ts';
@@ -39,6 +40,11 @@ test('the metrics endpoint reports traffic, latency, partition sizes and connect
     assert.equal(m.get('eddy_connections'), 1);
     assert.ok(m.get('process_cpu_user_seconds_total')! > 0);
     assert.ok(m.has('nodejs_eventloop_lag_seconds'));
+    // prom-client's histogram and default metrics (a hand-written exposition had neither of these).
+    assert.equal(m.get('eddy_request_duration_seconds_bucket{le="+Inf",api="Produce"}'), 2);
+    assert.ok(m.get('process_resident_memory_bytes')! > 0);
+    assert.ok([...m.keys()].some((k) => k.startsWith('nodejs_version_info{')), 'prom-client default metric nodejs_version_info');
+    assert.ok([...m.keys()].some((k) => k.startsWith('nodejs_gc_duration_seconds_count{')) || m.has('nodejs_heap_space_size_used_bytes{space="new"}'), 'prom-client default heap/gc metrics');
 
     assert.equal((await fetch(`http://127.0.0.1:${broker.metricsPort}/other`)).status, 404);
     await client.request('DeleteTopic', { name: 'metered' });
@@ -46,4 +52,39 @@ test('the metrics endpoint reports traffic, latency, partition sizes and connect
     assert.ok(!after.has('eddy_partition_size_bytes{topic="metered",partition="0"}'));
     assert.ok(!after.has('eddy_bytes_in_total{topic="metered"}'));
   }, { metricsPort: 0 });
+});
+
+test('prom-client is loaded only when metrics are served or read; traffic counted before that is reported', () => {
+  // A fresh process: which modules are loaded is per process.
+  const index = new URL('../src/index.ts', import.meta.url).href;
+  const script = `
+    import { createRequire } from 'node:module';
+    import { mkdtempSync, rmSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    import { startBroker } from ${JSON.stringify(index)};
+    const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/prom-client/'));
+    const out = {};
+    for (const metricsPort of [-1, 0]) {
+      const dir = mkdtempSync(join(tmpdir(), 'eddy-metrics-'));
+      const b = await startBroker({ dataDir: dir, port: 0, metricsPort, logger: { level: 'silent' } });
+      out['started' + metricsPort] = loaded();
+      b.metrics.produced('t', 0, 100, 7);
+      const text = await b.metrics.registry.getSingleMetricAsString('eddy_records_in_total');
+      out['read' + metricsPort] = loaded();
+      out['records' + metricsPort] = text.split('\\n').find((l) => l.startsWith('eddy_records_in_total{topic="t"}')) ?? null;
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    process.stdout.write(JSON.stringify(out));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
+  assert.deepEqual(out, {
+    'started-1': false,
+    'read-1': true,
+    'records-1': 'eddy_records_in_total{topic="t"} 7',
+    started0: true,
+    read0: true,
+    records0: 'eddy_records_in_total{topic="t"} 7',
+  });
 });

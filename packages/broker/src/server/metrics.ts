@@ -1,8 +1,10 @@
-// The broker's Prometheus metrics: plain numbers bumped on the hot paths, rendered in the text
-// exposition format when scraped. No metrics library: prom-client (and what it pulls in: http,
-// tls, http2, cluster, zlib, v8, OpenTelemetry) cost the broker ~15 MB of RSS even with metrics
-// disabled, for what is here a few counters and one histogram.
+// The broker's Prometheus metrics. The hot paths bump plain numbers here (a property increment per
+// partition per request, never per record); prom-client (prometheus.ts) is loaded only when the
+// metrics are read (a broker with a metrics port does so at start) and copies those numbers into
+// its counters and gauges when scraped. A broker without a metrics port never loads prom-client
+// (nor what it pulls in: several MB of RSS).
 import type { SpuObserver } from '../spu/index.ts';
+import type { PrometheusMetrics } from './prometheus.ts';
 
 export interface PartitionFigures {
   topic: string;
@@ -12,26 +14,27 @@ export interface PartitionFigures {
   logStartOffset: number;
 }
 
-interface TopicCounters {
+/** Traffic of one topic since the broker started (or the topic was recreated). */
+export interface TopicCounters {
   bytesIn: number;
   recordsIn: number;
   bytesOut: number;
   recordsOut: number;
 }
 
-interface DurationHistogram {
-  /** Cumulative at render time; per-bucket here. */
-  buckets: number[];
-  sum: number;
-  count: number;
+/** What prom-client reads at scrape time. */
+export interface MetricsSource {
+  readonly perTopic: ReadonlyMap<string, Readonly<TopicCounters>>;
+  readonly connections: number;
+  readonly connectionsTotal: number;
+  readonly streams: number;
+  readonly protocolErrors: number;
+  partitions(): Iterable<PartitionFigures>;
 }
-
-/** Upper bounds (seconds) of the request duration buckets. */
-const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** What the metrics endpoint and tests read (shaped like prom-client's Registry where used). */
+/** What the metrics endpoint and tests read (prom-client's Registry, loaded on first use). */
 export interface MetricsRegistry {
   readonly contentType: string;
   /** The whole exposition. */
@@ -40,150 +43,49 @@ export interface MetricsRegistry {
   getSingleMetricAsString(name: string): Promise<string>;
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function fmt(n: number): string {
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  return String(n);
-}
-
-/** Collects metric families in the text format. */
-class Exposition {
-  private out: string[] = [];
-  family(name: string, help: string, type: 'counter' | 'gauge' | 'histogram'): void {
-    this.out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  }
-  sample(name: string, labels: string, value: number): void {
-    this.out.push(`${name}${labels} ${fmt(value)}`);
-  }
-  text(): string {
-    return this.out.length === 0 ? '' : this.out.join('\n') + '\n';
-  }
-}
-
-type Renderer = (e: Exposition) => void;
+/** Records one request duration per api (a prom-client histogram child, once loaded). */
+type DurationSink = (api: string, seconds: number) => void;
 
 /**
- * The broker's metrics, one instance per broker (several may live in one process). Traffic
- * counters are bumped once per partition per request, never per record; partition figures are
- * read from the logs when scraped.
+ * The broker's metrics, one instance per broker (several may live in one process, each with a
+ * registry of its own). Partition figures are read from the logs when scraped.
  */
-export class BrokerMetrics implements SpuObserver {
+export class BrokerMetrics implements SpuObserver, MetricsSource {
   readonly registry: MetricsRegistry;
-  private readonly perTopic = new Map<string, TopicCounters>();
-  private readonly durations = new Map<string, DurationHistogram>();
-  private connections = 0;
-  private connectionsTotal = 0;
-  private streams = 0;
-  private protocolErrors = 0;
-  private readonly families: Map<string, Renderer>;
-  private lag: { mean: number; min: number; max: number; percentile(p: number): number; reset(): void } | null = null;
-  private readonly startSeconds = Math.round(Date.now() / 1000 - process.uptime());
+  readonly perTopic = new Map<string, TopicCounters>();
+  connections = 0;
+  connectionsTotal = 0;
+  streams = 0;
+  protocolErrors = 0;
+  readonly partitions: () => Iterable<PartitionFigures>;
+  private prometheus: Promise<PrometheusMetrics> | null = null;
+  /** Null until prom-client is loaded: durations are recorded from then on. */
+  private durationSink: DurationSink | null = null;
 
   constructor(partitions: () => Iterable<PartitionFigures>) {
-    const topicFamily = (name: string, help: string, pick: (c: TopicCounters) => number): [string, Renderer] => [name, (e) => {
-      e.family(name, help, 'counter');
-      for (const [topic, c] of this.perTopic) e.sample(name, `{topic="${escapeLabel(topic)}"}`, pick(c));
-    }];
-    const partitionFamily = (name: string, help: string, pick: (p: PartitionFigures) => number): [string, Renderer] => [name, (e) => {
-      e.family(name, help, 'gauge');
-      for (const p of partitions()) e.sample(name, `{topic="${escapeLabel(p.topic)}",partition="${p.partition}"}`, pick(p));
-    }];
-    const single = (name: string, help: string, type: 'counter' | 'gauge', value: () => number): [string, Renderer] => [name, (e) => {
-      e.family(name, help, type);
-      e.sample(name, '', value());
-    }];
-    this.families = new Map<string, Renderer>([
-      ...this.processFamilies(single),
-      topicFamily('eddy_bytes_in_total', 'Record batch bytes produced, per topic', (c) => c.bytesIn),
-      topicFamily('eddy_records_in_total', 'Records produced (counted from batch headers), per topic', (c) => c.recordsIn),
-      topicFamily('eddy_bytes_out_total', 'Record batch bytes sent to consumers, per topic', (c) => c.bytesOut),
-      topicFamily('eddy_records_out_total', 'Records sent to consumers (counted from batch headers), per topic', (c) => c.recordsOut),
-      ['eddy_request_duration_seconds', (e) => this.renderDurations(e)],
-      single('eddy_connections', 'Open client connections', 'gauge', () => this.connections),
-      single('eddy_connections_total', 'Client connections accepted', 'counter', () => this.connectionsTotal),
-      single('eddy_stream_fetches', 'Open streaming fetches', 'gauge', () => this.streams),
-      single('eddy_protocol_errors_total', 'Connections closed for malformed input', 'counter', () => this.protocolErrors),
-      partitionFamily('eddy_partition_size_bytes', 'Bytes stored per partition', (p) => p.sizeBytes),
-      partitionFamily('eddy_partition_high_watermark', 'High watermark per partition', (p) => p.highWatermark),
-      partitionFamily('eddy_partition_log_start_offset', 'Log start offset per partition', (p) => p.logStartOffset),
-    ]);
-    const render = (names: Iterable<string>): string => {
-      const e = new Exposition();
-      for (const n of names) this.families.get(n)?.(e);
-      return e.text();
-    };
+    this.partitions = partitions;
     this.registry = {
       contentType: METRICS_CONTENT_TYPE,
-      metrics: async () => {
-        const text = render(this.families.keys());
-        this.lag?.reset(); // lag figures cover one scrape interval
-        return text;
+      metrics: async () => (await this.enable()).registry.metrics(),
+      getSingleMetricAsString: async (name) => {
+        const { registry } = await this.enable();
+        return registry.getSingleMetric(name) ? await registry.getSingleMetricAsString(name) : '';
       },
-      getSingleMetricAsString: async (name) => render([name]),
     };
   }
 
-  /** The usual process_* and nodejs_* figures (names as prom-client's default metrics). */
-  private processFamilies(single: (name: string, help: string, type: 'counter' | 'gauge', value: () => number) => [string, Renderer]): [string, Renderer][] {
-    const lagFamily = (name: string, help: string, pick: (h: NonNullable<BrokerMetrics['lag']>) => number): [string, Renderer] => [name, (e) => {
-      const h = this.eventLoopDelay();
-      e.family(name, help, 'gauge');
-      // Histogram figures are nanoseconds (NaN until the first sample).
-      const v = pick(h) / 1e9;
-      e.sample(name, '', Number.isFinite(v) ? v : 0);
-    }];
-    return [
-      single('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', 'counter', () => process.cpuUsage().user / 1e6),
-      single('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', 'counter', () => process.cpuUsage().system / 1e6),
-      single('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
-        const u = process.cpuUsage();
-        return (u.user + u.system) / 1e6;
-      }),
-      single('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => this.startSeconds),
-      single('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()),
-      single('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', 'gauge', () => process.memoryUsage().heapTotal),
-      single('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', 'gauge', () => process.memoryUsage().heapUsed),
-      single('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', 'gauge', () => process.memoryUsage().external),
-      lagFamily('nodejs_eventloop_lag_seconds', 'Mean event loop lag in seconds since the previous scrape.', (h) => h.mean),
-      lagFamily('nodejs_eventloop_lag_max_seconds', 'Largest event loop lag in seconds since the previous scrape.', (h) => h.max),
-      lagFamily('nodejs_eventloop_lag_p99_seconds', '99th percentile of the event loop lag in seconds since the previous scrape.', (h) => h.percentile(99)),
-    ];
-  }
-
-  /** Starts sampling event-loop delay (brokers that serve metrics call this; else the first scrape does). */
-  watchEventLoop(): void {
-    this.eventLoopDelay();
-  }
-
-  /** perf_hooks is only loaded by brokers whose metrics are read. */
-  private eventLoopDelay(): NonNullable<BrokerMetrics['lag']> {
-    if (this.lag === null) {
-      const { monitorEventLoopDelay } = process.getBuiltinModule('node:perf_hooks');
-      const h = monitorEventLoopDelay({ resolution: 10 });
-      h.enable();
-      this.lag = h;
-    }
-    return this.lag;
-  }
-
-  private renderDurations(e: Exposition): void {
-    const name = 'eddy_request_duration_seconds';
-    e.family(name, 'Time from a request frame to its response, per API (streams: to the stream opening)', 'histogram');
-    for (const [api, h] of this.durations) {
-      const label = `api="${escapeLabel(api)}"`;
-      let cumulative = 0;
-      for (let i = 0; i < DURATION_BUCKETS.length; i++) {
-        cumulative += h.buckets[i];
-        e.sample(`${name}_bucket`, `{le="${DURATION_BUCKETS[i]}",${label}}`, cumulative);
-      }
-      e.sample(`${name}_bucket`, `{le="+Inf",${label}}`, h.count);
-      e.sample(`${name}_sum`, `{${label}}`, h.sum);
-      e.sample(`${name}_count`, `{${label}}`, h.count);
-    }
+  /**
+   * Loads prom-client and registers the metrics (and its default process metrics) in a registry
+   * of this broker's own. Brokers that serve metrics call this at start; otherwise the first read
+   * of `registry` does. Idempotent.
+   */
+  enable(): Promise<PrometheusMetrics> {
+    this.prometheus ??= import('./prometheus.ts').then(({ createPrometheusMetrics }) => {
+      const p = createPrometheusMetrics(this);
+      this.durationSink = p.observeRequest;
+      return p;
+    });
+    return this.prometheus;
   }
 
   produced(topic: string, _partition: number, bytes: number, records: number): void {
@@ -199,16 +101,7 @@ export class BrokerMetrics implements SpuObserver {
   }
 
   observeRequest(api: string, seconds: number): void {
-    let h = this.durations.get(api);
-    if (h === undefined) {
-      h = { buckets: new Array<number>(DURATION_BUCKETS.length).fill(0), sum: 0, count: 0 };
-      this.durations.set(api, h);
-    }
-    let i = 0;
-    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
-    if (i < DURATION_BUCKETS.length) h.buckets[i]++;
-    h.sum += seconds;
-    h.count++;
+    this.durationSink?.(api, seconds);
   }
 
   connectionOpened(): void { this.connections++; this.connectionsTotal++; }
