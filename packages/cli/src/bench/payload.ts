@@ -33,6 +33,7 @@ export function stampedValue(size: number, template: Buffer): Buffer {
 
 /** Milliseconds since the value was stamped (same process: same clock). */
 export function ageMs(value: Uint8Array): number {
-  const view = new DataView(value.buffer, value.byteOffset, 8);
-  return performance.now() - view.getFloat64(0, true);
+  // A Buffer reads it in place; a DataView would be one more object per received record.
+  if (Buffer.isBuffer(value)) return performance.now() - value.readDoubleLE(0);
+  return performance.now() - new DataView(value.buffer, value.byteOffset, 8).getFloat64(0, true);
 }
