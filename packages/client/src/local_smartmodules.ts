@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import {
   EddyError, ErrorCode, BatchLayout, batchBaseOffset, batchTotalSize, encodeBatchFromSection,
-  encodeRecordsSection, readInt64BE, recordsSection, visitRecords,
+  encodeRecordsSection, readInt64BE, recordsSection, sectionFrom, visitRecords,
 } from '@eddy/protocol';
 import type { RecordInput } from '@eddy/protocol';
 import type {
@@ -98,23 +98,31 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Consumer side: every batch of `batches` goes through the chain (submitted at once, so the
  * engine pipelines them), one call per batch. Batches filtered out completely are dropped.
- * Rejects when the chain dies (time-out, trap, memory).
+ * A batch starting before `from` (the stream's start, inside the first batch after it opened)
+ * is cut there first, as the broker does: the chain never sees the records before the start,
+ * and the batch goes rebased to `from`, so array_map output (at the batch's base offset) is not
+ * before it. Rejects when the chain dies (time-out, trap, memory).
  */
-export async function transformFetched(chain: SmartChain, batches: Buffer): Promise<FetchedOutput> {
-  const starts: number[] = [];
+export async function transformFetched(chain: SmartChain, batches: Buffer, from = -1): Promise<FetchedOutput> {
+  const spans: BatchSpan[] = [];
   const results: Promise<ProcessResult>[] = [];
   for (let at = 0; at < batches.length; at += batchTotalSize(batches, at)) {
-    starts.push(at);
+    let base = batchBaseOffset(batches, at);
+    const firstTimestamp = readInt64BE(batches, at + BatchLayout.firstTimestamp);
+    const last = base + batches.readInt32BE(at + BatchLayout.lastOffsetDelta);
+    if (last < from) continue; // delivered before the start
     let r: Promise<ProcessResult>;
     try {
-      r = chain.process({
-        baseOffset: batchBaseOffset(batches, at),
-        baseTimestamp: readInt64BE(batches, at + BatchLayout.firstTimestamp),
-        records: recordsSection(batches, at),
-      });
+      let records = recordsSection(batches, at);
+      if (base < from) {
+        records = sectionFrom(records, base, from);
+        base = from;
+      }
+      r = chain.process({ baseOffset: base, baseTimestamp: firstTimestamp, records });
     } catch (err) {
       r = Promise.reject(err);
     }
+    spans.push({ base, firstTimestamp, lastOffsetDelta: last - base });
     r.catch(noop); // awaited in order below; later ones may settle first
     results.push(r);
   }
@@ -122,7 +130,7 @@ export async function transformFetched(chain: SmartChain, batches: Buffer): Prom
   let error: SmartModuleRuntimeError | null = null;
   for (let i = 0; i < results.length; i++) {
     const r = await results[i];
-    if (r.count > 0) out.push(wrapOutput(batches, starts[i], r.records, r.count));
+    if (r.count > 0) out.push(wrapOutput(spans[i], r.records, r.count));
     if (r.error) {
       error = r.error;
       break;
@@ -131,9 +139,16 @@ export async function transformFetched(chain: SmartChain, batches: Buffer): Prom
   return { batches: out.length === 0 ? EMPTY : out.length === 1 ? out[0] : Buffer.concat(out), error };
 }
 
-/** The chain's output for the batch at `input[pos]`, in a batch with that batch's base offset and first timestamp. */
-function wrapOutput(input: Buffer, pos: number, section: Uint8Array, count: number): Buffer {
-  const firstTimestamp = readInt64BE(input, pos + BatchLayout.firstTimestamp);
+/** The offsets and first timestamp of an input batch (after a cut at the stream's start). */
+interface BatchSpan {
+  base: number;
+  firstTimestamp: number;
+  lastOffsetDelta: number;
+}
+
+/** The chain's output for an input batch, in a batch with that batch's base offset and first timestamp. */
+function wrapOutput(input: BatchSpan, section: Uint8Array, count: number): Buffer {
+  const firstTimestamp = input.firstTimestamp;
   let maxTimestamp = firstTimestamp;
   let maxDelta = -1;
   visitRecords(section, 0, firstTimestamp, (r) => {
@@ -141,8 +156,8 @@ function wrapOutput(input: Buffer, pos: number, section: Uint8Array, count: numb
     if (r.offsetDelta > maxDelta) maxDelta = r.offsetDelta;
   });
   // Keep the input batch's offset span, so the output covers the same offsets.
-  const lastOffsetDelta = Math.max(maxDelta, input.readInt32BE(pos + BatchLayout.lastOffsetDelta));
-  return encodeBatchFromSection(section, count, { baseOffset: batchBaseOffset(input, pos), firstTimestamp, maxTimestamp, lastOffsetDelta });
+  const lastOffsetDelta = Math.max(maxDelta, input.lastOffsetDelta);
+  return encodeBatchFromSection(section, count, { baseOffset: input.base, firstTimestamp, maxTimestamp, lastOffsetDelta });
 }
 
 /** Result of running a producer batch through a local chain. */

@@ -75,6 +75,8 @@ export class PartitionFetcher {
   private chain: SmartChain | null = null;
   private chainTail: Promise<void> = Promise.resolve();
   private localOpened = false;
+  /** Where the current generation's stream starts (-1 until the broker resolved it): the local chain cuts the batch holding it there. */
+  private openFrom = -1;
 
   constructor(broker: BrokerClient, sink: ChunkSink, params: FetchParams, partition: number, start: Offset, position: number) {
     this.broker = broker;
@@ -94,6 +96,7 @@ export class PartitionFetcher {
     const resume = this.position >= 0;
     this.conn = conn;
     this.unackedBytes = 0;
+    this.openFrom = resume ? this.position : -1;
     try {
       this.handle = this.openOn(conn, gen, resume);
     } catch (err) {
@@ -166,6 +169,7 @@ export class PartitionFetcher {
   private onResponse(gen: number, res: StreamFetchResponse): void {
     if (this.stopped || gen !== this.gen) return;
     if (this.position < 0 && res.startOffset >= 0) this.position = res.startOffset;
+    if (this.openFrom < 0 && res.startOffset >= 0) this.openFrom = res.startOffset;
     const smErr = res.smartModuleError;
     const failed = res.errorCode !== ErrorCode.None || smErr !== null;
     if (!failed) {
@@ -228,7 +232,7 @@ export class PartitionFetcher {
     const where = `'${this.params.topic}' partition ${this.partition}`;
     let out;
     try {
-      out = await transformFetched(this.chain, chunk.records);
+      out = await transformFetched(this.chain, chunk.records, this.openFrom);
     } catch (err) {
       this.failLocal(localError(err, where));
       return;

@@ -17,7 +17,7 @@ before(async () => {
   cluster = await startCluster();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   engine = new SmartEngine({ workers: 1, timeBudgetMs: 2000 });
-  for (const name of ['filter', 'filter-odd', 'map-double', 'look-back', 'array-map-json']) wasm[name] = await exampleWasm(name);
+  for (const name of ['filter', 'filter-odd', 'map-double', 'look-back', 'array-map-json', 'aggregate-sum']) wasm[name] = await exampleWasm(name);
 });
 
 after(async () => {
@@ -64,6 +64,22 @@ test('consumer: a local array_map may give several records per offset', async ()
   assert.deepEqual(out.values, ['"a"', '"b"', '"c"']);
   // Output records carry the offset deltas the module gives them (Fluvio's array_map: none).
   assert.ok(out.offsets.every((o) => o >= 0 && o <= 2), String(out.offsets));
+});
+
+test('consumer: a stream starting inside a batch feeds the local chain only the records from the start on', async () => {
+  // One batch holding offsets 0..2: an aggregate from offset 1 must not take in offset 0.
+  await topicWith('local-mid-agg', ['2', '4', '6']);
+  const agg = await values('local-mid-agg', [{ wasm: wasm['aggregate-sum'] }], Offset.absolute(1));
+  assert.deepEqual(agg.values, ['4', '10']);
+  assert.deepEqual(agg.offsets, [1, 2]);
+  // array_map output sits at the batch's base offset: the cut batch starts at the start, so it is kept.
+  await topicWith('local-mid-array', ['["a","b"]', '["c","d"]']);
+  const arr = await values('local-mid-array', [{ wasm: wasm['array-map-json'] }], Offset.absolute(1));
+  assert.deepEqual(arr.values, ['"c"', '"d"']);
+  assert.deepEqual(arr.offsets, [1, 1]);
+  // The same from the end (resolved by the broker to offset 1).
+  const tail = await values('local-mid-agg', [{ wasm: wasm['aggregate-sum'] }], Offset.fromEnd(2));
+  assert.deepEqual(tail.values, ['4', '10']);
 });
 
 test('consumer: a local filter over many batches and partitions, nothing filtered stalls the stream', async () => {

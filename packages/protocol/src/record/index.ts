@@ -84,6 +84,7 @@ export {
   visitRecords,
   decodeRecords,
 } from './records.ts';
+export { sectionFrom } from './section_from.ts';
 export {
   type BatchBuilderOptions,
   type FinishOptions,
