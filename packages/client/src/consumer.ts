@@ -28,6 +28,14 @@ export interface ConsumerOptions {
   reconnectTimeoutMs?: number;
   /** Default for every stream of this consumer (see StreamOptions). */
   checkCrcs?: boolean;
+  /**
+   * A committed offset outside the partition's log (retention deleted it, or the topic was
+   * re-created): `'fallback'` (default, Kafka's auto.offset.reset) starts from the offset given to
+   * `stream()` instead and warns once; `'error'` fails the stream with OffsetOutOfRange.
+   */
+  offsetReset?: 'fallback' | 'error';
+  /** Where the one-line offset-reset warning goes. Default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
 }
 
 export interface StreamOptions {
@@ -83,6 +91,9 @@ export class Consumer {
 
   /** Use `eddy.consumer(topic, opts)`. */
   constructor(broker: BrokerClient, topic: string, opts: ConsumerOptions = {}) {
+    if (opts.offsetReset !== undefined && opts.offsetReset !== 'fallback' && opts.offsetReset !== 'error') {
+      throw new TypeError(`offsetReset must be 'fallback' or 'error', got ${String(opts.offsetReset)}`);
+    }
     if (opts.consumerName !== undefined && (typeof opts.consumerName !== 'string' || opts.consumerName === '')) {
       throw new TypeError('consumerName must be a non-empty string');
     }
@@ -207,12 +218,19 @@ export class Consumer {
       }
     }
     // FromBeginning is not a wire start kind: resolve it against each partition's log start.
+    // Committed offsets are checked against the log (retention may have deleted them).
     const fromBeginning = new Map<number, number>();
-    if (offset.kind === OffsetKind.FromBeginning && list.some((p) => !committed.has(p))) {
+    const needFromBeginning = offset.kind === OffsetKind.FromBeginning && list.some((p) => !committed.has(p));
+    if (needFromBeginning || committed.size > 0) {
       const res = await this.broker.call('ListOffsets', { topic: this.topic, partitions: list.map((partition) => ({ partition, timestamp: -1 })) });
       for (const p of res.partitions) {
         if (p.errorCode !== ErrorCode.None) throw errorFromCode(p.errorCode, `listing offsets of '${this.topic}' partition ${p.partition}`);
-        fromBeginning.set(p.partition, Math.min(p.logStartOffset + offset.value, p.highWatermark));
+        const c = committed.get(p.partition);
+        if (c !== undefined && (c < p.logStartOffset || c > p.highWatermark)) {
+          this.outOfRange(p.partition, c, offset, p.logStartOffset, p.highWatermark);
+          committed.delete(p.partition);
+        }
+        if (offset.kind === OffsetKind.FromBeginning) fromBeginning.set(p.partition, Math.min(p.logStartOffset + offset.value, p.highWatermark));
       }
     }
     return list.map((partition) => {
@@ -221,5 +239,28 @@ export class Consumer {
         ? { partition, start: Offset.absolute(c), position: c }
         : { partition, start: offset, position: -1 };
     });
+  }
+
+  /** A committed offset the log no longer (or not yet) holds: falls back to `offset` with a warning, or throws. */
+  private outOfRange(partition: number, committed: number, offset: Offset, logStart: number, highWatermark: number): void {
+    const held = logStart === highWatermark ? `is empty (next offset ${highWatermark})` : `holds offsets ${logStart} to ${highWatermark - 1}`;
+    const what = `consumer '${this.consumerName}' committed offset ${committed} on '${this.topic}' partition ${partition}, but the partition ${held}`;
+    if (this.opts.offsetReset === 'error') {
+      throw new EddyError(ErrorCode.OffsetOutOfRange, `${what} (offsetReset 'error')`);
+    }
+    const warn = this.opts.onWarning ?? ((m: string) => process.emitWarning(m, { code: 'EDDY_OFFSET_RESET' }));
+    warn(`${what}: starting from ${describeStart(offset, logStart, highWatermark)} instead`);
+  }
+}
+
+/** The fallback start, with the offset it resolves to where the client knows it. */
+function describeStart(offset: Offset, logStart: number, highWatermark: number): string {
+  switch (offset.kind) {
+    case OffsetKind.Beginning: return `the beginning (offset ${logStart})`;
+    case OffsetKind.End: return `the end (offset ${highWatermark})`;
+    case OffsetKind.Absolute: return `offset ${offset.value}`;
+    case OffsetKind.FromBeginning: return `${offset.value} from the beginning (offset ${Math.min(logStart + offset.value, highWatermark)})`;
+    case OffsetKind.FromEnd: return `${offset.value} from the end (offset ${Math.max(logStart, highWatermark - offset.value)})`;
+    default: return offset.toString();
   }
 }

@@ -16,9 +16,11 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(): Promise<TestCluster> {
+/** `retentionCheckMs`: how often the broker enforces retention (default 0: never). */
+export async function startCluster(opts: { retentionCheckMs?: number } = {}): Promise<TestCluster> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-client-test-'));
-  const start = (port: number) => startBroker({ dataDir, host: '127.0.0.1', port, metricsPort: -1, logger: { level: 'silent' }, retentionCheckMs: 0 });
+  const retentionCheckMs = opts.retentionCheckMs ?? 0;
+  const start = (port: number) => startBroker({ dataDir, host: '127.0.0.1', port, metricsPort: -1, logger: { level: 'silent' }, retentionCheckMs });
   let broker: Broker | null = await start(0);
   const port = broker.port;
   return {
