@@ -255,6 +255,24 @@ export class Accumulator {
     return out;
   }
 
+  /** The `seq` the next batch will get: every batch made so far has a smaller one. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Removes and returns a partition's batches not yet taken by drain (ready, then the open one). */
+  takeUnsent(partition: number): ProducerBatch[] {
+    const q = this.parts[partition];
+    if (q === undefined) return [];
+    const out = q.ready.splice(0);
+    if (q.open !== null && q.open.count > 0) {
+      q.open.closed = true;
+      out.push(q.open);
+      q.open = null;
+    }
+    return out;
+  }
+
   /** Whether any batch is ready to send at `nowMs` (ignoring open ones). */
   hasReady(nowMs: number): boolean {
     for (const q of this.parts) if (q !== undefined && q.ready.length > 0 && q.ready[0].retryAtMs <= nowMs) return true;

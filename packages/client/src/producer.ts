@@ -131,6 +131,11 @@ export class Producer {
   private timerAt = Infinity;
   private flushing = 0;
   private waiterSeq = 0;
+  /**
+   * Per partition: a batch ran out of retries with this error; batches made before `seq` fail
+   * with it at once instead of each going through its own retry cycle (newer ones get a fresh try).
+   */
+  private readonly gaveUp = new Map<number, { seq: number; err: Error }>();
   /** Flushes waiting for queued sends to run. */
   private waiterRan: (() => void)[] = [];
   private bulkCalls = 0;
@@ -578,7 +583,7 @@ export class Producer {
       .then((conn) => conn.requestWith('Produce', ProduceRequestParts, body, { timeoutMs: this.o.timeoutMs + 5000 }))
       .then(
         (res) => this.onResponse(byPartition, res),
-        (err) => { for (const b of batches) this.fail(b, err); },
+        (err) => { for (const b of batches) this.fail(b, err, true); },
       )
       .catch((err) => { for (const b of batches) if (!b.settled) this.settle(b, err); })
       .finally(() => this.requestDone());
@@ -632,16 +637,40 @@ export class Producer {
     }
   }
 
-  /** Retries a batch after a retriable error while attempts remain; otherwise fails it. */
-  private fail(b: ProducerBatch, err: Error): void {
-    if (err instanceof EddyError && err.retriable && b.attempts < this.o.retries && !this.closed) {
-      b.attempts++;
-      this.retried++;
-      b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.o.retryBackoffMs, maxMs: this.o.maxRetryBackoffMs });
-      this.acc.requeue(b);
+  /**
+   * Retries a batch after a retriable error while attempts remain; otherwise fails it. A batch that
+   * ran out of retries fails the batches queued before it too (of its partition, or of every
+   * partition when the request itself failed: the broker is unreachable), with the same error.
+   */
+  private fail(b: ProducerBatch, err: Error, wholeTopic = false): void {
+    if (err instanceof EddyError && err.retriable && !this.closed) {
+      const gone = this.gaveUp.get(b.partition);
+      if (gone !== undefined && b.seq < gone.seq) {
+        this.settle(b, gone.err);
+        return;
+      }
+      if (b.attempts < this.o.retries) {
+        b.attempts++;
+        this.retried++;
+        b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.o.retryBackoffMs, maxMs: this.o.maxRetryBackoffMs });
+        this.acc.requeue(b);
+        return;
+      }
+      this.settle(b, err);
+      this.giveUp(wholeTopic ? null : b.partition, err);
       return;
     }
     this.settle(b, err);
+  }
+
+  /** Fails every batch made so far of `partition` (null: all partitions) that is not in flight; in-flight ones fail when they come back. */
+  private giveUp(partition: number | null, err: Error): void {
+    const seq = this.acc.nextSeq;
+    const parts = partition === null ? Array.from({ length: this.partitionCount }, (_, i) => i) : [partition];
+    for (const p of parts) {
+      this.gaveUp.set(p, { seq, err });
+      for (const q of this.acc.takeUnsent(p)) this.settle(q, err);
+    }
   }
 
   private settle(b: ProducerBatch, err: Error | null, baseOffset = -1): void {
