@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" />
 // @eddy/smartengine: runs Fluvio-compatible WebAssembly SmartModules in sandboxed worker threads.
 export { SmartEngine } from './smart-engine.ts';
 export { SmartChain } from './smart-chain.ts';
