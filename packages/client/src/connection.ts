@@ -56,7 +56,9 @@ interface Pending {
   name: string;
   resolve(v: any): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout | null;
+  /** performance.now() after which the request fails with Timeout (Infinity: never), and its limit. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 interface StreamEntry {
@@ -83,6 +85,8 @@ export class Connection {
   private readonly versions = new Map<number, Negotiated>();
   private readonly closeListeners = new Set<(err: EddyError) => void>();
   private nextCorrelationId = 1;
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private timeoutAt = Infinity;
   private corked = false;
   private closedWith: EddyError | null = null;
 
@@ -192,18 +196,38 @@ export class Connection {
         return;
       }
       const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
-      const entry: Pending = { api, name, resolve, reject, timer: null };
-      if (timeoutMs > 0) {
-        entry.timer = setTimeout(() => {
-          if (this.pending.delete(id)) {
-            reject(new EddyError(ErrorCode.Timeout, `${name} request to ${this.endpoint} got no response within ${timeoutMs} ms`));
-          }
-        }, timeoutMs);
-        entry.timer.unref();
-      }
-      this.pending.set(id, entry);
+      const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+      this.pending.set(id, { api, name, resolve, reject, deadline, timeoutMs });
+      if (deadline < this.timeoutAt) this.armTimeouts(deadline);
     });
   }
+
+  /**
+   * One timer for every request's time limit, set for the earliest deadline: a request costs no
+   * timer of its own (requests of one connection mostly share a limit, so later ones never move it).
+   */
+  private armTimeouts(at: number): void {
+    if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
+    this.timeoutAt = at;
+    this.timeoutTimer = setTimeout(this.expire, Math.max(0, at - performance.now()));
+    this.timeoutTimer.unref();
+  }
+
+  private readonly expire = (): void => {
+    this.timeoutTimer = null;
+    this.timeoutAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(id);
+        p.reject(new EddyError(ErrorCode.Timeout, `${p.name} request to ${this.endpoint} got no response within ${p.timeoutMs} ms`));
+      } else if (p.deadline < next) {
+        next = p.deadline;
+      }
+    }
+    if (next !== Infinity && !this.closed) this.armTimeouts(next);
+  };
 
   /** Sends a one-way request (no response will come). Throws when the connection is closed. */
   send<N extends ApiName>(name: N, body: RequestOf<N>): void {
@@ -258,7 +282,6 @@ export class Connection {
     const p = this.pending.get(id);
     if (p !== undefined) {
       this.pending.delete(id);
-      if (p.timer) clearTimeout(p.timer);
       let res;
       try {
         res = p.api.response!.read(reader);
@@ -291,10 +314,9 @@ export class Connection {
   private shutdown(err: EddyError): void {
     if (this.closedWith) return;
     this.closedWith = err;
-    for (const p of this.pending.values()) {
-      if (p.timer) clearTimeout(p.timer);
-      p.reject(err);
-    }
+    if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = null;
+    for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     const streams = [...this.streams.values()];
     this.streams.clear();

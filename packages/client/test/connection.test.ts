@@ -88,6 +88,41 @@ test('connect timeout: an endpoint that accepts but never answers gives a retria
   }
 });
 
+test('request time limits: each request fails at its own limit, in order; late answers are dropped', async () => {
+  // A proxy in front of the broker that can hold back the broker's answers.
+  let hold = false;
+  const held: { sock: net.Socket; data: Buffer }[] = [];
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(parseEndpoint(cluster.endpoint));
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => { if (hold) held.push({ sock: client, data: d }); else client.write(d); });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as net.AddressInfo).port;
+  const conn = await Connection.connect({ host: '127.0.0.1', port });
+  try {
+    hold = true;
+    const order: string[] = [];
+    const slow = conn.request('ListSpus', {}, { timeoutMs: 300 }).catch((e: Error) => { order.push('300'); throw e; });
+    const fast = conn.request('ListSpus', {}, { timeoutMs: 60 }).catch((e: Error) => { order.push('60'); throw e; });
+    await assert.rejects(fast, (e: unknown) => e instanceof EddyError && e.code === ErrorCode.Timeout && /ListSpus request to .* got no response within 60 ms/.test((e as Error).message));
+    await assert.rejects(slow, (e: unknown) => e instanceof EddyError && e.code === ErrorCode.Timeout && /within 300 ms/.test((e as Error).message));
+    assert.deepEqual(order, ['60', '300']);
+    hold = false;
+    for (const h of held.splice(0)) h.sock.write(h.data); // the late answers arrive and are dropped
+    const res = await conn.request('ListSpus', {});
+    assert.equal(res.errorCode, ErrorCode.None);
+    assert.equal(conn.inFlight, 0);
+  } finally {
+    conn.close();
+    proxy.close();
+  }
+});
+
 test('Eddy.connect picks the endpoint: explicit, named profile, current profile, else the default', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-home-'));
   const saved = process.env.EDDY_HOME;
