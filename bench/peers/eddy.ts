@@ -1,6 +1,7 @@
 // Eddy: the broker process (packages/broker/src/main.ts) on loopback, driven by the same code as
 // `eddy bench` (packages/cli/src/bench). 'os' topics ack after the write to the OS; 'fsync'
 // topics fdatasync before acking (group commit across concurrent producers).
+import { brokerLaunch } from '../../packages/cli/src/cluster/local_cluster.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectEddy, createTopic, type EddyClient } from '../../packages/cli/src/bench/eddy_client.ts';
@@ -40,8 +41,10 @@ export const eddy: PeerSystem = {
     } catch {
       throw new Unavailable(`broker entry ${BROKER_MAIN} not found`);
     }
-    const { started, match } = await startProcess(`eddy broker (${durability})`, process.execPath, [
-      BROKER_MAIN, '--data-dir', ctx.dataDir, '--port', '0', '--metrics-port=-1', '--log-level', process.env.EDDY_LOG_LEVEL ?? 'warn',
+    // The broker as `eddy cluster start` runs it: compiled JS when the build is current, else sources.
+    const launch = brokerLaunch();
+    const { started, match } = await startProcess(`eddy broker (${durability}${launch.compiled ? ', compiled' : ''})`, process.execPath, [
+      ...launch.args, '--data-dir', ctx.dataDir, '--port', '0', '--metrics-port=-1', '--log-level', process.env.EDDY_LOG_LEVEL ?? 'warn',
     ], { ready: /"event"\s*:\s*"listening"[^}]*"port"\s*:\s*(\d+)/, cwd: ROOT });
     const endpoint = `127.0.0.1:${match[1]}`;
     let admin: EddyClient;
