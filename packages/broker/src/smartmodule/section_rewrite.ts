@@ -72,40 +72,8 @@ export function densifySection(input: Uint8Array): Buffer {
   return dense ? section : writeRebased(records);
 }
 
-/**
- * The records of `section` (of a batch at `baseOffset`) whose offset is `from` or later, with
- * offset deltas relative to `from` (each keeps its offset, given a batch header rebased to
- * `from`); timestamp deltas, keys, values and headers are kept as they are. Two walks over the
- * section, nothing allocated per record. Throws CorruptBatchError on malformed records.
- */
-export function sectionFrom(input: Uint8Array, baseOffset: number, from: number): Buffer {
-  const section = asBuffer(input);
-  const shift = from - baseOffset;
-  const cur: Cursor = { pos: 0 };
-  /** Bytes of the record at the cursor without its length varint, with the new offset delta. */
-  const bodyOf = (r: RecordView): number => 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta - shift) + (r.end - restStart(section, r.start, cur));
-  let count = 0;
-  let size = 4;
-  visitRecords(section, baseOffset, 0, (r) => {
-    if (r.offset < from) return;
-    const body = bodyOf(r);
-    size += varint32Size(body) + body;
-    count++;
-  });
-  const out = Buffer.allocUnsafe(size);
-  out.writeUInt32BE(count, 0);
-  let at = 4;
-  visitRecords(section, baseOffset, 0, (r) => {
-    if (r.offset < from) return;
-    at = writeVarint32(out, at, bodyOf(r));
-    const rest = cur.pos; // restStart left the cursor after the offset delta
-    out[at++] = r.attributes;
-    at = writeVarint64(out, at, r.timestampDelta);
-    at = writeVarint64(out, at, r.offsetDelta - shift);
-    at += section.copy(out, at, rest, r.end);
-  });
-  return out;
-}
+/** One implementation for the SPU and for clients' local chains. */
+export { sectionFrom } from '@eddy/protocol';
 
 /** Records gathered from several stored batches (e.g. for look-back). */
 export class SectionBuilder {
