@@ -1,56 +1,34 @@
-// Just enough of the batch header for storage: field positions, accessors and a structural check.
-// Storage never looks inside the records section. Layout (big-endian), see DESIGN.md:
-//   base_offset i64 @0, batch_len i32 @8 (bytes after this field), partition_leader_epoch i32 @12,
-//   magic i8 @16, crc u32 @17 (CRC-32C of @21..end), attributes i16 @21, last_offset_delta i32 @23,
-//   first_timestamp i64 @27, max_timestamp i64 @35, producer_id i64 @43, producer_epoch i16 @51,
-//   first_sequence i32 @53, records section @57.
-import { crc32c } from '@node-rs/crc32';
+// Storage's view of the batch header: the protocol package's layout and accessors, plus a check
+// that reports a problem as a string (recovery scans with it and must not throw per batch).
+// Storage never looks inside the records section.
+import {
+  BatchLayout, BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, crc32c, readInt64BE, writeInt64BE,
+  batchBaseOffset, batchTotalSize, batchLastOffsetDelta, batchMaxTimestamp, writeBatchCrc,
+} from '@eddy/protocol';
 
-export const BASE_OFFSET_AT = 0;
-export const BATCH_LEN_AT = 8;
-export const MAGIC_AT = 16;
-export const CRC_AT = 17;
-export const ATTRIBUTES_AT = 21;
-export const LAST_OFFSET_DELTA_AT = 23;
-export const FIRST_TIMESTAMP_AT = 27;
-export const MAX_TIMESTAMP_AT = 35;
+export { BATCH_HEADER_SIZE };
+export const BASE_OFFSET_AT = BatchLayout.baseOffset;
+export const BATCH_LEN_AT = BatchLayout.batchLength;
+export const MAGIC_AT = BatchLayout.magic;
+export const CRC_AT = BatchLayout.crc;
+export const ATTRIBUTES_AT = BatchLayout.attributes;
+export const LAST_OFFSET_DELTA_AT = BatchLayout.lastOffsetDelta;
+export const FIRST_TIMESTAMP_AT = BatchLayout.firstTimestamp;
+export const MAX_TIMESTAMP_AT = BatchLayout.maxTimestamp;
 /** base_offset + batch_len: the bytes not counted by batch_len. */
-export const BATCH_LOG_OVERHEAD = 12;
-/** Size of the fixed header; the records section starts here. */
-export const BATCH_HEADER_SIZE = 57;
+export const BATCH_LOG_OVERHEAD = BATCH_PREAMBLE_SIZE;
 /** Smallest legal batch_len (a header with an empty records section). */
 export const MIN_BATCH_LEN = BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD;
 export const CURRENT_MAGIC = 2;
 
-const TWO_POW_32 = 4294967296;
-
 /** Reads an i64 as a JS number (exact below 2^53, which offsets and ms timestamps stay under). */
-export function readI64(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * TWO_POW_32 + buf.readUInt32BE(at + 4);
-}
-
-export function writeI64(buf: Buffer, at: number, value: number): void {
-  const hi = Math.floor(value / TWO_POW_32);
-  buf.writeInt32BE(hi, at);
-  buf.writeUInt32BE(value - hi * TWO_POW_32, at + 4);
-}
-
-export function baseOffsetOf(buf: Buffer, batchAt: number): number {
-  return readI64(buf, batchAt + BASE_OFFSET_AT);
-}
-
+export const readI64 = (buf: Buffer, at: number): number => readInt64BE(buf, at);
+export const writeI64 = (buf: Buffer, at: number, value: number): void => void writeInt64BE(buf, at, value);
+export const baseOffsetOf = batchBaseOffset;
 /** Total bytes the batch at `batchAt` occupies (header included). */
-export function batchSizeOf(buf: Buffer, batchAt: number): number {
-  return BATCH_LOG_OVERHEAD + buf.readInt32BE(batchAt + BATCH_LEN_AT);
-}
-
-export function lastOffsetDeltaOf(buf: Buffer, batchAt: number): number {
-  return buf.readInt32BE(batchAt + LAST_OFFSET_DELTA_AT);
-}
-
-export function maxTimestampOf(buf: Buffer, batchAt: number): number {
-  return readI64(buf, batchAt + MAX_TIMESTAMP_AT);
-}
+export const batchSizeOf = batchTotalSize;
+export const lastOffsetDeltaOf = batchLastOffsetDelta;
+export const maxTimestampOf = batchMaxTimestamp;
 
 /**
  * Checks the batch starting at `batchAt` against the bytes available up to `end`: length bounds,
@@ -83,7 +61,4 @@ export function checkBatch(buf: Buffer, batchAt: number, end: number, verifyCrc 
 }
 
 /** Recomputes and stores the CRC of the batch at `batchAt` (used by tests and tools). */
-export function writeCrc(buf: Buffer, batchAt: number): void {
-  const end = batchAt + batchSizeOf(buf, batchAt);
-  buf.writeUInt32BE(crc32c(buf.subarray(batchAt + ATTRIBUTES_AT, end)) >>> 0, batchAt + CRC_AT);
-}
+export const writeCrc = (buf: Buffer, batchAt: number): void => void writeBatchCrc(buf, batchAt);
