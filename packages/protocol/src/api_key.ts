@@ -19,6 +19,10 @@ export const ApiKey = {
   CreateSmartModule: 20,
   DeleteSmartModule: 21,
   ListSmartModules: 22,
+  ApplyGraph: 30,
+  ListGraphs: 31,
+  DescribeGraph: 32,
+  DeleteGraph: 33,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 

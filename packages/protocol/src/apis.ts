@@ -17,6 +17,10 @@ import { WatchMetadataRequest, WatchMetadataResponse } from './messages/watch_me
 import {
   CreateSmartModuleRequest, DeleteSmartModuleRequest, ListSmartModulesRequest, ListSmartModulesResponse,
 } from './messages/smartmodule_admin.ts';
+import {
+  ApplyGraphRequest, ApplyGraphResponse, ListGraphsRequest, ListGraphsResponse, DescribeGraphRequest,
+  DescribeGraphResponse, DeleteGraphRequest,
+} from './messages/graph_admin.ts';
 
 export interface ApiSpec<Req, Res> {
   key: number;
@@ -54,6 +58,10 @@ export const Apis = {
   CreateSmartModule: api(ApiKey.CreateSmartModule, CreateSmartModuleRequest, StatusResponse),
   DeleteSmartModule: api(ApiKey.DeleteSmartModule, DeleteSmartModuleRequest, StatusResponse),
   ListSmartModules: api(ApiKey.ListSmartModules, ListSmartModulesRequest, ListSmartModulesResponse),
+  ApplyGraph: api(ApiKey.ApplyGraph, ApplyGraphRequest, ApplyGraphResponse),
+  ListGraphs: api(ApiKey.ListGraphs, ListGraphsRequest, ListGraphsResponse),
+  DescribeGraph: api(ApiKey.DescribeGraph, DescribeGraphRequest, DescribeGraphResponse),
+  DeleteGraph: api(ApiKey.DeleteGraph, DeleteGraphRequest, StatusResponse),
 } as const;
 
 export type ApiName = keyof typeof Apis;

@@ -26,6 +26,9 @@ export const ErrorCode = {
   UnsupportedCompression: 23,
   StreamClosed: 24,
   BrokerUnavailable: 25,
+  GraphNotFound: 26,
+  /** A graph definition failed validation; the message holds one line per problem. */
+  GraphInvalid: 27,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -26,5 +26,6 @@ export * from './messages/consumer_offsets.ts';
 export * from './messages/topic.ts';
 export * from './messages/spu.ts';
 export * from './messages/smartmodule_admin.ts';
+export * from './messages/graph_admin.ts';
 export * from './messages/watch_metadata.ts';
 export * from './record/index.ts';

@@ -1,12 +1,26 @@
 import { struct, array, i16, i64, option, string, bytes } from '../codec/schema.ts';
 import type { Infer } from '../codec/schema.ts';
 
+/** What a registered module is, by its exports. */
+export const ModuleKind = { smartmodule: 'smartmodule', graphOperator: 'graph-operator' } as const;
+export type ModuleKind = (typeof ModuleKind)[keyof typeof ModuleKind];
+
+/**
+ * A registered module version. Modules are referenced as `name:version`; a bare `name` means the
+ * module's only version.
+ */
 export const SmartModuleSpec = struct({
-  /** 'name' or 'name:version' style identifiers are both plain names here. */
   version: string,
   description: string,
-  /** Exports found in the wasm: filter, map, filter_map, array_map, aggregate, init, look_back. */
+  /**
+   * Exports found in the wasm: filter, map, filter_map, array_map, aggregate, init, look_back for
+   * a SmartModule; graph_abi_version, graph_init and graph_<type> for a graph operator module.
+   */
   exports: array(string),
+  /** 'smartmodule' | 'graph-operator' (a module exporting graph_abi_version). */
+  kind: string,
+  /** Graph operator types the module provides (map, filter, branch, accumulate, delay); [] for SmartModules. */
+  operators: array(string),
   sizeBytes: i64,
   sha256: string,
   createdMs: i64,
@@ -25,10 +39,11 @@ export const CreateSmartModuleRequest = struct({
 });
 export type CreateSmartModuleRequest = Infer<typeof CreateSmartModuleRequest>;
 
+/** `name:version` deletes that version; a bare `name` deletes every version. */
 export const DeleteSmartModuleRequest = struct({ name: string });
 export type DeleteSmartModuleRequest = Infer<typeof DeleteSmartModuleRequest>;
 
-/** An empty list asks for every module. */
+/** An empty list asks for every module; entries are `name` (all its versions) or `name:version`. */
 export const ListSmartModulesRequest = struct({ names: array(string) });
 export type ListSmartModulesRequest = Infer<typeof ListSmartModulesRequest>;
 
