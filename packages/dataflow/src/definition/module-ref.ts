@@ -1,0 +1,27 @@
+// Module references (`name:version`) and the operator types a module's exports provide.
+import { MODULE_OPERATOR_TYPES, type ModuleRef, type OperatorType } from './types.ts';
+
+// The version follows the last colon, so registry hosts with ports (`host:5000/m:1.0.0`) stay in
+// the name; a version holds no '/' (that colon was a port) and no whitespace.
+const MODULE_REF = /^(\S+):([^\s:/]+)$/;
+
+/** `temperature:1.0.0` → { name: 'temperature', version: '1.0.0' }; undefined when malformed. */
+export function parseModuleRef(text: string): ModuleRef | undefined {
+  const m = MODULE_REF.exec(text);
+  return m === null ? undefined : { name: m[1], version: m[2] };
+}
+
+export function formatModuleRef(ref: ModuleRef): string {
+  return `${ref.name}:${ref.version}`;
+}
+
+/**
+ * The operator types a module provides, from its export names: `graph_map` → map, and so on
+ * for filter, branch, accumulate and delay (ABI.md). Other exports are ignored.
+ */
+export function providedOperators(exportNames: Iterable<string>): Set<OperatorType> {
+  const provided = new Set<OperatorType>();
+  const names = new Set(exportNames);
+  for (const t of MODULE_OPERATOR_TYPES) if (names.has(`graph_${t}`)) provided.add(t);
+  return provided;
+}
