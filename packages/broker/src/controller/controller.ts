@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { EddyError, ErrorCode, UnknownTopicError } from '@eddy/protocol';
-import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec } from '@eddy/protocol';
+import { EddyError, ErrorCode, UnknownTopicError, ModuleKind, MODULE_VERSION_RE, formatModuleRef, parseModuleRef } from '@eddy/protocol';
+import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec, SmartModuleMeta } from '@eddy/protocol';
 import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
 import { resolveTopicSpec, validateTopicName } from './topic_spec.ts';
+import { GraphRegistry } from './graph_registry.ts';
+import type { GraphLoader } from './graph_registry.ts';
 
-export const MetadataKind = { topic: 'topic', spu: 'spu', smartmodule: 'smartmodule' } as const;
+export const MetadataKind = { topic: 'topic', spu: 'spu', smartmodule: 'smartmodule', graph: 'graph' } as const;
 
 export type TopicObject = MetadataObject<TopicSpec, TopicStatus>;
 export type SpuObject = MetadataObject<SpuSpec, SpuStatus>;
@@ -32,6 +34,8 @@ export interface ControllerOptions {
   /** The SPU that leads every partition in a single-SPU cluster. */
   localSpuId: number;
   logger?: Logger;
+  /** Validates graph definitions (default: @eddy/dataflow's loadGraph, loaded on first use). */
+  loadGraph?: GraphLoader;
 }
 
 /** The slice of the WebAssembly global used here (the compile target's lib has no DOM types). */
@@ -45,6 +49,13 @@ const Wasm = (globalThis as unknown as {
 const SM_TRANSFORMS = ['filter', 'map', 'filter_map', 'array_map', 'aggregate'] as const;
 const SM_EXPORTS = new Set<string>([...SM_TRANSFORMS, 'init', 'look_back']);
 const SM_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@/-]{0,127}$/;
+/** The ABI's operator types, in its order (graph_<type> exports). */
+const GRAPH_OPERATORS = ['map', 'filter', 'branch', 'accumulate', 'delay'] as const;
+const GRAPH_EXPORTS = new Set<string>(['graph_abi_version', 'graph_init', ...GRAPH_OPERATORS.map((t) => `graph_${t}`)]);
+
+function graphOperatorsOf(exports: readonly string[]): string[] {
+  return GRAPH_OPERATORS.filter((t) => exports.includes(`graph_${t}`));
+}
 
 /**
  * The SC: owns topics, partitions (assignment to SPUs), SPUs and SmartModules in the metadata
@@ -57,6 +68,8 @@ export class Controller {
   private localSpuId: number;
   private logger: Logger | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  /** Dataflow graphs (kind 'graph'); the broker's graph runner reports status through it. */
+  readonly graphs: GraphRegistry;
 
   constructor(opts: ControllerOptions) {
     this.store = opts.store;
@@ -64,6 +77,18 @@ export class Controller {
     this.provisioner = opts.provisioner;
     this.localSpuId = opts.localSpuId;
     this.logger = opts.logger;
+    this.graphs = new GraphRegistry({
+      store: this.store,
+      logger: this.logger,
+      loadGraph: opts.loadGraph,
+      topicExists: (name) => this.topic(name) !== undefined,
+      moduleOperators: (ref) => {
+        const found = this.findModules(ref);
+        if (found.length !== 1 || found[0].spec.kind !== ModuleKind.graphOperator) return found.length === 1 ? new Set() : undefined;
+        return new Set(found[0].spec.operators);
+      },
+      exclusive: (fn) => this.exclusive(fn),
+    });
   }
 
   /**
@@ -129,6 +154,10 @@ export class Controller {
     await this.exclusive(async () => {
       const t = this.store.get<TopicSpec, TopicStatus>(MetadataKind.topic, name);
       if (!t) throw new UnknownTopicError(name);
+      const users = this.graphs.usingTopic(name);
+      if (users.length > 0) {
+        throw new EddyError(ErrorCode.InvalidRequest, `topic '${name}' is used by graph ${users.map((g) => `'${g}'`).join(', ')}: delete the graph first`);
+      }
       // Deleting first: a crash mid-delete resumes in reconcile() rather than leaving half a topic.
       await this.store.put({ ...t, status: { ...t.status, resolution: 'Deleting' } });
       await this.provisioner.removeTopic(name);
@@ -162,62 +191,157 @@ export class Controller {
     await this.store.put({ ...s, status: { resolution } });
   }
 
-  // ---- SmartModules ---------------------------------------------------------------------------
+  // ---- SmartModules and graph operator modules (one registry, versioned) ------------------------
 
+  /**
+   * Every module version, as stored. Store keys are `name:version`; keys without ':' come from
+   * before versions (their version is in the spec). Use `moduleMeta` for the name and spec.
+   */
   smartModules(): SmartModuleObject[] {
     return this.store.list<SmartModuleSpec, SmartModuleStatus>(MetadataKind.smartmodule);
   }
 
-  smartModule(name: string): SmartModuleObject | undefined {
-    return this.store.get<SmartModuleSpec, SmartModuleStatus>(MetadataKind.smartmodule, name);
+  /** The wire view of a stored module: bare name, spec with kind and operators filled in. */
+  moduleMeta(obj: MetadataObject): SmartModuleMeta {
+    const spec = obj.spec as SmartModuleSpec;
+    const exports = spec.exports ?? [];
+    const graph = exports.includes('graph_abi_version');
+    return {
+      name: parseModuleRef(obj.name).name,
+      spec: {
+        ...spec,
+        kind: spec.kind ?? (graph ? ModuleKind.graphOperator : ModuleKind.smartmodule),
+        operators: spec.operators ?? (graph ? graphOperatorsOf(exports) : []),
+      },
+    };
   }
 
-  /** Checks the wasm compiles and exports a transform, stores it by content hash, records it. */
+  /** Every module version, sorted by name then creation. */
+  moduleVersions(): SmartModuleMeta[] {
+    return this.smartModules().map((o) => this.moduleMeta(o))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.spec.createdMs - b.spec.createdMs || a.spec.version.localeCompare(b.spec.version));
+  }
+
+  /** The versions `ref` names: all of a bare name's, or the one `name:version` (possibly none). */
+  findModules(ref: string): SmartModuleMeta[] {
+    const { name, version } = parseModuleRef(ref);
+    return this.moduleVersions().filter((m) => m.name === name && (version === null || m.spec.version === version));
+  }
+
+  /** The one version `ref` names; a bare name must have exactly one version. */
+  resolveModule(ref: string): SmartModuleMeta {
+    const found = this.findModules(ref);
+    if (found.length === 0) throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule '${ref}' not found`);
+    if (found.length > 1) {
+      throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule '${ref}' has ${found.length} versions (${found.map((m) => m.spec.version).join(', ')}): name one as '${ref}:VERSION'`);
+    }
+    return found[0];
+  }
+
+  /** Compatibility: the stored object of the module `ref` names, or undefined. */
+  smartModule(ref: string): SmartModuleObject | undefined {
+    const found = this.findModules(ref);
+    if (found.length !== 1) return undefined;
+    return this.storedModule(found[0].name, found[0].spec.version);
+  }
+
+  private storedModule(name: string, version: string): SmartModuleObject | undefined {
+    return this.store.get<SmartModuleSpec, SmartModuleStatus>(MetadataKind.smartmodule, formatModuleRef(name, version))
+      ?? this.smartModules().find((o) => o.name === name && o.spec.version === version);
+  }
+
+  /**
+   * Checks the wasm compiles and is a SmartModule (exports a transform) or a graph operator module
+   * (exports graph_abi_version and at least one graph_<type>), stores it by content hash, records
+   * it as `name:version`. Versions of one name coexist.
+   */
   async createSmartModule(name: string, version: string, description: string, wasm: Uint8Array): Promise<SmartModuleObject> {
     if (!SM_NAME_RE.test(name)) {
       throw new EddyError(ErrorCode.InvalidRequest, `invalid SmartModule name ${JSON.stringify(name.slice(0, 140))}: use 1..128 characters of [A-Za-z0-9._@/-]`);
     }
-    let exports: string[];
+    if (!MODULE_VERSION_RE.test(version)) {
+      throw new EddyError(ErrorCode.InvalidRequest, `invalid version ${JSON.stringify(version.slice(0, 80))} of '${name}': use 1..64 characters of [A-Za-z0-9._+-]`);
+    }
+    const ref = formatModuleRef(name, version);
+    let all: string[];
     try {
       const mod = await Wasm.compile(wasm);
-      exports = Wasm.Module.exports(mod).filter((e) => e.kind === 'function' && SM_EXPORTS.has(e.name)).map((e) => e.name);
+      all = Wasm.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
     } catch (err) {
-      throw new EddyError(ErrorCode.SmartModuleInvalid, `SmartModule '${name}' is not valid WebAssembly: ${(err as Error).message}`);
+      throw new EddyError(ErrorCode.SmartModuleInvalid, `SmartModule '${ref}' is not valid WebAssembly: ${(err as Error).message}`);
     }
-    if (!exports.some((e) => (SM_TRANSFORMS as readonly string[]).includes(e))) {
-      throw new EddyError(ErrorCode.SmartModuleInvalid, `SmartModule '${name}' exports none of ${SM_TRANSFORMS.join(', ')}`);
+    let exports: string[];
+    let kind: ModuleKind;
+    let operators: string[] = [];
+    if (all.includes('graph_abi_version')) {
+      kind = ModuleKind.graphOperator;
+      exports = all.filter((e) => GRAPH_EXPORTS.has(e));
+      operators = graphOperatorsOf(exports);
+      if (operators.length === 0) {
+        throw new EddyError(ErrorCode.SmartModuleInvalid, `graph operator module '${ref}' exports none of ${GRAPH_OPERATORS.map((t) => `graph_${t}`).join(', ')}`);
+      }
+    } else {
+      kind = ModuleKind.smartmodule;
+      exports = all.filter((e) => SM_EXPORTS.has(e));
+      if (!exports.some((e) => (SM_TRANSFORMS as readonly string[]).includes(e))) {
+        throw new EddyError(ErrorCode.SmartModuleInvalid, `SmartModule '${ref}' exports none of ${SM_TRANSFORMS.join(', ')} (nor graph_abi_version, for a graph operator module)`);
+      }
     }
     const sha256 = createHash('sha256').update(wasm).digest('hex');
     return this.exclusive(async () => {
-      if (this.smartModule(name)) throw new EddyError(ErrorCode.SmartModuleExists, `SmartModule '${name}' already exists`);
+      if (this.storedModule(name, version)) throw new EddyError(ErrorCode.SmartModuleExists, `SmartModule '${ref}' already exists`);
       await mkdir(this.smartModuleDir, { recursive: true });
       await writeFileAtomic(this.wasmPath(sha256), wasm);
-      const spec: SmartModuleSpec = { version, description, exports, sizeBytes: wasm.length, sha256, createdMs: Date.now() };
-      const obj: SmartModuleObject = { kind: MetadataKind.smartmodule, name, spec, status: { resolution: 'Ready' } };
+      const spec: SmartModuleSpec = { version, description, exports, kind, operators, sizeBytes: wasm.length, sha256, createdMs: Date.now() };
+      const obj: SmartModuleObject = { kind: MetadataKind.smartmodule, name: ref, spec, status: { resolution: 'Ready' } };
       await this.store.put(obj);
-      this.logger?.info({ smartmodule: name, version, sizeBytes: wasm.length }, 'created SmartModule');
+      this.logger?.info({ smartmodule: name, version, kind, sizeBytes: wasm.length }, 'created SmartModule');
       return obj;
     });
   }
 
-  async deleteSmartModule(name: string): Promise<void> {
-    await this.exclusive(async () => {
-      const sm = this.smartModule(name);
-      if (!sm) throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule '${name}' not found`);
-      await this.store.delete(MetadataKind.smartmodule, name);
-      // Files are shared by content: remove only when no other module holds the same bytes.
-      if (!this.smartModules().some((m) => m.spec.sha256 === sm.spec.sha256)) {
-        await unlink(this.wasmPath(sm.spec.sha256)).catch(() => {});
+  /**
+   * Deletes `name:version`, or every version of a bare `name`. A version that an applied graph
+   * uses is refused (delete the graph first). Resolves to the references deleted.
+   */
+  async deleteSmartModule(ref: string): Promise<string[]> {
+    return this.exclusive(async () => {
+      const found = this.findModules(ref);
+      if (found.length === 0) throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule '${ref}' not found`);
+      for (const m of found) {
+        const full = formatModuleRef(m.name, m.spec.version);
+        const users = this.graphs.usersOf(full);
+        if (users.length > 0) {
+          throw new EddyError(ErrorCode.InvalidRequest, `SmartModule '${full}' is used by graph ${users.map((g) => `'${g}'`).join(', ')}: delete the graph first`);
+        }
       }
-      this.logger?.info({ smartmodule: name }, 'deleted SmartModule');
+      const deleted: string[] = [];
+      for (const m of found) {
+        const obj = this.storedModule(m.name, m.spec.version)!;
+        await this.store.delete(MetadataKind.smartmodule, obj.name);
+        deleted.push(formatModuleRef(m.name, m.spec.version));
+        // Files are shared by content: remove only when no other module holds the same bytes.
+        if (!this.smartModules().some((o) => o.spec.sha256 === m.spec.sha256)) {
+          await unlink(this.wasmPath(m.spec.sha256)).catch(() => {});
+        }
+      }
+      this.logger?.info({ smartmodule: ref, deleted }, 'deleted SmartModule');
+      return deleted;
     });
   }
 
-  /** The wasm bytes of a registered SmartModule (for the SmartModule engine). */
-  async smartModuleWasm(name: string): Promise<Buffer> {
-    const sm = this.smartModule(name);
-    if (!sm) throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule '${name}' not found`);
-    return readFile(this.wasmPath(sm.spec.sha256));
+  /** The wasm bytes of the SmartModule `ref` names (for the SmartModule engine; not graph modules). */
+  async smartModuleWasm(ref: string): Promise<Buffer> {
+    const m = this.resolveModule(ref);
+    if (m.spec.kind === ModuleKind.graphOperator) {
+      throw new EddyError(ErrorCode.SmartModuleInvalid, `'${formatModuleRef(m.name, m.spec.version)}' is a graph operator module, not a SmartModule`);
+    }
+    return readFile(this.wasmPath(m.spec.sha256));
+  }
+
+  /** The wasm bytes of any registered module version (the graph runner loads operators with it). */
+  async moduleWasm(ref: string): Promise<Buffer> {
+    return readFile(this.wasmPath(this.resolveModule(ref).spec.sha256));
   }
 
   private wasmPath(sha256: string): string {

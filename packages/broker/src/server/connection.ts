@@ -402,7 +402,7 @@ export class Connection {
     const c: MetadataChange = { op, kind: o.kind, name: o.name, topic: null, spu: null, smartmodule: null };
     if (o.kind === MetadataKind.topic) c.topic = topicView(o as TopicObject, this.ctx.spu);
     else if (o.kind === MetadataKind.spu) { const s = o as SpuObject; c.spu = { name: s.name, spec: s.spec, status: s.status }; }
-    else if (o.kind === MetadataKind.smartmodule) { const m = o as SmartModuleObject; c.smartmodule = { name: m.name, spec: m.spec }; }
+    else if (o.kind === MetadataKind.smartmodule) c.smartmodule = this.ctx.controller.moduleMeta(o as SmartModuleObject);
     return c;
   }
 

@@ -25,6 +25,9 @@ export function errorBody(apiKey: number, errorCode: number, errorMessage: strin
     case ApiKey.ListSpus: return { ...status, spus: [] };
     case ApiKey.WatchMetadata: return { ...status, changes: [] };
     case ApiKey.ListSmartModules: return { ...status, modules: [] };
+    case ApiKey.ApplyGraph: return { ...status, created: false, operations: 0 };
+    case ApiKey.ListGraphs: return { ...status, graphs: [] };
+    case ApiKey.DescribeGraph: return { ...status, graph: null };
     default: return status;
   }
 }

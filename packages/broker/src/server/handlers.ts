@@ -1,6 +1,6 @@
 import { Apis, ApiKey, EddyError, ErrorCode, UnknownTopicError } from '@eddy/protocol';
 import type {
-  ApiVersionsResponse, ListConsumersResponse, ListPartitionsResponse, ListSmartModulesResponse,
+  ApiVersionsResponse, ApplyGraphRequest, ApplyGraphResponse, DescribeGraphResponse, ListGraphsResponse, ListConsumersResponse, ListPartitionsResponse, ListSmartModulesResponse,
   ListSpusResponse, ListTopicsResponse, OffsetFetchResponse, StatusResponse,
 } from '@eddy/protocol';
 import type { Controller } from '../controller/index.ts';
@@ -122,13 +122,39 @@ export function createHandlers(ctx: HandlerContext): Map<number, Handler> {
   });
 
   h.set(ApiKey.ListSmartModules, (req: { names: string[] }): ListSmartModulesResponse => {
-    let mods = controller.smartModules().sort((a, b) => a.name.localeCompare(b.name));
+    let mods = controller.moduleVersions();
     if (req.names.length > 0) {
-      const missing = req.names.filter((n) => !controller.smartModule(n));
+      const missing = req.names.filter((n) => controller.findModules(n).length === 0);
       if (missing.length > 0) throw new EddyError(ErrorCode.SmartModuleNotFound, `SmartModule ${missing.map((n) => `'${n}'`).join(', ')} not found`);
-      mods = req.names.map((n) => controller.smartModule(n)!);
+      mods = req.names.flatMap((n) => controller.findModules(n));
     }
-    return { errorCode: ErrorCode.None, errorMessage: null, modules: mods.map((m) => ({ name: m.name, spec: m.spec })) };
+    return { errorCode: ErrorCode.None, errorMessage: null, modules: mods };
+  });
+
+  h.set(ApiKey.ApplyGraph, async (req: ApplyGraphRequest): Promise<ApplyGraphResponse> => {
+    const r = await controller.graphs.apply(req.spec, req.file, req.dryRun);
+    return { errorCode: ErrorCode.None, errorMessage: null, created: r.created, operations: r.operations };
+  });
+
+  h.set(ApiKey.ListGraphs, (req: { names: string[] }): ListGraphsResponse => {
+    let graphs = controller.graphs.list();
+    if (req.names.length > 0) {
+      const missing = req.names.filter((n) => !controller.graphs.get(n));
+      if (missing.length > 0) throw new EddyError(ErrorCode.GraphNotFound, `unknown graph ${missing.map((n) => `'${n}'`).join(', ')}`);
+      graphs = req.names.map((n) => controller.graphs.get(n)!);
+    }
+    return { errorCode: ErrorCode.None, errorMessage: null, graphs: graphs.map((g) => controller.graphs.view(g)) };
+  });
+
+  h.set(ApiKey.DescribeGraph, (req: { name: string }): DescribeGraphResponse => {
+    const g = controller.graphs.get(req.name);
+    if (!g) throw new EddyError(ErrorCode.GraphNotFound, `unknown graph '${req.name}'`);
+    return { errorCode: ErrorCode.None, errorMessage: null, graph: controller.graphs.view(g) };
+  });
+
+  h.set(ApiKey.DeleteGraph, async (req: { name: string }) => {
+    await controller.graphs.delete(req.name);
+    return OK;
   });
 
   return h;

@@ -82,7 +82,7 @@ const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
 test('round trips: Graph, ApplyGraphRequest, ListGraphsResponse, DescribeGraphResponse', () => {
   fc.assert(fc.property(arbGraph, fc.boolean(), (g, dryRun) => {
     assert.deepEqual(plain(decode(Graph, encode(Graph, g).toBuffer())), plain(g));
-    assert.deepEqual(plain(decode(ApplyGraphRequest, encode(ApplyGraphRequest, { spec: g.spec, dryRun }).toBuffer())), plain({ spec: g.spec, dryRun }));
+    assert.deepEqual(plain(decode(ApplyGraphRequest, encode(ApplyGraphRequest, { spec: g.spec, file: g.name, dryRun }).toBuffer())), plain({ spec: g.spec, file: g.name, dryRun }));
     const list = { errorCode: 0, errorMessage: null, graphs: [g, g] };
     assert.deepEqual(plain(decode(ListGraphsResponse, encode(ListGraphsResponse, list).toBuffer())), plain(list));
     const one = { errorCode: 0, errorMessage: null, graph: g };

@@ -68,10 +68,11 @@ export type Graph = Infer<typeof Graph>;
 
 /**
  * Creates or replaces the graph `spec.name`; the broker sets createdMs. A definition that fails
- * validation is refused with GraphInvalid and one line per problem in the message. dryRun only
- * validates.
+ * validation is refused with GraphInvalid and one line per problem in the message, each naming
+ * `file` (the definition's file name as the user knows it; '' = `<name>.yaml`) and the YAML path.
+ * dryRun only validates.
  */
-export const ApplyGraphRequest = struct({ spec: GraphSpec, dryRun: bool });
+export const ApplyGraphRequest = struct({ spec: GraphSpec, file: string, dryRun: bool });
 export type ApplyGraphRequest = Infer<typeof ApplyGraphRequest>;
 
 export const ApplyGraphResponse = struct({

@@ -53,3 +53,19 @@ export const ListSmartModulesResponse = struct({
   modules: array(SmartModuleMeta),
 });
 export type ListSmartModulesResponse = Infer<typeof ListSmartModulesResponse>;
+
+/** Module versions: 1..64 characters of [A-Za-z0-9._+-] (semver and friends; never ':'). */
+export const MODULE_VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
+/** A module reference, `name:version` or a bare `name` (version null). */
+export interface ModuleRefText { name: string; version: string | null }
+
+/** Splits `name:version` at the last ':'; names never contain one. */
+export function parseModuleRef(ref: string): ModuleRefText {
+  const i = ref.lastIndexOf(':');
+  return i < 0 ? { name: ref, version: null } : { name: ref.slice(0, i), version: ref.slice(i + 1) };
+}
+
+export function formatModuleRef(name: string, version: string): string {
+  return `${name}:${version}`;
+}
