@@ -35,6 +35,25 @@ export const DECORATORS = {
   look_back: { export: 'look_back', transform: false, runner: 'runLookBack', params: ['SmartModuleRecord'], returns: 'void' },
 };
 
+/**
+ * Graph operator decorators (the dataflow graph ABI, ABI.md in @eddy/dataflow), after Azure IoT
+ * Operations' Rust macros. A module may carry several, one per operator type, plus @operator_init.
+ */
+export const GRAPH_DECORATORS = {
+  map_operator: { export: 'graph_map', transform: true, runner: 'runMap', params: ['Message'], names: ['input'], returns: 'Message' },
+  filter_operator: { export: 'graph_filter', transform: true, runner: 'runFilter', params: ['Message'], names: ['input'], returns: 'bool' },
+  branch_operator: { export: 'graph_branch', transform: true, runner: 'runBranch', params: ['Message', 'Hlc'], names: ['input', 'timestamp'], returns: 'bool' },
+  delay_operator: { export: 'graph_delay', transform: true, runner: 'runDelay', params: ['Message', 'Hlc'], names: ['input', 'timestamp'], returns: 'Hlc' },
+  accumulate_operator: { export: 'graph_accumulate', transform: true, runner: 'runAccumulate', params: ['Message', 'Message[]'], names: ['staged', 'inputs'], returns: 'Message' },
+  operator_init: { export: 'graph_init', transform: false, runner: 'runInit', params: ['ModuleConfiguration'], names: ['configuration'], returns: 'bool' },
+};
+const GRAPH_SDK_MODULE = '@eddy/smartmodule-sdk/graph';
+const GRAPH_DECORATOR_LIST = Object.keys(GRAPH_DECORATORS).map((d) => '@' + d).join(', ');
+const GRAPH_EXPORTS = Object.values(GRAPH_DECORATORS).map((d) => d.export);
+const GRAPH_OPERATOR_LIST = Object.keys(GRAPH_DECORATORS).filter((d) => GRAPH_DECORATORS[d].transform).map((d) => '@' + d).join(', ');
+const isGraph = (kind) => Object.hasOwn(GRAPH_DECORATORS, kind);
+const specOf = (kind) => (isGraph(kind) ? GRAPH_DECORATORS[kind] : DECORATORS[kind]);
+
 const DECORATOR_LIST = Object.keys(DECORATORS).map((d) => '@' + d).join(', ');
 const TRANSFORM_EXPORTS = Object.values(DECORATORS).filter((d) => d.transform).map((d) => d.export);
 const AGGREGATE_BYTES = { runner: 'runAggregateBytes', params: ['Uint8Array', 'SmartModuleRecord'], returns: 'Uint8Array' };
@@ -43,7 +62,7 @@ const AGGREGATE_BYTES = { runner: 'runAggregateBytes', params: ['Uint8Array', 'S
 const KNOWN_TYPES = new Set([
   'bool', 'i8', 'i16', 'i32', 'i64', 'isize', 'u8', 'u16', 'u32', 'u64', 'usize', 'f32', 'f64', 'v128', 'void',
   'string', 'Array', 'StaticArray', 'Uint8Array', 'ArrayBuffer', 'Map', 'Set',
-  'SmartModuleRecord', 'Params', 'JsonValue',
+  'SmartModuleRecord', 'Params', 'JsonValue', 'Message', 'Hlc', 'ModuleConfiguration',
 ]);
 const ALIASES = { boolean: 'bool', String: 'string', number: 'f64' };
 
@@ -88,7 +107,7 @@ export function transformSources(parser) {
     if (isEntry) {
       const decorated = new Set(found.map((u) => u.fn.name.text));
       for (const name of exported.keys()) {
-        if (!TRANSFORM_EXPORTS.includes(name) && name !== 'init' && name !== 'look_back') continue;
+        if (!TRANSFORM_EXPORTS.includes(name) && name !== 'init' && name !== 'look_back' && !GRAPH_EXPORTS.includes(name)) continue;
         // `@filter export function filter(record)`: the author's function would take the ABI export's name
         const own = found.find((u) => u.fn.name.text === name);
         if (own) error(own.fn.name.range, `@${own.kind} function ${name} is exported under an ABI export's name: remove its "export" (or rename it)`);
@@ -104,6 +123,15 @@ export function transformSources(parser) {
     }
     entries.push({ source, uses: found, exported });
     uses.push(...found);
+  }
+
+  const graphUses = uses.filter((u) => isGraph(u.kind));
+  if (graphUses.length > 0) {
+    checkGraphModule(graphUses, uses.filter((u) => !isGraph(u.kind)), explicit, error);
+    for (const e of errors) parser.error(DiagnosticCode.Transform_0_1, e.range, NAME, e.message);
+    if (errors.length > 0) return;
+    for (const entry of entries) reparse(parser, entry);
+    return;
   }
 
   // one transform, at most one init and one look_back, per module
@@ -128,6 +156,30 @@ export function transformSources(parser) {
   for (const entry of entries) reparse(parser, entry);
 }
 
+/** A graph module: no SmartModule decorators, each operator type once, @operator_init with an operator. */
+function checkGraphModule(graphUses, smUses, explicit, error) {
+  if (smUses.length > 0) {
+    const all = [...graphUses.map((u) => `@${u.kind} ${u.fn.name.text}`), ...smUses.map((u) => `@${u.kind} ${u.fn.name.text}`)];
+    error(smUses[0].decorator.range, `graph operator and SmartModule decorators in one module (${all.join(', ')}): a module is either a graph operator module or a SmartModule`);
+    return;
+  }
+  for (const kind of Object.keys(GRAPH_DECORATORS)) {
+    const mine = graphUses.filter((u) => u.kind === kind);
+    const exportName = GRAPH_DECORATORS[kind].export;
+    const theirs = explicit.filter((e) => e.name === exportName);
+    if (mine.length > 0 && mine.length + theirs.length > 1) {
+      const all = [...mine.map((u) => `@${kind} ${u.fn.name.text}`), ...theirs.map(() => `the exported function ${exportName}`)];
+      error(mine[mine.length > 1 ? 1 : 0].decorator.range, `more than one @${kind} in one module (${all.join(', ')}): a module provides each operator type once`);
+    }
+  }
+  const init = graphUses.find((u) => u.kind === 'operator_init');
+  const operators = graphUses.filter((u) => GRAPH_DECORATORS[u.kind].transform);
+  const explicitOperators = explicit.filter((e) => GRAPH_EXPORTS.includes(e.name) && e.name !== 'graph_init');
+  if (init && operators.length + explicitOperators.length === 0) {
+    error(init.decorator.range, `@operator_init ${init.fn.name.text} needs an operator in the same module: add one of ${GRAPH_OPERATOR_LIST}`);
+  }
+}
+
 function entryNames(parser) {
   return parser.sources.filter((s) => s.sourceKind === SourceKind.UserEntry && !s.normalizedPath.startsWith('~lib/')).map((s) => s.normalizedPath).join(', ') || 'the entry file';
 }
@@ -138,17 +190,19 @@ function decoratorUses(fn, error) {
   for (const decorator of fn.decorators) {
     if (decorator.decoratorKind !== 0 /* DecoratorKind.Custom: AssemblyScript's own are left alone */) continue;
     const name = decorator.name.kind === NodeKind.Identifier ? decorator.name.text : null;
-    if (name === null || !Object.hasOwn(DECORATORS, name)) {
+    if (name === null || (!Object.hasOwn(DECORATORS, name) && !isGraph(name))) {
       const shown = name ?? sourceText(decorator.name);
       const hint = name !== null ? suggestion(name) : null;
-      error(decorator.range, `unknown decorator @${shown} on function ${fn.name.text}${hint ? `: did you mean @${hint}?` : ''} (SmartModule decorators are ${DECORATOR_LIST})`);
+      const graphish = hint !== null ? isGraph(hint) : /operator|init/i.test(shown);
+      const list = graphish ? `graph operator decorators are ${GRAPH_DECORATOR_LIST}` : `SmartModule decorators are ${DECORATOR_LIST}`;
+      error(decorator.range, `unknown decorator @${shown} on function ${fn.name.text}${hint ? `: did you mean @${hint}?` : ''} (${list})`);
       continue;
     }
     if (decorator.args && decorator.args.length > 0) {
       error(decorator.range, `@${name} takes no arguments`);
       continue;
     }
-    const use = { kind: name, decorator, fn, runner: DECORATORS[name].runner };
+    const use = { kind: name, decorator, fn, runner: specOf(name).runner };
     if (checkSignature(use, error)) out.push(use);
   }
   return out;
@@ -158,6 +212,8 @@ function decoratorUses(fn, error) {
 function suggestion(name) {
   const plain = name.toLowerCase().replace(/[-_]/g, '');
   for (const d of Object.keys(DECORATORS)) if (d.replace(/_/g, '') === plain) return d;
+  for (const d of Object.keys(GRAPH_DECORATORS)) if (d.replace(/_/g, '') === plain) return d;
+  if (plain === 'initoperator' || plain === 'graphinit') return 'operator_init';
   if (plain === 'lookback' || plain === 'lookbehind') return 'look_back';
   if (plain === 'flatmap') return 'array_map';
   return null;
@@ -167,7 +223,7 @@ function suggestion(name) {
 function checkSignature(use, error) {
   const { fn, kind } = use;
   const what = `@${kind} function ${fn.name.text}`;
-  let want = DECORATORS[kind];
+  let want = specOf(kind);
   if (fn.typeParameters && fn.typeParameters.length > 0) {
     error(fn.name.range, `${what} cannot be generic`);
     return false;
@@ -201,7 +257,11 @@ function checkSignature(use, error) {
   }
   const r = typeName(fn.signature.returnType);
   if (r !== null && r !== want.returns) {
-    const why = kind === 'map' && r === 'SmartModuleRecord | null' ? ' (to drop records, use @filter_map)' : kind === 'filter' && r !== 'bool' ? ' (true keeps the record)' : '';
+    const why = kind === 'map' && r === 'SmartModuleRecord | null' ? ' (to drop records, use @filter_map)'
+      : kind === 'filter' && r !== 'bool' ? ' (true keeps the record)'
+      : kind === 'filter_operator' ? ' (true keeps the message)'
+      : kind === 'branch_operator' ? ' (true routes the message to the "True" arm)'
+      : kind === 'operator_init' ? ' (false refuses the configuration)' : '';
     error(fn.signature.returnType.range, `${what} must return ${want.returns}, not ${r}${why}: ${wanted}`);
     return false;
   }
@@ -209,6 +269,7 @@ function checkSignature(use, error) {
 }
 
 function expected(want) {
+  if (want.names) return `(${want.params.map((t, i) => `${want.names[i]}: ${t}`).join(', ')}): ${want.returns}`;
   const names = want.params.length === 1 && want.params[0] === 'Params' ? ['params'] : want.params.length === 2 ? ['accumulator', 'record'] : ['record'];
   return `(${want.params.map((t, i) => `${names[i]}: ${t}`).join(', ')}): ${want.returns}`;
 }
@@ -241,6 +302,38 @@ function typeName(node) {
 
 function sourceText(node) {
   return node.range.source.text.slice(node.range.start, node.range.end);
+}
+
+const GRAPH_NAMES = ['Message', 'Hlc', 'ModuleConfiguration', 'MessageBuilder', 'JsonValue', 'logger', 'stateStore', 'metrics'];
+
+/** Module specifier the entry imports the graph SDK by (default @eddy/smartmodule-sdk/graph). */
+function graphSdkSpecifier(source) {
+  for (const s of source.statements) {
+    if (s.kind !== NodeKind.Import || !s.declarations) continue;
+    if (s.declarations.some((d) => ['Message', 'Hlc', 'ModuleConfiguration'].includes(d.foreignName.text))) return s.path.value;
+  }
+  for (const s of source.statements) {
+    if (s.kind !== NodeKind.Import || !s.declarations) continue;
+    if (/graph/.test(s.path.value) && s.declarations.some((d) => GRAPH_NAMES.includes(d.foreignName.text))) return s.path.value;
+  }
+  return GRAPH_SDK_MODULE;
+}
+
+/** The code appended to a graph module's entry: graph_abi_version, alloc/dealloc and one export per decorated function. */
+export function generatedGraphCode(uses, exported, sdk) {
+  const runners = [...new Set(uses.map((u) => u.runner))];
+  const lines = [
+    `// generated by ${NAME}/transform: the graph operator ABI exports for ${uses.map((u) => `@${u.kind} ${u.fn.name.text}`).join(', ')}`,
+    `import { ${runners.map((r) => `${r} as ${P}${r}`).join(', ')} } from ${JSON.stringify(sdk)};`,
+  ];
+  const abi = ['alloc', 'dealloc', 'graph_abi_version'].filter((n) => !exported.has(n));
+  if (abi.length > 0) lines.push(`export { ${abi.join(', ')} } from ${JSON.stringify(sdk)};`);
+  for (const u of uses) {
+    const name = GRAPH_DECORATORS[u.kind].export;
+    lines.push(`function ${P}${name}(ptr: i32, len: i32): i32 { return ${P}${u.runner}(ptr, len, ${u.fn.name.text}); }`);
+    lines.push(`export { ${P}${name} as ${name} };`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Module specifier the entry imports the SDK by (a relative path inside the SDK's own tests). */
@@ -280,7 +373,8 @@ function reparse(parser, { source, uses, exported }) {
     at = end;
   }
   out += text.slice(at);
-  out += (out.endsWith('\n') ? '' : '\n') + generatedCode(uses, exported, sdkSpecifier(source));
+  const code = uses.some((u) => isGraph(u.kind)) ? generatedGraphCode(uses, exported, graphSdkSpecifier(source)) : generatedCode(uses, exported, sdkSpecifier(source));
+  out += (out.endsWith('\n') ? '' : '\n') + code;
   const index = parser.sources.indexOf(source);
   if (index >= 0) parser.sources.splice(index, 1);
   parser.donelog.delete(source.internalPath);
