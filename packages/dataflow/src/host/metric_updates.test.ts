@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Histogram, Registry } from 'prom-client';
+import { Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 import {
   GraphMetricsExporter, METRIC_BUCKETS, MetricError, MetricLabelsError, MetricUpdates,
   decodeMetricLabels, encodeMetricLabels, metricNameProblem, type HistogramUpdate, type MetricUpdate,
@@ -305,7 +305,8 @@ describe('GraphMetricsExporter (main thread)', () => {
   });
 
   it('works in an OpenMetrics registry (counters get _total)', async () => {
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = new Registry<OpenMetricsContentType>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const ex = new GraphMetricsExporter(registry);
     ex.apply('g', 'op', [{ kind: 'counter', name: 'events', labels: {}, value: 4 }]);
     assert.match(await registry.metrics(), /^eddy_graph_module_events_total\{graph="g",operation="op"\} 4$/m);

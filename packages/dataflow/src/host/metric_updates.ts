@@ -5,7 +5,7 @@
 // the series count, not the observation count — and drain() hands plain structured-clone-able
 // objects to the main thread, where GraphMetricsExporter adds them to a prom-client Registry as
 // `eddy_graph_module_<name>` with labels graph, operation and the module's own.
-import type { Metric, Registry } from 'prom-client';
+import type { Metric, Registry, RegistryContentType } from 'prom-client';
 
 /** prom-client's default histogram buckets (upper bounds); one more bucket, +Inf, follows. */
 export const METRIC_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
@@ -347,11 +347,11 @@ const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.leng
 
 /** Main-thread side: adds drained MetricUpdates to a prom-client Registry. */
 export class GraphMetricsExporter {
-  readonly #registry: Registry;
+  readonly #registry: Registry<RegistryContentType>;
   readonly #maxSeries: number;
   readonly #families = new Map<string, ModuleMetricFamily>();
 
-  constructor(registry: Registry, options: GraphMetricsExporterOptions = {}) {
+  constructor(registry: Registry<RegistryContentType>, options: GraphMetricsExporterOptions = {}) {
     this.#registry = registry;
     this.#maxSeries = options.maxSeriesPerMetric ?? 10_000;
   }
@@ -396,7 +396,7 @@ export class GraphMetricsExporter {
     };
     const nameProblem = metricNameProblem(name);
     if (nameProblem !== undefined) fail(nameProblem);
-    if (u.kind !== 'counter' && u.kind !== 'histogram') fail(`graph metric ${show(name)}: unknown kind ${show(String(u.kind))}`);
+    if (u.kind !== 'counter' && u.kind !== 'histogram') fail(`graph metric ${show(name)}: unknown kind ${show(String((u as { kind: unknown }).kind))}`);
     if (typeof u.labels !== 'object' || u.labels === null) fail(`graph metric ${show(name)}: labels are not an object`);
     const labelsProblem = metricLabelsProblem(name, u.kind, u.labels);
     if (labelsProblem !== undefined) fail(labelsProblem);
