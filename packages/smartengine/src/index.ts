@@ -42,3 +42,5 @@ export type {
   SmartModuleLogger,
   SmartModuleLogLine,
 } from './types.ts';
+// The memory cap (rewrites the module's declared maximum), shared with graph operators.
+export { capMemory, isWasm, WasmBinaryError, type MemoryLimits } from './wasm-binary.ts';

@@ -1,0 +1,357 @@
+/**
+ * Message batches in the graph ABI layout (ABI.md): `u32 count`, then messages with a 32-byte
+ * header each. The host keeps batches in this layout end to end (source → operators → sink), so
+ * crossing into a module is one copy and routing a message is a slice copy; only `offsets`
+ * (one u32 per message) is built beside the bytes.
+ */
+import type { Hlc } from '../time/hlc.ts';
+
+export const MESSAGE_HEADER_BYTES = 32;
+export const KIND_RAW = 0;
+export const KIND_MESSAGE = 1;
+
+// Field offsets within a message (ABI.md).
+export const M_SIZE = 0;
+export const M_PAYLOAD_LEN = 4;
+export const M_PHYSICAL = 8;
+export const M_COUNTER = 16;
+export const M_NODE = 20;
+export const M_KIND = 24;
+export const M_TOPIC_LEN = 26;
+export const M_CONTENT_TYPE_LEN = 28;
+export const M_PROPERTY_COUNT = 30;
+
+const TWO_32 = 2 ** 32;
+
+export class MessageBatchError extends Error {
+  override readonly name = 'MessageBatchError';
+}
+
+/** A message to build from fields (tests, the JSONL reader, the source adapter). */
+export interface MessageFields {
+  timestamp: Hlc;
+  /** Default 1 (message). */
+  kind?: number;
+  topic?: string;
+  contentType?: string;
+  payload: Uint8Array;
+  properties?: readonly (readonly [string, Uint8Array | string])[];
+}
+
+/** A message decoded into fields (copies; for tests, `graph test` output and debugging). */
+export interface DecodedMessage {
+  timestamp: Hlc;
+  kind: number;
+  topic: string;
+  contentType: string;
+  payload: Buffer;
+  properties: [string, Buffer][];
+}
+
+/** A read-only view of a batch: its bytes and where each message starts. */
+export class MessageBatch {
+  readonly bytes: Buffer;
+  readonly count: number;
+  /** Start of message i within `bytes`; `offsets[count]` is the end. */
+  readonly offsets: Uint32Array;
+
+  /** Trusts its arguments: use from() (checks) or a MessageBatchBuilder. */
+  constructor(bytes: Buffer, count: number, offsets: Uint32Array) {
+    this.bytes = bytes;
+    this.count = count;
+    this.offsets = offsets;
+  }
+
+  static readonly EMPTY = MessageBatch.from(Buffer.from([0, 0, 0, 0]));
+
+  /**
+   * Indexes a batch (a module's output, a checkpoint): checks that every message's size and
+   * field lengths fit, so later reads cannot run past it. Throws MessageBatchError naming the
+   * message and what was wrong.
+   */
+  static from(input: Uint8Array): MessageBatch {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    if (bytes.length < 4) throw new MessageBatchError(`message batch is ${bytes.length} bytes, need at least 4`);
+    const count = bytes.readUInt32LE(0);
+    if (count > (bytes.length - 4) / MESSAGE_HEADER_BYTES) {
+      throw new MessageBatchError(`message batch claims ${count} messages in ${bytes.length} bytes`);
+    }
+    const offsets = new Uint32Array(count + 1);
+    let pos = 4;
+    for (let i = 0; i < count; i++) {
+      offsets[i] = pos;
+      if (pos + MESSAGE_HEADER_BYTES > bytes.length) throw new MessageBatchError(`message ${i} at byte ${pos}: header runs past the batch`);
+      const size = bytes.readUInt32LE(pos + M_SIZE);
+      if (size < MESSAGE_HEADER_BYTES || pos + size > bytes.length) {
+        throw new MessageBatchError(`message ${i} at byte ${pos}: size ${size} does not fit the batch`);
+      }
+      const used = MESSAGE_HEADER_BYTES + bytes.readUInt16LE(pos + M_TOPIC_LEN) + bytes.readUInt16LE(pos + M_CONTENT_TYPE_LEN) + bytes.readUInt32LE(pos + M_PAYLOAD_LEN);
+      if (used > size) throw new MessageBatchError(`message ${i} at byte ${pos}: topic, content type and payload (${used} bytes) exceed its size ${size}`);
+      const kind = bytes[pos + M_KIND];
+      if (kind !== KIND_RAW && kind !== KIND_MESSAGE) throw new MessageBatchError(`message ${i} at byte ${pos}: unknown kind ${kind}`);
+      const props = bytes.readUInt16LE(pos + M_PROPERTY_COUNT);
+      if (props > 0) checkProperties(bytes, pos + used, pos + size, props, i);
+      pos += size;
+    }
+    if (pos !== bytes.length) throw new MessageBatchError(`message batch has ${bytes.length - pos} bytes after its ${count} messages`);
+    offsets[count] = pos;
+    return new MessageBatch(bytes, count, offsets);
+  }
+
+  /** Builds a batch from fields (copies). */
+  static of(messages: readonly MessageFields[]): MessageBatch {
+    const b = new MessageBatchBuilder();
+    for (const m of messages) b.appendFields(m);
+    return b.finish();
+  }
+
+  /** Bytes of message i (header included): a view. */
+  message(i: number): Buffer {
+    return this.bytes.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
+
+  physical(i: number): number {
+    const p = this.offsets[i] + M_PHYSICAL;
+    return this.bytes.readUInt32LE(p) + this.bytes.readUInt32LE(p + 4) * TWO_32;
+  }
+
+  counter(i: number): number {
+    return this.bytes.readUInt32LE(this.offsets[i] + M_COUNTER);
+  }
+
+  node(i: number): number {
+    return this.bytes.readUInt32LE(this.offsets[i] + M_NODE);
+  }
+
+  timestamp(i: number): Hlc {
+    return { physical: this.physical(i), counter: this.counter(i), node: this.node(i) };
+  }
+
+  /** The 16 timestamp bytes of message i (a view), for comparing and grouping without objects. */
+  timestampBytes(i: number): Buffer {
+    const p = this.offsets[i] + M_PHYSICAL;
+    return this.bytes.subarray(p, p + 16);
+  }
+
+  payload(i: number): Buffer {
+    const p = this.offsets[i];
+    const start = p + MESSAGE_HEADER_BYTES + this.bytes.readUInt16LE(p + M_TOPIC_LEN) + this.bytes.readUInt16LE(p + M_CONTENT_TYPE_LEN);
+    return this.bytes.subarray(start, start + this.bytes.readUInt32LE(p + M_PAYLOAD_LEN));
+  }
+
+  decode(i: number): DecodedMessage {
+    const b = this.bytes;
+    const p = this.offsets[i];
+    const tl = b.readUInt16LE(p + M_TOPIC_LEN);
+    const cl = b.readUInt16LE(p + M_CONTENT_TYPE_LEN);
+    const pl = b.readUInt32LE(p + M_PAYLOAD_LEN);
+    let q = p + MESSAGE_HEADER_BYTES;
+    const topic = b.toString('utf8', q, q + tl);
+    q += tl;
+    const contentType = b.toString('utf8', q, q + cl);
+    q += cl;
+    const payload = Buffer.from(b.subarray(q, q + pl));
+    q += pl;
+    const properties: [string, Buffer][] = [];
+    const n = b.readUInt16LE(p + M_PROPERTY_COUNT);
+    for (let k = 0; k < n; k++) {
+      const kl = b.readUInt16LE(q);
+      const key = b.toString('utf8', q + 2, q + 2 + kl);
+      q += 2 + kl;
+      const vl = b.readUInt32LE(q);
+      properties.push([key, Buffer.from(b.subarray(q + 4, q + 4 + vl))]);
+      q += 4 + vl;
+    }
+    return { timestamp: this.timestamp(i), kind: b[p + M_KIND], topic, contentType, payload, properties };
+  }
+
+  decodeAll(): DecodedMessage[] {
+    const out: DecodedMessage[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.decode(i));
+    return out;
+  }
+}
+
+function checkProperties(bytes: Buffer, start: number, end: number, count: number, i: number): void {
+  let q = start;
+  for (let k = 0; k < count; k++) {
+    if (q + 2 > end) throw new MessageBatchError(`message ${i}: property ${k} runs past the message`);
+    q += 2 + bytes.readUInt16LE(q);
+    if (q + 4 > end) throw new MessageBatchError(`message ${i}: property ${k} runs past the message`);
+    q += 4 + bytes.readUInt32LE(q);
+    if (q > end) throw new MessageBatchError(`message ${i}: property ${k} runs past the message`);
+  }
+}
+
+/** Compares two 16-byte timestamps (u64 physical, u32 counter, u32 node; little-endian). */
+export function compareTimestampBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number): number {
+  // Most significant first: physical high word, low word, counter, node.
+  for (const off of [4, 0, 8, 12]) {
+    const x = (a[ap + off] | (a[ap + off + 1] << 8) | (a[ap + off + 2] << 16)) + a[ap + off + 3] * 0x1000000;
+    const y = (b[bp + off] | (b[bp + off + 1] << 8) | (b[bp + off + 2] << 16)) + b[bp + off + 3] * 0x1000000;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Writes an HLC in the ABI's 16-byte layout. */
+export function writeTimestamp(buf: Buffer, pos: number, t: Hlc): void {
+  buf.writeUInt32LE(t.physical % TWO_32, pos);
+  buf.writeUInt32LE(Math.floor(t.physical / TWO_32), pos + 4);
+  buf.writeUInt32LE(t.counter >>> 0, pos + 8);
+  buf.writeUInt32LE(t.node >>> 0, pos + 12);
+}
+
+export function readTimestamp(buf: Uint8Array, pos: number): Hlc {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return {
+    physical: b.readUInt32LE(pos) + b.readUInt32LE(pos + 4) * TWO_32,
+    counter: b.readUInt32LE(pos + 8),
+    node: b.readUInt32LE(pos + 12),
+  };
+}
+
+/**
+ * Builds a batch by appending messages (whole message slices, or fields) into one growing
+ * buffer. `finish()` patches the count and indexes the result without re-validating it.
+ */
+export class MessageBatchBuilder {
+  private buf: Buffer;
+  private pos = 4;
+  private offsets: Uint32Array;
+  count = 0;
+
+  constructor(initialBytes = 4096, initialCount = 64) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, initialBytes));
+    this.offsets = new Uint32Array(Math.max(2, initialCount + 1));
+  }
+
+  get byteLength(): number {
+    return this.pos;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    if (this.count + 2 > this.offsets.length) {
+      const next = new Uint32Array(this.offsets.length * 2);
+      next.set(this.offsets);
+      this.offsets = next;
+    }
+  }
+
+  /** Room for one message of `size` bytes, written by the caller at `pos` in `buf`. */
+  reserveMessage(size: number): { buf: Buffer; pos: number } {
+    this.reserve(size);
+    const pos = this.pos;
+    this.offsets[this.count++] = pos;
+    this.pos = pos + size;
+    return { buf: this.buf, pos };
+  }
+
+  /** Appends a whole message (its bytes as they are, header included). Returns its start. */
+  append(message: Uint8Array): number {
+    this.reserve(message.length);
+    const at = this.pos;
+    this.buf.set(message, at);
+    this.offsets[this.count++] = at;
+    this.pos += message.length;
+    return at;
+  }
+
+  /** Appends message i of `batch`. */
+  appendFrom(batch: MessageBatch, i: number): number {
+    const start = batch.offsets[i];
+    const end = batch.offsets[i + 1];
+    this.reserve(end - start);
+    const at = this.pos;
+    batch.bytes.copy(this.buf, at, start, end);
+    this.offsets[this.count++] = at;
+    this.pos += end - start;
+    return at;
+  }
+
+  /** Appends message i of `batch` with a new timestamp. */
+  appendWithTimestamp(batch: MessageBatch, i: number, ts: Uint8Array, tsPos: number): void {
+    const at = this.appendFrom(batch, i);
+    this.buf.set(ts.subarray(tsPos, tsPos + 16), at + M_PHYSICAL);
+  }
+
+  /**
+   * Appends a message from parts: timestamp, kind, topic/content type as UTF-8 strings (short),
+   * payload bytes and a pre-encoded properties section (`count` pairs).
+   */
+  appendParts(
+    ts: Hlc,
+    kind: number,
+    topic: string,
+    contentType: string,
+    payload: Uint8Array,
+    propertiesBytes: Uint8Array | null,
+    propertyCount: number,
+  ): void {
+    const tl = topic.length === 0 ? 0 : Buffer.byteLength(topic);
+    const cl = contentType.length === 0 ? 0 : Buffer.byteLength(contentType);
+    if (tl > 0xffff || cl > 0xffff) throw new MessageBatchError('topic or content type longer than 65535 bytes');
+    const pl = propertiesBytes === null ? 0 : propertiesBytes.length;
+    const size = MESSAGE_HEADER_BYTES + tl + cl + payload.length + pl;
+    this.reserve(size);
+    const buf = this.buf;
+    const p = this.pos;
+    buf.writeUInt32LE(size, p + M_SIZE);
+    buf.writeUInt32LE(payload.length, p + M_PAYLOAD_LEN);
+    writeTimestamp(buf, p + M_PHYSICAL, ts);
+    buf[p + M_KIND] = kind;
+    buf[p + M_KIND + 1] = 0;
+    buf.writeUInt16LE(tl, p + M_TOPIC_LEN);
+    buf.writeUInt16LE(cl, p + M_CONTENT_TYPE_LEN);
+    buf.writeUInt16LE(propertyCount, p + M_PROPERTY_COUNT);
+    let q = p + MESSAGE_HEADER_BYTES;
+    if (tl > 0) q += buf.write(topic, q, 'utf8');
+    if (cl > 0) q += buf.write(contentType, q, 'utf8');
+    buf.set(payload, q);
+    q += payload.length;
+    if (propertiesBytes !== null) buf.set(propertiesBytes, q);
+    this.offsets[this.count++] = p;
+    this.pos = p + size;
+  }
+
+  appendFields(m: MessageFields): void {
+    const props = m.properties ?? [];
+    this.appendParts(m.timestamp, m.kind ?? KIND_MESSAGE, m.topic ?? '', m.contentType ?? '', m.payload, props.length > 0 ? encodeProperties(props) : null, props.length);
+  }
+
+  /** The batch so far; the builder starts over (its buffer now belongs to the batch). */
+  finish(): MessageBatch {
+    this.buf.writeUInt32LE(this.count, 0);
+    this.offsets[this.count] = this.pos;
+    const out = new MessageBatch(this.buf.subarray(0, this.pos), this.count, this.offsets.subarray(0, this.count + 1));
+    this.buf = Buffer.allocUnsafe(Math.max(64, Math.min(this.buf.length, 1 << 20)));
+    this.offsets = new Uint32Array(Math.max(2, Math.min(this.offsets.length, 1 << 16)));
+    this.pos = 4;
+    this.count = 0;
+    return out;
+  }
+}
+
+/** Encodes properties: count × (u16 key length, key, u32 value length, value). */
+export function encodeProperties(props: readonly (readonly [string, Uint8Array | string])[]): Buffer {
+  const parts: Buffer[] = [];
+  const seen = new Set<string>();
+  for (const [k, v] of props) {
+    if (seen.has(k)) throw new MessageBatchError(`property "${k}" given twice`);
+    seen.add(k);
+    const kb = Buffer.from(k, 'utf8');
+    if (kb.length > 0xffff) throw new MessageBatchError(`property key longer than 65535 bytes`);
+    const vb = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+    const head = Buffer.allocUnsafe(2 + kb.length + 4);
+    head.writeUInt16LE(kb.length, 0);
+    kb.copy(head, 2);
+    head.writeUInt32LE(vb.length, 2 + kb.length);
+    parts.push(head, Buffer.from(vb.buffer, vb.byteOffset, vb.byteLength));
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,147 @@
+/**
+ * Between the log and the graph: stored record batches become messages (event time = the
+ * record's timestamp, topic = the source topic, headers = properties, header `content-type` =
+ * content type), and sink messages become one record batch (value = payload, timestamp = the
+ * message's physical time, properties = headers). One pass each, no per-record objects.
+ */
+import {
+  BatchBuilder,
+  RecordCursor,
+  batchBaseOffset,
+  batchFirstTimestamp,
+  forEachBatch,
+  headersBytes,
+  recordsSection,
+  type CompressionCode,
+  type RecordHeader,
+} from '@eddy/protocol';
+import {
+  MESSAGE_HEADER_BYTES,
+  M_CONTENT_TYPE_LEN,
+  M_KIND,
+  M_PAYLOAD_LEN,
+  M_PHYSICAL,
+  M_PROPERTY_COUNT,
+  M_TOPIC_LEN,
+  KIND_MESSAGE,
+  MessageBatch,
+  MessageBatchBuilder,
+} from '../abi/message_batch.ts';
+
+export const CONTENT_TYPE_HEADER = 'content-type';
+const TWO_32 = 2 ** 32;
+
+export interface SourceBatches {
+  messages: MessageBatch;
+  /** The offset after the last record read. */
+  nextOffset: number;
+}
+
+/**
+ * Messages from stored record batches (`bytes`: whole batches back to back), skipping records
+ * before `fromOffset`. `node` goes into every timestamp.
+ */
+export function messagesFromRecordBatches(bytes: Buffer, fromOffset: number, topic: string, node: number, builder = new MessageBatchBuilder(bytes.length * 2 + 4096)): SourceBatches {
+  const topicBytes = Buffer.from(topic, 'utf8');
+  const cursor = new RecordCursor();
+  let nextOffset = fromOffset;
+  forEachBatch(bytes, (pos) => {
+    const section = recordsSection(bytes, pos);
+    cursor.reset(section, batchBaseOffset(bytes, pos), batchFirstTimestamp(bytes, pos));
+    while (cursor.next()) {
+      if (cursor.offset < fromOffset) continue;
+      appendRecord(builder, cursor, topicBytes, node);
+      nextOffset = cursor.offset + 1;
+    }
+  });
+  return { messages: builder.finish(), nextOffset };
+}
+
+function appendRecord(builder: MessageBatchBuilder, r: RecordCursor, topic: Buffer, node: number): void {
+  const section = r.section;
+  const vl = r.valueEnd - r.valueStart;
+  let contentType: Buffer | null = null;
+  let propBytes = 0;
+  let propCount = 0;
+  const headers = r.headerCount > 0 ? r.headers() : null;
+  if (headers !== null) {
+    for (const [k, v] of headers) {
+      if (k === CONTENT_TYPE_HEADER) contentType = v;
+      else {
+        propBytes += 2 + Buffer.byteLength(k) + 4 + v.length;
+        propCount++;
+      }
+    }
+  }
+  const cl = contentType === null ? 0 : contentType.length;
+  const size = MESSAGE_HEADER_BYTES + topic.length + cl + vl + propBytes;
+  const msg = builder.reserveMessage(size);
+  const buf = msg.buf;
+  const p = msg.pos;
+  buf.writeUInt32LE(size, p);
+  buf.writeUInt32LE(vl, p + M_PAYLOAD_LEN);
+  const t = r.timestamp;
+  buf.writeUInt32LE(t % TWO_32, p + M_PHYSICAL);
+  buf.writeUInt32LE(Math.floor(t / TWO_32), p + M_PHYSICAL + 4);
+  buf.writeUInt32LE(0, p + M_PHYSICAL + 8);
+  buf.writeUInt32LE(node, p + M_PHYSICAL + 12);
+  buf[p + M_KIND] = KIND_MESSAGE;
+  buf[p + M_KIND + 1] = 0;
+  buf.writeUInt16LE(topic.length, p + M_TOPIC_LEN);
+  buf.writeUInt16LE(cl, p + M_CONTENT_TYPE_LEN);
+  buf.writeUInt16LE(propCount, p + M_PROPERTY_COUNT);
+  let q = p + MESSAGE_HEADER_BYTES;
+  q += topic.copy(buf, q);
+  if (contentType !== null) q += contentType.copy(buf, q);
+  q += section.copy(buf, q, r.valueStart, r.valueEnd);
+  if (headers !== null) {
+    for (const [k, v] of headers) {
+      if (k === CONTENT_TYPE_HEADER) continue;
+      const kl = buf.write(k, q + 2, 'utf8');
+      buf.writeUInt16LE(kl, q);
+      q += 2 + kl;
+      buf.writeUInt32LE(v.length, q);
+      q += 4 + v.copy(buf, q + 4);
+    }
+  }
+}
+
+export interface SinkBatchOptions {
+  compression?: CompressionCode;
+  /** Idempotent-producer fields: the graph instance and the first output's sequence number. */
+  producerId?: number;
+  firstSequence?: number;
+}
+
+/** One record batch (as parts to write back to back) holding every message of `batch`. */
+export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOptions = {}): Buffer[] {
+  const b = new BatchBuilder({ timestamp: 0, initialBytes: batch.bytes.length + 256 });
+  const bytes = batch.bytes;
+  const NONE: RecordHeader[] = [];
+  for (let i = 0; i < batch.count; i++) {
+    const p = batch.offsets[i];
+    const tl = bytes.readUInt16LE(p + M_TOPIC_LEN);
+    const cl = bytes.readUInt16LE(p + M_CONTENT_TYPE_LEN);
+    const pl = bytes.readUInt32LE(p + M_PAYLOAD_LEN);
+    const pc = bytes.readUInt16LE(p + M_PROPERTY_COUNT);
+    const ts = bytes.readUInt32LE(p + M_PHYSICAL) + bytes.readUInt32LE(p + M_PHYSICAL + 4) * TWO_32;
+    const payloadStart = p + MESSAGE_HEADER_BYTES + tl + cl;
+    const value = bytes.subarray(payloadStart, payloadStart + pl);
+    let headers: RecordHeader[] = NONE;
+    if (cl > 0 || pc > 0) {
+      headers = [];
+      if (cl > 0) headers.push([CONTENT_TYPE_HEADER, bytes.subarray(p + MESSAGE_HEADER_BYTES + tl, payloadStart)]);
+      let q = payloadStart + pl;
+      for (let k = 0; k < pc; k++) {
+        const kl = bytes.readUInt16LE(q);
+        const key = bytes.toString('utf8', q + 2, q + 2 + kl);
+        q += 2 + kl;
+        const vl = bytes.readUInt32LE(q);
+        headers.push([key, bytes.subarray(q + 4, q + 4 + vl)]);
+        q += 4 + vl;
+      }
+    }
+    b.append(null, -1, value, pl, ts, headers.length > 0 ? headers : null, headers.length > 0 ? headersBytes(headers) : 0);
+  }
+  return b.finish({ compression: opts.compression, producerId: opts.producerId, firstSequence: opts.firstSequence, producerEpoch: 0 });
+}
