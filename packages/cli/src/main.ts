@@ -18,6 +18,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   produce: async () => (await import('./commands/produce.ts')).registerProduce,
   consume: async () => (await import('./commands/consume.ts')).registerConsume,
   smartmodule: async () => (await import('./commands/smartmodule.ts')).registerSmartModule,
+  graph: async () => (await import('./commands/graph.ts')).registerGraph,
   bench: async () => (await import('./commands/bench.ts')).registerBench,
 };
 const ALIASES: Record<string, string> = { sm: 'smartmodule' };

@@ -1,6 +1,8 @@
 import { ErrorCode, errorFromCode } from '@eddy/protocol';
 import type {
   ConsumerOffsetInfo,
+  Graph,
+  GraphSpec,
   MetadataChange,
   PartitionStatus,
   SmartModuleMeta,
@@ -28,6 +30,22 @@ export interface PartitionOffsets {
 }
 
 export type MetadataKindName = 'topic' | 'spu' | 'smartmodule';
+
+/** A graph to apply: the definition's YAML text and its binding to topics. */
+export interface GraphSpecInput {
+  name: string;
+  definition: string;
+  sources: string[];
+  sink: string;
+  /** `OPERATION.KEY` → value, overriding the definition's module configuration defaults. */
+  params?: Record<string, string>;
+  /** Seed values for the graph's state store. */
+  state?: Record<string, string>;
+  /** How far behind the frontier a message may arrive (default 0). */
+  allowedLatenessMs?: number;
+  /** Where late messages go (default: counted and dropped). */
+  lateTopic?: string | null;
+}
 
 /**
  * Cluster management: topics, partitions, SPUs, named consumers, SmartModules. Objects are
@@ -117,19 +135,66 @@ export class Admin {
     };
   }
 
-  /** Registers a SmartModule (wasm bytes) under a name. */
+  /**
+   * Registers a module version (wasm bytes) as `name:version` (default version '0.1.0'): a
+   * SmartModule, or a graph operator module when it exports `graph_abi_version`. Versions of one
+   * name coexist; SmartModuleExists when this version is already registered.
+   */
   async createSmartModule(name: string, wasm: Uint8Array, opts: { version?: string; description?: string } = {}): Promise<void> {
     const bytes = Buffer.isBuffer(wasm) ? wasm : Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength);
     await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes }, { timeoutMs: 120_000 });
   }
 
-  /** SmartModules (metadata only), all or the named ones (SmartModuleNotFound if one does not exist). */
+  /**
+   * Module versions (metadata only), all or the named ones: `name` (all its versions) or
+   * `name:version` (SmartModuleNotFound if one does not exist).
+   */
   async listSmartModules(names: string[] = []): Promise<SmartModuleMeta[]> {
     return (await this.broker.call('ListSmartModules', { names })).modules;
   }
 
+  /** Deletes `name:version`, or every version of a bare `name`. */
   async deleteSmartModule(name: string): Promise<void> {
     await this.broker.call('DeleteSmartModule', { name });
+  }
+
+  /**
+   * Creates or replaces a dataflow graph. The broker validates the definition against the
+   * registered modules and the topics: GraphInvalid carries one line per problem (naming `file`,
+   * default `<name>.yaml`, and the YAML path), UnknownTopic a missing source, sink or late topic.
+   * `dryRun` only validates.
+   */
+  async applyGraph(spec: GraphSpecInput, opts: { file?: string; dryRun?: boolean } = {}): Promise<{ created: boolean; operations: number }> {
+    const full: GraphSpec = {
+      name: spec.name,
+      definition: spec.definition,
+      sources: spec.sources,
+      sink: spec.sink,
+      params: spec.params ?? {},
+      state: spec.state ?? {},
+      allowedLatenessMs: spec.allowedLatenessMs ?? 0,
+      lateTopic: spec.lateTopic ?? null,
+      createdMs: 0,
+    };
+    const r = await this.broker.call('ApplyGraph', { spec: full, file: opts.file ?? '', dryRun: !!opts.dryRun }, { timeoutMs: 120_000 });
+    return { created: r.created, operations: r.operations };
+  }
+
+  /** Every graph (or the named ones; GraphNotFound if one does not exist), with its status. */
+  async listGraphs(names: string[] = []): Promise<Graph[]> {
+    return (await this.broker.call('ListGraphs', { names })).graphs;
+  }
+
+  /** One graph's spec and status; GraphNotFound when there is none. */
+  async describeGraph(name: string): Promise<Graph> {
+    const r = await this.broker.call('DescribeGraph', { name });
+    if (!r.graph) throw errorFromCode(ErrorCode.GraphNotFound, `unknown graph '${name}'`);
+    return r.graph;
+  }
+
+  /** Deletes a graph (the broker's runner stops it). */
+  async deleteGraph(name: string): Promise<void> {
+    await this.broker.call('DeleteGraph', { name });
   }
 }
 

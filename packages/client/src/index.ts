@@ -10,7 +10,7 @@ export { ConsumerBatch } from './consumer_batch.ts';
 export { RecordStream } from './record_stream.ts';
 export { Offset, OffsetKind } from './offset.ts';
 export { Admin } from './admin.ts';
-export type { PartitionInfo, PartitionOffsets, MetadataKindName } from './admin.ts';
+export type { PartitionInfo, PartitionOffsets, MetadataKindName, GraphSpecInput } from './admin.ts';
 export {
   SmartModuleSpecError, resolveSmartModule, toInvocation, toInvocations, parseTransforms, parseTransformLine, parseHumanDuration,
 } from './smartmodule_spec.ts';

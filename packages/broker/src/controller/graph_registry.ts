@@ -125,9 +125,6 @@ export class GraphRegistry {
     if (input.lateTopic !== null && input.lateTopic !== undefined && (input.lateTopic === input.sink || input.sources.includes(input.lateTopic))) {
       throw new EddyError(ErrorCode.InvalidRequest, `graph '${name}': the late topic '${input.lateTopic}' must differ from the sources and the sink`);
     }
-    for (const p of Object.keys(input.params)) {
-      if (!/^[^.]+\..+$/.test(p)) throw new EddyError(ErrorCode.InvalidRequest, `graph '${name}': parameter '${p}' must be OPERATION.KEY`);
-    }
     return this.opts.exclusive(async () => {
       // Under the admin lock: a module version cannot be deleted between validation and the write.
       const operations = await this.validate(input, file || `${name}.yaml`);

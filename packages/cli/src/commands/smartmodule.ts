@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { ModuleKind, MODULE_VERSION_RE, parseModuleRef } from '@eddy/protocol';
 import type { SmartModuleMeta } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -8,12 +9,17 @@ import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
 import { formatSize } from '../parse/size.ts';
 
+/** 'smartmodule', or 'graph operator (map,filter)'. */
+export function moduleKindText(m: SmartModuleMeta): string {
+  return m.spec.kind === ModuleKind.graphOperator ? `graph operator (${m.spec.operators.join(',')})` : 'smartmodule';
+}
+
 const COLUMNS: Column<SmartModuleMeta>[] = [
-  { header: 'SMARTMODULE', cell: (m) => m.name },
+  { header: 'NAME', cell: (m) => m.name },
   { header: 'VERSION', cell: (m) => m.spec.version },
+  { header: 'KIND', cell: moduleKindText },
   { header: 'SIZE', cell: (m) => formatSize(m.spec.sizeBytes) },
   { header: 'SHA256', cell: (m) => m.spec.sha256.slice(0, 12) },
-  { header: 'EXPORTS', cell: (m) => m.spec.exports.join(',') },
 ];
 
 interface Field { field: string; value: string | number }
@@ -23,29 +29,23 @@ const DESCRIBE_COLUMNS: Column<Field>[] = [
 ];
 
 export function registerSmartModule(program: Command): void {
-  const sm = program.command('smartmodule').alias('sm').description('register, list and delete SmartModules (WebAssembly)');
+  const sm = program.command('smartmodule').alias('sm').description('register, list and delete SmartModules and graph operator modules (WebAssembly), by name:version');
 
   sm.command('create')
-    .description('register a SmartModule from a .wasm file')
-    .argument('<name>', 'SmartModule name')
+    .description('register a module version from a .wasm file (a SmartModule, or a graph operator module when it exports graph_abi_version)')
+    .argument('<name>', 'module name (or name:version)')
     .requiredOption('--wasm-file <file>', 'the compiled module')
+    .option('--version <version>', 'module version (default 0.1.0)')
     .option('--description <text>', 'a short description', '')
-    .action(async (name: string, o: { wasmFile: string; description: string }, cmd: Command) => {
-      let wasm: Buffer;
-      try {
-        wasm = await fs.readFile(o.wasmFile);
-      } catch (err) {
-        throw new CliError(`cannot read wasm file '${o.wasmFile}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-      }
-      if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d) {
-        throw new CliError(`'${o.wasmFile}' is not a WebAssembly module (no \\0asm header)`);
-      }
-      await withClient(globalsOf(cmd), (eddy) => eddy.admin().createSmartModule(name, wasm, { description: o.description }));
-      process.stdout.write(`smartmodule "${name}" created (${formatSize(wasm.length)})\n`);
+    .action(async (nameArg: string, o: { wasmFile: string; version?: string; description: string }, cmd: Command) => {
+      const { name, version } = moduleNameAndVersion(nameArg, o.version);
+      const wasm = await readWasmFile(o.wasmFile);
+      await withClient(globalsOf(cmd), (eddy) => eddy.admin().createSmartModule(name, wasm, { version, description: o.description }));
+      process.stdout.write(`smartmodule "${name}" created (version ${version}, ${formatSize(wasm.length)})\n`);
     });
 
   sm.command('list')
-    .description('list SmartModules (name, size, hash; never the payload)')
+    .description('list module versions (name, version, kind, size, hash; never the payload)')
     .addOption(outputOption())
     .action(async (o: { output: OutputFormat }, cmd: Command) => {
       const mods = await withClient(globalsOf(cmd), (eddy) => eddy.admin().listSmartModules());
@@ -54,16 +54,18 @@ export function registerSmartModule(program: Command): void {
     });
 
   sm.command('describe')
-    .description("show a SmartModule's metadata")
-    .argument('<name>', 'SmartModule name')
+    .description("show a module version's metadata")
+    .argument('<name>', 'name:version, or a name with one version')
     .addOption(outputOption())
     .action(async (name: string, o: { output: OutputFormat }, cmd: Command) => {
       const mods = await withClient(globalsOf(cmd), (eddy) => eddy.admin().listSmartModules([name]));
-      const m = mods.find((x) => x.name === name);
+      if (mods.length > 1) throw new CliError(`smartmodule '${name}' has ${mods.length} versions (${mods.map((x) => x.spec.version).join(', ')}): name one as ${name}:VERSION`);
+      const m = mods[0];
       if (!m) throw new CliError(`unknown smartmodule '${name}'`);
       const rows: Field[] = [
         { field: 'Name', value: m.name },
         { field: 'Version', value: m.spec.version },
+        { field: 'Kind', value: moduleKindText(m) },
         { field: 'Description', value: m.spec.description },
         { field: 'Size', value: `${formatSize(m.spec.sizeBytes)} (${m.spec.sizeBytes} bytes)` },
         { field: 'SHA-256', value: m.spec.sha256 },
@@ -74,10 +76,35 @@ export function registerSmartModule(program: Command): void {
     });
 
   sm.command('delete')
-    .description('delete a SmartModule')
-    .argument('<name>', 'SmartModule name')
+    .description('delete a module version (name:version), or every version of a name')
+    .argument('<name>', 'name:version, or name for all its versions')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       await withClient(globalsOf(cmd), (eddy) => eddy.admin().deleteSmartModule(name));
       process.stdout.write(`smartmodule "${name}" deleted\n`);
     });
+}
+
+/** NAME or NAME:VERSION plus --version (which must agree); the version defaults to 0.1.0. */
+export function moduleNameAndVersion(text: string, versionOption?: string): { name: string; version: string } {
+  const ref = parseModuleRef(text);
+  if (ref.version !== null && versionOption !== undefined && ref.version !== versionOption) {
+    throw new CliError(`'${text}' names version ${ref.version} but --version is ${versionOption}`);
+  }
+  const version = ref.version ?? versionOption ?? '0.1.0';
+  if (!MODULE_VERSION_RE.test(version)) throw new CliError(`invalid version '${version}': use 1..64 characters of [A-Za-z0-9._+-]`);
+  return { name: ref.name, version };
+}
+
+/** Reads a .wasm file, refusing one without the \\0asm header. */
+export async function readWasmFile(file: string): Promise<Buffer> {
+  let wasm: Buffer;
+  try {
+    wasm = await fs.readFile(file);
+  } catch (err) {
+    throw new CliError(`cannot read wasm file '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d) {
+    throw new CliError(`'${file}' is not a WebAssembly module (no \\0asm header)`);
+  }
+  return wasm;
 }
