@@ -15,6 +15,9 @@ import type {
   ValidateOptions,
 } from './types.ts';
 
+// Names are quoted as JSON strings so that a name holding a newline cannot break the one-line format.
+const q = (s: string): string => JSON.stringify(s);
+
 const NEEDS_MODULE: ReadonlySet<OperationType> = new Set(['map', 'filter', 'branch', 'accumulate', 'delay']);
 const TAKES_SEVERAL_INPUTS: ReadonlySet<OperationType> = new Set(['concatenate', 'sink']);
 
@@ -37,7 +40,7 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
   const byName = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
     const first = byName.get(ops[i].name);
-    if (first !== undefined) diag.error(`${opPath(i)}.name`, `duplicate operation name "${ops[i].name}" (first declared at operations[${first}])`);
+    if (first !== undefined) diag.error(`${opPath(i)}.name`, `duplicate operation name ${q(ops[i].name)} (first declared at operations[${first}])`);
     else byName.set(ops[i].name, i);
   }
   const live = (i: number) => byName.get(ops[i].name) === i;
@@ -55,19 +58,19 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
       }
       const ref = parseModuleRef(text);
       if (ref === undefined) {
-        diag.error(`${opPath(i)}.module`, `"${text}" is not a module reference of the form name:version`);
+        diag.error(`${opPath(i)}.module`, `${q(text)} is not a module reference of the form name:version`);
         continue;
       }
       modules[i] = ref;
       if (opts.resolveModule !== undefined) {
         if (!resolved.has(text)) resolved.set(text, opts.resolveModule(ref));
         const provides = resolved.get(text);
-        if (provides === undefined) diag.error(`${opPath(i)}.module`, `module "${formatModuleRef(ref)}" not found`);
+        if (provides === undefined) diag.error(`${opPath(i)}.module`, `module ${q(formatModuleRef(ref))} not found`);
         else if (!provides.has(op.operationType as OperatorType)) {
           const has = [...provides].sort().join(', ');
           diag.error(
             `${opPath(i)}.operationType`,
-            `module "${formatModuleRef(ref)}" does not provide ${op.operationType} (${has === '' ? 'it provides no operators' : `it provides ${has}`})`,
+            `module ${q(formatModuleRef(ref))} does not provide ${op.operationType} (${has === '' ? 'it provides no operators' : `it provides ${has}`})`,
           );
         }
       }
@@ -82,7 +85,7 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
     for (let i = 0; i < ops.length; i++) {
       if (ops[i].operationType !== kind || !live(i)) continue;
       if (ends[kind] === -1) ends[kind] = i;
-      else diag.error(`${opPath(i)}.operationType`, `a second ${kind} "${ops[i].name}": a graph has exactly one (the first is "${ops[ends[kind]].name}")`);
+      else diag.error(`${opPath(i)}.operationType`, `a second ${kind} ${q(ops[i].name)}: a graph has exactly one (the first is ${q(ops[ends[kind]].name)})`);
     }
     if (ends[kind] === -1) diag.error('operations', `the graph has no ${kind} (an operation with operationType: ${kind})`, 'key');
   }
@@ -99,30 +102,30 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
     named.add(c.to.name);
     const from = byName.get(c.from.name);
     const to = byName.get(c.to.name);
-    if (from === undefined) diag.error(`${at}.from.name`, `unknown operation "${c.from.name}"`);
-    if (to === undefined) diag.error(`${at}.to.name`, `unknown operation "${c.to.name}"`);
+    if (from === undefined) diag.error(`${at}.from.name`, `unknown operation ${q(c.from.name)}`);
+    if (to === undefined) diag.error(`${at}.to.name`, `unknown operation ${q(c.to.name)}`);
     if (from === undefined || to === undefined) continue;
     const fromType = ops[from].operationType;
     const toType = ops[to].operationType;
     if (toType === 'source') {
-      diag.error(`${at}.to.name`, `source "${c.to.name}" cannot have inputs`);
+      diag.error(`${at}.to.name`, `source ${q(c.to.name)} cannot have inputs`);
       continue;
     }
     if (fromType === 'sink') {
-      diag.error(`${at}.from.name`, `sink "${c.from.name}" cannot have outputs`);
+      diag.error(`${at}.from.name`, `sink ${q(c.from.name)} cannot have outputs`);
       continue;
     }
     let arm: BranchArm | undefined = c.from.arm ?? undefined;
     if (fromType === 'branch' && arm === undefined) {
-      diag.error(`${at}.from`, `a connection from branch "${c.from.name}" needs arm: "True" or "False"`);
+      diag.error(`${at}.from`, `a connection from branch ${q(c.from.name)} needs arm: "True" or "False"`);
     } else if (fromType !== 'branch' && arm !== undefined) {
-      diag.error(`${at}.from.arm`, `"${c.from.name}" is a ${fromType}, not a branch: only a branch's connections take an arm`);
+      diag.error(`${at}.from.arm`, `${q(c.from.name)} is a ${fromType}, not a branch: only a branch's connections take an arm`);
       arm = undefined;
     }
     const key = JSON.stringify([from, arm ?? null, to]);
     const dup = seen.get(key);
     if (dup !== undefined) {
-      diag.error(at, `duplicate of connections[${dup}] ("${c.from.name}" → "${c.to.name}")`);
+      diag.error(at, `duplicate of connections[${dup}] (${q(c.from.name)} → ${q(c.to.name)})`);
       continue;
     }
     seen.set(key, k);
@@ -130,7 +133,7 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
       const prev = inputs[to][0];
       diag.error(
         `${at}.to.name`,
-        `"${c.to.name}" (${toType}) already has an input from "${ops[prev.from].name}" (connections[${prev.k}]): only concatenate and sink take several inputs`,
+        `${q(c.to.name)} (${toType}) already has an input from ${q(ops[prev.from].name)} (connections[${prev.k}]): only concatenate and sink take several inputs`,
       );
     }
     const e: Edge = arm === undefined ? { from, to, k } : { from, to, arm, k };
@@ -143,10 +146,10 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
   for (let i = 0; i < ops.length; i++) {
     if (!live(i)) continue;
     const op = ops[i];
-    if (op.operationType !== 'source' && !named.has(op.name)) diag.error(`${opPath(i)}.name`, `"${op.name}" has no input: no connection leads to it`);
+    if (op.operationType !== 'source' && !named.has(op.name)) diag.error(`${opPath(i)}.name`, `${q(op.name)} has no input: no connection leads to it`);
     if (op.operationType === 'branch') {
       for (const arm of ['True', 'False'] as const) {
-        if (!outputs[i].some((e) => e.arm === arm)) diag.error(`${opPath(i)}.name`, `branch "${op.name}" has no "${arm}" arm: no connection leaves it with arm: "${arm}"`);
+        if (!outputs[i].some((e) => e.arm === arm)) diag.error(`${opPath(i)}.name`, `branch ${q(op.name)} has no ${q(arm)} arm: no connection leaves it with arm: ${q(arm)}`);
       }
     }
   }
@@ -162,7 +165,7 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
       for (const e of inputs[stack.pop()!]) if (reaches[e.from] === 0) { reaches[e.from] = 1; stack.push(e.from); }
     }
     for (let i = 0; i < ops.length; i++) {
-      if (live(i) && reaches[i] === 0) diag.warn(`${opPath(i)}.name`, `"${ops[i].name}" has no path to the sink "${ops[ends.sink].name}": its output is dropped`);
+      if (live(i) && reaches[i] === 0) diag.warn(`${opPath(i)}.name`, `${q(ops[i].name)} has no path to the sink ${q(ops[ends.sink].name)}: its output is dropped`);
     }
   }
 
@@ -257,7 +260,7 @@ function reportCycles(n: number, edges: Edge[], name: (i: number) => string, dia
     const cycle = [start];
     for (let v = closing!.from; v !== start; v = via.get(v)!.from) cycle.splice(1, 0, v);
     cycle.push(start);
-    diag.error(`connections[${closing!.k}]`, `closes a cycle: ${cycle.map((i) => `"${name(i)}"`).join(' → ')}`);
+    diag.error(`connections[${closing!.k}]`, `closes a cycle: ${cycle.map((i) => `${q(name(i))}`).join(' → ')}`);
   }
   return found;
 }
@@ -297,13 +300,13 @@ function resolveParams(
   for (let j = 0; j < configs.length; j++) {
     const c = configs[j];
     const at = `moduleConfigurations[${j}]`;
-    if (!byName.has(c.name)) diag.error(`${at}.name`, `unknown operation "${c.name}"`);
-    else if (configOf.has(c.name)) diag.error(`${at}.name`, `operation "${c.name}" is already configured at moduleConfigurations[${configOf.get(c.name)}]`);
+    if (!byName.has(c.name)) diag.error(`${at}.name`, `unknown operation ${q(c.name)}`);
+    else if (configOf.has(c.name)) diag.error(`${at}.name`, `operation ${q(c.name)} is already configured at moduleConfigurations[${configOf.get(c.name)}]`);
     else configOf.set(c.name, j);
     const usedBy = new Map<string, string>();
     for (const [key, p] of Object.entries(c.parameters)) {
       const other = usedBy.get(p.name);
-      if (other !== undefined) diag.error(pathStep(pathStep(`${at}.parameters`, key), 'name'), `parameter name "${p.name}" is already used by "${other}"`);
+      if (other !== undefined) diag.error(pathStep(pathStep(`${at}.parameters`, key), 'name'), `parameter name ${q(p.name)} is already used by ${q(other)}`);
       else usedBy.set(p.name, key);
     }
   }
@@ -320,7 +323,7 @@ function resolveParams(
     }
     if (op === undefined) {
       const d = target.lastIndexOf('.');
-      diag.errorAt(undefined, where, d <= 0 ? 'expected OPERATION.KEY=VALUE' : `unknown operation "${target.slice(0, d)}"`);
+      diag.errorAt(undefined, where, d <= 0 ? 'expected OPERATION.KEY=VALUE' : `unknown operation ${q(target.slice(0, d))}`);
       continue;
     }
     const j = configOf.get(op);
@@ -328,8 +331,8 @@ function resolveParams(
     const declared = Object.keys(params);
     const yamlKey = Object.hasOwn(params, key) ? key : declared.find((k) => params[k].name === key);
     if (j === undefined || yamlKey === undefined) {
-      const list = declared.length === 0 ? `"${op}" declares no parameters` : `declared: ${declared.join(', ')}`;
-      diag.errorAt(undefined, where, `unknown parameter "${key}" of "${op}" (${list})`);
+      const list = declared.length === 0 ? `${q(op)} declares no parameters` : `declared: ${declared.join(', ')}`;
+      diag.errorAt(undefined, where, `unknown parameter ${q(key)} of ${q(op)} (${list})`);
       continue;
     }
     let m = given.get(j);
@@ -344,7 +347,7 @@ function resolveParams(
       const v = given.get(j)?.get(key) ?? p.default;
       if (v !== undefined) out[p.name] = v;
       else if (p.required === true) {
-        diag.error(pathStep(`moduleConfigurations[${j}].parameters`, key), `required parameter "${p.name}" of "${op}" has no default and no value: pass --param ${op}.${key}=VALUE`, 'key');
+        diag.error(pathStep(`moduleConfigurations[${j}].parameters`, key), `required parameter ${q(p.name)} of ${q(op)} has no default and no value: pass --param ${op}.${key}=VALUE`, 'key');
       }
     }
     values.set(op, out);

@@ -328,3 +328,8 @@ test('an empty file and a non-map document', () => {
   assert.deepEqual(errors(loadGraph('')), ['graph.yaml: must be a map, got nothing']);
   assert.deepEqual(errors(loadGraph('- 1\n')), ['graph.yaml:1:1: must be a map, got a list']);
 });
+
+test('every diagnostic stays on one line, even for names holding newlines', () => {
+  const r = loadGraph(graph([SRC, op('"a\\nb"'), SINK], [conn('source', '"a\\nb"'), conn('"x\\ny"', 'sink')]));
+  assert.deepEqual(errors(r), ['graph.yaml:9:21: connections[1].from.name: unknown operation "x\\ny"']);
+});
