@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphInstance } from '../../harness.ts';
+
+test('collection gathers every message of a timestamp into one JSON document', async () => {
+  const g = await GraphInstance.open('collection');
+  const t = { type: 'temperature', unit: 'F', count: 2, min: 70, max: 72, average: 71 };
+  const h = { type: 'humidity', unit: '%', count: 1, min: 40, max: 40, average: 40 };
+  const out = g.accumulate([
+    { payload: JSON.stringify(t), topic: 'sensors', timestamp: 10_000 },
+    { payload: JSON.stringify(h), topic: 'sensors', timestamp: 10_000 },
+    { payload: 'plain text', timestamp: 10_000 },
+  ]);
+  assert.deepEqual(JSON.parse(out.text), { count: 3, messages: [t, h, 'plain text'] });
+  assert.equal(out.contentType, 'application/json');
+  assert.equal(out.topic, 'sensors');
+});
