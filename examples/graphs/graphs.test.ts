@@ -1,0 +1,36 @@
+// The example graph definitions name modules that exist and provide the operator types they are
+// used as, and every declared parameter default is accepted by its module's init.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { GRAPHS_DIR, moduleNames } from './build.ts';
+import { GraphInstance } from './harness.ts';
+
+interface GraphDoc {
+  moduleConfigurations?: Array<{ name: string; parameters: Record<string, { name: string; default?: string; required?: boolean }> }>;
+  operations: Array<{ operationType: string; name: string; module?: string }>;
+  connections: Array<{ from: { name: string; arm?: string }; to: { name: string } }>;
+}
+
+for (const file of ['graph-simple.yaml', 'graph-complex.yaml']) {
+  test(`${file}: modules exist, provide their operator types and accept the declared defaults`, async () => {
+    const doc = parse(readFileSync(path.join(GRAPHS_DIR, file), 'utf8')) as GraphDoc;
+    const names = new Set(doc.operations.map((o) => o.name));
+    for (const c of doc.connections) {
+      assert.ok(names.has(c.from.name) && names.has(c.to.name), `${c.from.name} -> ${c.to.name}`);
+      if (c.from.arm !== undefined) assert.ok(['True', 'False'].includes(c.from.arm));
+    }
+    for (const op of doc.operations.filter((o) => o.module)) {
+      const [module, version] = op.module!.split(':');
+      assert.equal(version, '1.0.0');
+      assert.ok(moduleNames().includes(module), `module ${module}`);
+      const g = await GraphInstance.open(module);
+      assert.ok(`graph_${op.operationType}` in g.exports, `${module} provides ${op.operationType}`);
+      const config = doc.moduleConfigurations?.find((c) => c.name === op.name);
+      const params = Object.fromEntries(Object.values(config?.parameters ?? {}).map((p) => [p.name, p.default ?? '']));
+      if ('graph_init' in g.exports) assert.equal(g.init(params, op.name), null, op.name);
+    }
+  });
+}
