@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
 import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
+import { GraphRunner } from './dataflow/graph_runner.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
 import { BrokerServer, BrokerMetrics, createHandlers, createLogger } from './server/index.ts';
 import type { LogOptions, PartitionFigures } from './server/index.ts';
@@ -52,6 +53,12 @@ export interface BrokerOptions {
   fetchTransformFactory?: FetchTransformFactory;
   /** Replaces the built-in SmartModule hook for produce requests. */
   produceTransform?: ProduceTransform;
+  /** Run applied dataflow graphs (default true). */
+  graphs?: boolean;
+  /** How often each graph instance checkpoints (default 1000 ms). */
+  graphCheckpointMs?: number;
+  /** Longest one graph step may run before its graph fails (default 30 s). */
+  graphStepBudgetMs?: number;
 }
 
 export interface Broker {
@@ -66,6 +73,8 @@ export interface Broker {
   readonly metrics: BrokerMetrics;
   /** The SmartModule runtime (null when disabled). */
   readonly smartModules: SmartModuleService | null;
+  /** The dataflow graph runner (null when disabled). */
+  readonly graphs: GraphRunner | null;
   /**
    * Clean shutdown: stop accepting, end streams, answer in-flight requests, flush and close all
    * logs, mark the SPU Offline. Idempotent.
@@ -157,6 +166,18 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       http = m.server;
       metricsPort = m.port;
     }
+    let graphs: GraphRunner | null = null;
+    if (opts.graphs !== false) {
+      const runner = new GraphRunner({
+        controller, spu, dataDir, logger,
+        registry: metricsPort >= 0 ? async () => (await metrics.enable()).registry : undefined,
+        checkpointIntervalMs: opts.graphCheckpointMs,
+        stepBudgetMs: opts.graphStepBudgetMs,
+      });
+      await runner.start();
+      graphs = runner;
+      cleanups.push(() => runner.close());
+    }
     logger.info({ dataDir, host, port: boundPort, metricsPort, spuId, topics: controller.topics().length }, 'broker started');
 
     let closing: Promise<void> | null = null;
@@ -172,6 +193,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         cleanups.length = 0;
         // Order matters: stop traffic, mark the SPU Offline, close logs, then the store and lock.
         await step(() => server.close());
+        await step(() => graphs?.close());
         await step(() => controller.setSpuStatus(spuId, 'Offline'));
         await step(() => spu.close());
         await step(() => smartModules?.close());
@@ -185,7 +207,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const step = async (fn: (() => Promise<void> | void) | undefined): Promise<void> => {
       try { await fn?.(); } catch (err) { logger.error({ err: (err as Error).message }, 'shutdown step failed'); }
     };
-    return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, smartModules, close };
+    return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, smartModules, graphs, close };
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'broker failed to start');
     await unwind();

@@ -10,3 +10,5 @@ export { BROKER_VERSION } from './server/index.ts';
 export type { LogOptions } from './server/index.ts';
 export { SmartModuleService, SmartModuleFailure, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './smartmodule/index.ts';
 export type { SmartModuleServiceOptions } from './smartmodule/index.ts';
+export { GraphRunner } from './dataflow/graph_runner.ts';
+export type { GraphRunnerOptions } from './dataflow/graph_runner.ts';

@@ -58,3 +58,14 @@ export {
   type GraphTestOptions,
   type GraphTestResult,
 } from './runtime/graph_test_run.ts';
+export {
+  MetricUpdates,
+  GraphMetricsExporter,
+  MetricError,
+  MetricLabelsError,
+  METRIC_PREFIX,
+  decodeMetricLabels,
+  encodeMetricLabels,
+  type MetricUpdate,
+  type MetricLabels,
+} from './host/metric_updates.ts';

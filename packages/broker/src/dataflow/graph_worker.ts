@@ -1,0 +1,140 @@
+/**
+ * Worker thread of one graph instance: owns its WebAssembly operators and its GraphInstance.
+ * The main thread sends raw record batches read from the source partitions and gets back one
+ * sink record batch per step (already numbered for the idempotent sink), so the worker never
+ * touches files or sockets.
+ */
+import { parentPort } from 'node:worker_threads';
+import {
+  GraphInstance,
+  MessageBatch,
+  MessageBatchBuilder,
+  MetricUpdates,
+  compileOperatorModule,
+  messagesFromRecordBatches,
+  recordBatchFromMessages,
+  type CompiledOperatorModule,
+} from '@eddy/dataflow';
+import type { WorkerRequest, WorkerReply, StepInput, LogLine } from './worker_messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('graph_worker.ts runs as a worker thread');
+
+let instance: GraphInstance | null = null;
+let producerId = 0;
+/** Outputs numbered below this already reached the sink before a restart: not sent again. */
+let suppressBelow = 0;
+const metrics = new MetricUpdates();
+let logs: LogLine[] = [];
+const decoder = new TextDecoder();
+
+function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+function drainExtras(): { metrics: ReturnType<MetricUpdates['drain']>; logs: LogLine[] } {
+  const out = { metrics: metrics.pending > 0 ? metrics.drain() : [], logs };
+  logs = [];
+  return out;
+}
+
+port.on('message', (req: WorkerRequest) => {
+  try {
+    switch (req.type) {
+      case 'init': {
+        const modules = new Map<string, CompiledOperatorModule>();
+        for (const [ref, wasm] of req.modules) modules.set(ref, compileOperatorModule(ref, wasm, req.maxMemoryBytes));
+        producerId = req.producerId;
+        suppressBelow = req.suppressBelow;
+        instance = new GraphInstance({
+          plan: req.plan,
+          modules,
+          node: req.node,
+          allowedLatenessMs: req.allowedLatenessMs,
+          state: req.state,
+          snapshot: req.snapshot ?? undefined,
+          log: (operation, level, message) => {
+            if (logs.length < 1000) logs.push({ operation, level, message });
+          },
+          metric: (operation, kind, name, labels, value) => {
+            try {
+              const nameBytes = new TextEncoder().encode(`${name}`);
+              if (kind === 'counter') metrics.counterFromAbi(nameBytes, labels, value);
+              else metrics.histogramFromAbi(nameBytes, labels, value);
+            } catch (err) {
+              if (logs.length < 1000) logs.push({ operation, level: 3, message: (err as Error).message });
+            }
+          },
+        });
+        reply({ type: 'ready', position: instance.position, seq: instance.seq });
+        break;
+      }
+      case 'step': {
+        const g = instance!;
+        const input = messagesOf(req.inputs, g.node);
+        const r = g.process(input);
+        const out = unsent(r.output, r.firstSeq);
+        const sink = out.batch.count > 0 ? join(recordBatchFromMessages(out.batch, { producerId, firstSequence: out.firstSeq % 2 ** 31 })) : null;
+        const late = req.wantLate && r.late.count > 0 ? join(recordBatchFromMessages(r.late)) : null;
+        const transfer: ArrayBuffer[] = [];
+        if (sink) transfer.push(sink.buffer as ArrayBuffer);
+        if (late) transfer.push(late.buffer as ArrayBuffer);
+        reply({
+          type: 'result',
+          id: req.id,
+          sink,
+          sinkCount: out.batch.count,
+          seq: g.seq,
+          late,
+          position: g.position,
+          frontier: Number.isFinite(g.frontier) ? g.frontier : null,
+          lateMessages: g.lateMessages,
+          stats: g.stats(),
+          ...drainExtras(),
+        }, transfer);
+        break;
+      }
+      case 'snapshot': {
+        const bytes = instance!.snapshot();
+        reply({ type: 'snapshot', id: req.id, bytes, seq: instance!.seq, position: instance!.position });
+        break;
+      }
+    }
+  } catch (err) {
+    const e = err as Error;
+    reply({ type: 'failed', message: e.message ?? String(e), ...drainExtras() });
+  }
+});
+
+function messagesOf(inputs: StepInput[], node: number): MessageBatch {
+  if (inputs.length === 1) {
+    const i = inputs[0];
+    return messagesFromRecordBatches(Buffer.from(i.batches.buffer, i.batches.byteOffset, i.batches.byteLength), i.fromOffset, i.topic, node).messages;
+  }
+  const b = new MessageBatchBuilder();
+  for (const i of inputs) {
+    const m = messagesFromRecordBatches(Buffer.from(i.batches.buffer, i.batches.byteOffset, i.batches.byteLength), i.fromOffset, i.topic, node).messages;
+    for (let k = 0; k < m.count; k++) b.appendFrom(m, k);
+  }
+  return b.finish();
+}
+
+/** The part of a step's output not yet in the sink (after a restart, replayed outputs are skipped). */
+function unsent(batch: MessageBatch, firstSeq: number): { batch: MessageBatch; firstSeq: number } {
+  if (firstSeq >= suppressBelow) return { batch, firstSeq };
+  const skip = Math.min(batch.count, suppressBelow - firstSeq);
+  if (skip === batch.count) return { batch: MessageBatch.EMPTY, firstSeq: firstSeq + skip };
+  const b = new MessageBatchBuilder(batch.bytes.length);
+  for (let i = skip; i < batch.count; i++) b.appendFrom(batch, i);
+  return { batch: b.finish(), firstSeq: firstSeq + skip };
+}
+
+function join(parts: Buffer[]): Buffer {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.alloc(total); // its own ArrayBuffer, so it can be transferred
+  let pos = 0;
+  for (const p of parts) pos += p.copy(out, pos);
+  return out;
+}
+
+void decoder;

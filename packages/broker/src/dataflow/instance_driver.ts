@@ -1,0 +1,346 @@
+/**
+ * Drives one graph instance (one source partition) from the main thread: reads its source
+ * partitions, hands the batches to the instance's worker, appends what reaches the sink, and
+ * checkpoints.
+ *
+ * Exactly once within Eddy. The worker numbers sink outputs (seq) and the sink batches carry
+ * the instance's producer id and the first seq, as Kafka's idempotent producer does. A
+ * checkpoint (source positions, seq, the instance snapshot with its state store and buffers) is
+ * written after the sink append it covers is acknowledged. After a crash the instance restarts
+ * from its checkpoint, scans the sink past it for its own batches to learn the highest seq that
+ * made it, and replays: processing is deterministic, so the replayed outputs are the same
+ * messages with the same numbers, and those already in the sink are not written again.
+ */
+import { Worker } from 'node:worker_threads';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { batchProducerId, batchRecordCount, forEachBatch } from '@eddy/protocol';
+import type { GraphPlan, OperationStats, MetricUpdate } from '@eddy/dataflow';
+import type { PartitionLeader } from '../spu/partition_leader.ts';
+import { writeFileAtomic } from '../util/atomic_write.ts';
+import type { WorkerReply, WorkerRequest, StepInput } from './worker_messages.ts';
+
+const WORKER_URL = new URL(`./graph_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const SEQ_MOD = 2 ** 31;
+
+export interface InstanceSource {
+  topic: string;
+  leader: PartitionLeader;
+}
+
+export interface InstanceDriverOptions {
+  graph: string;
+  /** Fingerprint of the graph's spec: a checkpoint of another spec is not resumed. */
+  fingerprint: string;
+  partition: number;
+  plan: GraphPlan;
+  modules: [string, Uint8Array][];
+  sources: InstanceSource[];
+  sink: PartitionLeader;
+  late: PartitionLeader | null;
+  allowedLatenessMs: number;
+  state: Record<string, string>;
+  dir: string;
+  logger: Logger;
+  checkpointIntervalMs: number;
+  /** Longest a worker may spend on one step before the graph is failed. */
+  stepBudgetMs: number;
+  maxMemoryBytes: number;
+  maxReadBytes: number;
+  onMetrics(operation: string, updates: MetricUpdate[]): void;
+  onFailed(driver: InstanceDriver, message: string): void;
+}
+
+interface Checkpoint {
+  v: 1;
+  fingerprint: string;
+  positions: Record<string, number>;
+  seq: number;
+  /** Where to start scanning the sink for this instance's batches written after the checkpoint. */
+  sinkScanFrom: number;
+  snapshot: string;
+  writtenMs: number;
+}
+
+export type InstanceState = 'starting' | 'running' | 'failed' | 'stopped';
+
+export class InstanceDriver {
+  readonly partition: number;
+  state: InstanceState = 'starting';
+  error: string | undefined;
+  positions = new Map<string, number>();
+  frontier: number | null = null;
+  lateMessages = 0;
+  checkpointMs: number | null = null;
+  stats: OperationStats[] = [];
+  private readonly opts: InstanceDriverOptions;
+  private worker: Worker | null = null;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
+  private pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private loop: Promise<void> | null = null;
+  private readonly producerId: number;
+  private seq = 0;
+  private lastCheckpoint = 0;
+
+  constructor(opts: InstanceDriverOptions) {
+    this.opts = opts;
+    this.partition = opts.partition;
+    this.producerId = producerIdOf(opts.graph, opts.partition);
+  }
+
+  private get checkpointFile(): string {
+    return join(this.opts.dir, `instance-${this.partition}.checkpoint.json`);
+  }
+
+  start(): void {
+    this.loop = this.run().catch((err: Error) => this.fail(err.message ?? String(err)));
+  }
+
+  private async run(): Promise<void> {
+    const o = this.opts;
+    await mkdir(o.dir, { recursive: true });
+    const ckpt = await this.readCheckpoint();
+    for (const s of o.sources) this.positions.set(s.topic, Math.max(ckpt?.positions[s.topic] ?? 0, s.leader.log.logStartOffset));
+    // What this instance already wrote after its checkpoint: those outputs are not sent again.
+    const seqAtCheckpoint = ckpt?.seq ?? 0;
+    const written = await this.highestWrittenSeq(ckpt?.sinkScanFrom ?? 0, seqAtCheckpoint);
+    this.seq = written;
+    this.worker = new Worker(WORKER_URL, { name: `graph ${o.graph}/${o.partition}` });
+    this.worker.on('message', (m: WorkerReply) => this.onReply(m));
+    this.worker.on('error', (err) => this.fail(`worker failed: ${err.message}`));
+    this.worker.on('exit', (code) => {
+      if (!this.stopped && this.state !== 'failed') this.fail(`worker exited with code ${code}`);
+    });
+    const ready = await this.request({
+      type: 'init',
+      plan: o.plan,
+      modules: o.modules,
+      maxMemoryBytes: o.maxMemoryBytes,
+      node: o.partition,
+      allowedLatenessMs: o.allowedLatenessMs,
+      state: o.state,
+      snapshot: ckpt ? Buffer.from(ckpt.snapshot, 'base64') : null,
+      producerId: this.producerId,
+      suppressBelow: written,
+    }, 0);
+    if (ready.type !== 'ready') return;
+    for (const s of o.sources) this.unsubscribe.push(s.leader.log.onAppend(() => this.poke()));
+    this.state = 'running';
+    this.lastCheckpoint = Date.now();
+    o.logger.info({ graph: o.graph, partition: o.partition, positions: Object.fromEntries(this.positions), seq: ready.seq, alreadyInSink: written - ready.seq }, 'graph instance started');
+    while (!this.stopped) {
+      const inputs = await this.readInputs();
+      if (this.stopped) break;
+      if (inputs.length === 0) {
+        if (Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
+        await this.idle(o.checkpointIntervalMs);
+        continue;
+      }
+      await this.step(inputs);
+      if (Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
+    }
+  }
+
+  /** One round: up to maxReadBytes from each source partition, in a fixed order. */
+  private async readInputs(): Promise<{ input: StepInput; next: number; release: () => void }[]> {
+    const out: { input: StepInput; next: number; release: () => void }[] = [];
+    for (const s of this.opts.sources) {
+      const from = this.positions.get(s.topic)!;
+      if (from >= s.leader.log.highWatermark) continue;
+      const r = await s.leader.log.read(from, this.opts.maxReadBytes);
+      if (r.data.length === 0) continue;
+      out.push({ input: { topic: s.topic, batches: r.data, fromOffset: from }, next: r.nextOffset, release: r.release });
+    }
+    return out;
+  }
+
+  private async step(inputs: { input: StepInput; next: number; release: () => void }[]): Promise<void> {
+    const o = this.opts;
+    const r = await this.request({ type: 'step', id: this.nextId++, inputs: inputs.map((i) => i.input), wantLate: o.late !== null }, o.stepBudgetMs);
+    for (const i of inputs) i.release();
+    if (r.type !== 'result') return;
+    // Steps run one at a time, so at a checkpoint every output it counts is in the sink.
+    if (r.sink) await o.sink.append(Buffer.from(r.sink.buffer, r.sink.byteOffset, r.sink.byteLength), false);
+    if (r.late && o.late) await o.late.append(Buffer.from(r.late.buffer, r.late.byteOffset, r.late.byteLength), false);
+    for (const i of inputs) this.positions.set(i.input.topic, i.next);
+    this.seq = r.seq;
+    this.frontier = r.frontier;
+    this.lateMessages = r.lateMessages;
+    this.stats = r.stats;
+    this.deliver(r.metrics, r.logs);
+  }
+
+  private async checkpoint(): Promise<void> {
+    const o = this.opts;
+    const r = await this.request({ type: 'snapshot', id: this.nextId++ }, o.stepBudgetMs);
+    if (r.type !== 'snapshot') return;
+    const c: Checkpoint = {
+      v: 1,
+      fingerprint: o.fingerprint,
+      positions: Object.fromEntries(this.positions),
+      seq: r.seq,
+      // Outputs after this checkpoint are appended from the current end on.
+      sinkScanFrom: o.sink.log.highWatermark,
+      snapshot: Buffer.from(r.bytes).toString('base64'),
+      writtenMs: Date.now(),
+    };
+    await writeFileAtomic(this.checkpointFile, JSON.stringify(c));
+    this.lastCheckpoint = Date.now();
+    this.checkpointMs = c.writtenMs;
+  }
+
+  private async readCheckpoint(): Promise<Checkpoint | null> {
+    let text: string;
+    try {
+      text = await readFile(this.checkpointFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const c = JSON.parse(text) as Checkpoint;
+    if (c.v !== 1 || c.fingerprint !== this.opts.fingerprint) {
+      this.opts.logger.warn({ graph: this.opts.graph, partition: this.partition }, 'graph changed since its checkpoint: starting over from the beginning of its sources');
+      return null;
+    }
+    this.checkpointMs = c.writtenMs;
+    return c;
+  }
+
+  /** Highest output seq (+1) this instance has in the sink at or after `from`. */
+  private async highestWrittenSeq(from: number, seqAtCheckpoint: number): Promise<number> {
+    const log = this.opts.sink.log;
+    let offset = Math.max(from, log.logStartOffset);
+    let next = seqAtCheckpoint;
+    while (offset < log.highWatermark) {
+      const r = await log.read(offset, 1 << 20);
+      if (r.data.length === 0) break;
+      forEachBatch(r.data, (pos) => {
+        if (batchProducerId(r.data, pos) !== this.producerId) return;
+        const first = r.data.readInt32BE(pos + 53);
+        // The batch carries seq mod 2^31; the true seq is the next one at or after the checkpoint's.
+        const delta = (((first - (seqAtCheckpoint % SEQ_MOD)) % SEQ_MOD) + SEQ_MOD) % SEQ_MOD;
+        const end = seqAtCheckpoint + delta + batchRecordCount(r.data, pos);
+        if (end > next) next = end;
+      });
+      r.release();
+      offset = r.nextOffset;
+    }
+    return next;
+  }
+
+  private deliver(metrics: MetricUpdate[], logs: { operation: string; level: number; message: string }[]): void {
+    const o = this.opts;
+    if (metrics.length > 0) o.onMetrics('', metrics);
+    for (const l of logs) {
+      const child = o.logger.child({ graph: o.graph, operation: l.operation, partition: o.partition });
+      const level = (['trace', 'debug', 'info', 'warn', 'error'] as const)[Math.min(4, Math.max(0, l.level))];
+      child[level](l.message);
+    }
+  }
+
+  private onReply(m: WorkerReply): void {
+    if (m.type === 'failed') {
+      this.deliver(m.metrics, m.logs);
+      this.fail(m.message);
+      return;
+    }
+    const id = m.type === 'ready' ? 0 : m.id;
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.resolve(m);
+  }
+
+  private request(req: WorkerRequest, budgetMs: number): Promise<WorkerReply> {
+    const id = req.type === 'init' ? 0 : req.id;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.fail(`a step ran past its time budget of ${budgetMs} ms (a module loops or is too slow)`);
+        reject(new Error('time budget'));
+      }, budgetMs > 0 ? budgetMs : 120_000);
+      this.pending.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.worker!.postMessage(req);
+    });
+  }
+
+  private fail(message: string): void {
+    if (this.state === 'failed' || this.stopped) return;
+    this.state = 'failed';
+    this.error = message;
+    this.opts.logger.error({ graph: this.opts.graph, partition: this.partition, err: message }, 'graph instance failed');
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+    this.halt();
+    this.opts.onFailed(this, message);
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private halt(): void {
+    this.stopped = true;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.poke();
+    const w = this.worker;
+    this.worker = null;
+    void w?.terminate();
+  }
+
+  /** Stops reading, checkpoints what was processed (unless failed), and ends the worker. */
+  async stop(checkpoint = true): Promise<void> {
+    if (this.state === 'failed' || this.state === 'stopped') {
+      this.halt();
+      return;
+    }
+    this.stopped = true;
+    this.poke();
+    await this.loop?.catch(() => {});
+    if (checkpoint && this.state === 'running' && this.worker) {
+      try {
+        await this.checkpoint();
+      } catch (err) {
+        this.opts.logger.warn({ graph: this.opts.graph, partition: this.partition, err: String(err) }, 'graph checkpoint at stop failed');
+      }
+    }
+    this.state = 'stopped';
+    this.halt();
+  }
+}
+
+/** A stable producer id per graph instance (positive, 47 bits). */
+export function producerIdOf(graph: string, partition: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < graph.length; i++) h = Math.imul(h ^ graph.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % 0x7fffffff) * 0x10000 + (partition & 0xffff) + 1;
+}

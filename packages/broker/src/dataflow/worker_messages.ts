@@ -1,0 +1,52 @@
+/** Messages between a graph instance's driver (main thread) and its worker (graph_worker.ts). */
+import type { GraphPlan, OperationStats, MetricUpdate } from '@eddy/dataflow';
+
+export interface StepInput {
+  topic: string;
+  /** Whole stored record batches; records before fromOffset are skipped. */
+  batches: Uint8Array;
+  fromOffset: number;
+}
+
+export interface LogLine {
+  operation: string;
+  level: number;
+  message: string;
+}
+
+export type WorkerRequest =
+  | {
+      type: 'init';
+      plan: GraphPlan;
+      modules: [ref: string, wasm: Uint8Array][];
+      maxMemoryBytes: number;
+      node: number;
+      allowedLatenessMs: number;
+      state: Record<string, string>;
+      snapshot: Uint8Array | null;
+      producerId: number;
+      suppressBelow: number;
+    }
+  | { type: 'step'; id: number; inputs: StepInput[]; wantLate: boolean }
+  | { type: 'snapshot'; id: number };
+
+export type WorkerReply =
+  | { type: 'ready'; position: number; seq: number }
+  | {
+      type: 'result';
+      id: number;
+      /** One record batch for the sink (null when nothing new reached it). */
+      sink: Buffer | null;
+      sinkCount: number;
+      /** Outputs numbered so far (after this step). */
+      seq: number;
+      late: Buffer | null;
+      position: number;
+      frontier: number | null;
+      lateMessages: number;
+      stats: OperationStats[];
+      metrics: MetricUpdate[];
+      logs: LogLine[];
+    }
+  | { type: 'snapshot'; id: number; bytes: Uint8Array; seq: number; position: number }
+  | { type: 'failed'; message: string; metrics: MetricUpdate[]; logs: LogLine[] };
