@@ -3,6 +3,8 @@ export { startBroker, DEFAULT_BROKER_PORT, DEFAULT_METRICS_PORT, DEFAULT_FRAME_T
 export type { Broker, BrokerOptions } from './broker.ts';
 export { Controller, LocalMetadataStore, MetadataKind, TOPIC_DEFAULTS, TOPIC_LIMITS, resolveTopicSpec, validateTopicName } from './controller/index.ts';
 export type { MetadataStore, MetadataObject, MetadataEvent, PartitionProvisioner, TopicObject, SpuObject, SmartModuleObject } from './controller/index.ts';
+export { GraphRegistry, GRAPH_KIND } from './controller/index.ts';
+export type { GraphRuntimeStatus, GraphStatusSource, GraphObject, GraphStoredStatus, GraphOperationSummary, GraphLoader, GraphLoadResult } from './controller/index.ts';
 export { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
 export type { FetchTransformFactory, ProduceTransform, BatchTransform, TransformResult, StreamSink } from './spu/index.ts';
 export { FetchStream, PartitionLeader } from './spu/index.ts';
