@@ -166,7 +166,7 @@ test('graphs: apply validates against the registry and topics, list/describe car
     assert.equal((await client.request('DeleteGraph', { name: 'g' })).errorCode, ErrorCode.GraphNotFound);
     assert.equal((await client.request('DeleteSmartModule', { name: 'odd:2.0.0' })).errorCode, ErrorCode.None);
     assert.equal((await client.request('DeleteTopic', { name: 'out' })).errorCode, ErrorCode.None);
-  });
+  }, { graphs: false }); // no graph runner: this test plays its part through setStatusSource
 });
 
 test('graphs survive a broker restart (metadata store kind graph)', async () => {
@@ -178,7 +178,7 @@ test('graphs survive a broker restart (metadata store kind graph)', async () => 
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-test-'));
   try {
     for (const round of [0, 1]) {
-      const broker = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' } });
+      const broker = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' }, graphs: false });
       const client = await RawClient.connect(broker.port);
       try {
         if (round === 0) {

@@ -170,7 +170,10 @@ export class GraphRegistry {
       status = {
         state: rt.state,
         error: rt.error ?? null,
-        operators: rt.operators.map((o) => ({ name: o.name, type: o.type, module: o.module ?? null, recordsIn: o.recordsIn, recordsOut: o.recordsOut })),
+        // A runner that has not built the graph yet reports no operators: show the validated ones.
+        operators: rt.operators.length === 0
+          ? g.status.operations.map((o) => ({ name: o.name, type: o.type, module: o.module, recordsIn: 0, recordsOut: 0 }))
+          : rt.operators.map((o) => ({ name: o.name, type: o.type, module: o.module ?? null, recordsIn: o.recordsIn, recordsOut: o.recordsOut })),
         instances: rt.instances.map((i) => ({
           partition: i.partition,
           state: i.state,
