@@ -1,7 +1,7 @@
 // Process entry of a broker (controller + one SPU), as `eddy cluster start` runs it:
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
 //        [--log-file F] [--log-level L] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
-//        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
+//        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
 // When ready, prints one JSON line {"event":"listening",...} on stdout (unless stdout is the log)
 // and logs it as a pino info line with the same fields; logs go to --log-file or stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
 import { fstatSync, statSync } from 'node:fs';
@@ -16,7 +16,7 @@ const MIB = 1024 * 1024;
 
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
                [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
-               [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules]
+               [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
 defaults: --data-dir ~/.eddy/data --host 127.0.0.1 --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
           --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
 
@@ -68,6 +68,8 @@ try {
       'sm-memory-mb': { type: 'string' },
       'sm-time-budget-ms': { type: 'string' },
       'no-smartmodules': { type: 'boolean' },
+      'graph-checkpoint-ms': { type: 'string' },
+      'no-graphs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -118,6 +120,8 @@ try {
     frameTimeoutMs: intFlag('frame-timeout-ms', args['frame-timeout-ms']),
     retentionCheckMs: intFlag('retention-check-ms', args['retention-check-ms']),
     smartModules: !args['no-smartmodules'],
+    graphs: !args['no-graphs'],
+    graphCheckpointMs: intFlag('graph-checkpoint-ms', args['graph-checkpoint-ms']),
     smartModuleMemoryBytes: mibFlag('sm-memory-mb', args['sm-memory-mb']),
     smartModuleTimeBudgetMs: intFlag('sm-time-budget-ms', args['sm-time-budget-ms']),
   });

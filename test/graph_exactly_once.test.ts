@@ -1,0 +1,166 @@
+// Issue 5, done-when: the complex example graph deployed in a broker PROCESS, fed sensor readings
+// keyed across 3 partitions in a shuffled arrival order, produces the same windowed results as
+// the graph run in order in-process (`eddy graph test`'s engine); the broker is killed (-9)
+// mid-run and restarted, and the sink still holds every result exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Eddy, Offset, partitionForKey } from '@eddy/client';
+import { runGraphTest, type TestMessage } from '@eddy/dataflow';
+import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';
+
+const MAIN = new URL('../packages/broker/src/main.ts', import.meta.url).pathname;
+const LATENESS_MS = 3000;
+const STATE = { factory: 'north', line: '3' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+async function spawnBroker(dataDir: string, port: number): Promise<ChildProcess> {
+  // Checkpoints only at a clean stop here, so the kill -9 below always leaves outputs after the
+  // last checkpoint, which the restarted graph must not write again.
+  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', '-1',
+    '--graph-checkpoint-ms', '3600000', '--log-file', join(dataDir, 'broker.log')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line.includes('"listening"')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`broker exited (${code}) before listening`)));
+  });
+  return proc;
+}
+
+interface Reading { sensor_id: string; time: string; [k: string]: unknown }
+
+/** A deterministic shuffle: each reading arrives up to LATENESS_MS/2 after its event time. */
+function shuffled(readings: Reading[]): Reading[] {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return readings
+    .map((r) => ({ r, at: Date.parse(r.time) + rand() * (LATENESS_MS / 2) }))
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.r);
+}
+
+test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same windows as in order, each exactly once', { timeout: 240_000 }, async () => {
+  const definition = readFileSync(join(GRAPHS_DIR, 'graph-complex.yaml'), 'utf8');
+  const modules = new Map<string, Uint8Array>();
+  for (const name of moduleNames()) modules.set(`${name}:1.0.0`, await moduleWasm(name));
+  const readings = readFileSync(join(GRAPHS_DIR, 'data', 'sensors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Reading);
+  const start = Date.parse(readings[0].time);
+  const end = Date.parse(readings[readings.length - 1].time);
+  // One closing reading per partition, far past the data, moves every frontier past the last window.
+  const closing = 60_000;
+  const keys = ['temp-01', 'temp-02', 'temp-03', 'hum-01', 'hum-02'];
+  const partitionOf = (key: string) => partitionForKey(Buffer.from(key), 3);
+
+  // Expected: the graph run in event-time order, in-process, one instance per partition.
+  const inOrder = [...readings].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const asTest = (r: Reading): TestMessage => ({ timestamp: r.time, payload: r, contentType: 'application/json', topic: 'sensors', partition: partitionOf(r.sensor_id) });
+  const expected = runGraphTest({ definition, modules, input: inOrder.map(asTest), state: STATE, allowedLatenessMs: LATENESS_MS })
+    .outputs.filter((o) => o.timestamp <= end + 10_000);
+  assert.ok(expected.length >= 6, `the example data gives windows (${expected.length})`);
+  const partitionsUsed = new Set(expected.map((o) => o.partition));
+  assert.ok(partitionsUsed.size >= 2, 'the readings spread over several partitions');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-e2e-'));
+  const port = await freePort();
+  let broker = await spawnBroker(dataDir, port);
+  let eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
+  try {
+    const admin = eddy.admin();
+    await admin.createTopic('sensors', { partitions: 3 });
+    await admin.createTopic('summaries', { partitions: 3 });
+    for (const [ref, wasm] of modules) {
+      const [name, version] = ref.split(':');
+      await admin.createSmartModule(name, wasm, { version });
+    }
+    await admin.applyGraph({ name: 'complex', definition, sources: ['sensors'], sink: 'summaries', params: {}, state: STATE, allowedLatenessMs: LATENESS_MS, lateTopic: null });
+
+    const arrival = shuffled(readings);
+    const third = Math.floor(arrival.length / 3);
+    const send = async (list: Reading[]) => {
+      const producer = await eddy.producer('sensors', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
+      // Small batches, so the graph sees many steps.
+      for (let i = 0; i < list.length; i += 20) {
+        await Promise.all(list.slice(i, i + 20).map((r) => producer.send(r.sensor_id, JSON.stringify(r), {
+          timestamp: Date.parse(r.time), headers: { 'content-type': 'application/json' },
+        })));
+      }
+      await producer.close();
+    };
+    const sinkCount = async () => (await eddy.admin().listOffsets('summaries')).reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
+    const waitForSink = async (atLeast: number) => {
+      const deadline = Date.now() + 60_000;
+      while ((await sinkCount()) < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await sinkCount()) >= atLeast, `at least ${atLeast} windows in the sink`);
+    };
+    const restart = async (signal: 'SIGTERM' | 'SIGKILL') => {
+      await eddy.close();
+      const exited = new Promise((res) => broker.once('exit', res));
+      broker.kill(signal);
+      await exited;
+      broker = await spawnBroker(dataDir, port);
+      eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
+    };
+
+    // 1) a third of the readings, then a clean stop: the graph checkpoints state and buffers.
+    await send(arrival.slice(0, third));
+    await waitForSink(1);
+    await restart('SIGTERM');
+    // 2) another third, results reach the sink, then kill -9: nothing checkpointed since 1).
+    const before = await sinkCount();
+    await send(arrival.slice(third, 2 * third));
+    await waitForSink(before + 1);
+    await restart('SIGKILL');
+    // 3) the rest, then one closing reading per sensor far past the data.
+    await send(arrival.slice(2 * third));
+    const producer = await eddy.producer('sensors');
+    for (const key of keys) {
+      await producer.send(key, JSON.stringify({ sensor_id: key, type: 'closing', value: 0, unit: '', time: new Date(end + closing).toISOString() }), { timestamp: end + closing });
+    }
+    await producer.close();
+
+    // Read the sink until every expected window is there (and a little longer, to catch extras).
+    const got: { partition: number; payload: unknown; timestamp: number }[] = [];
+    const stream = eddy.consumer('summaries').stream(Offset.beginning());
+    const timer = setTimeout(() => stream.return?.(), 60_000);
+    for await (const r of stream) {
+      got.push({ partition: r.partition, payload: JSON.parse(r.value.toString()), timestamp: r.timestamp });
+      if (got.length >= expected.length) {
+        await new Promise((res) => setTimeout(res, 1500));
+        const extra = await sinkCount();
+        assert.equal(extra, expected.length, 'no duplicate or extra results in the sink');
+        break;
+      }
+    }
+    clearTimeout(timer);
+    const byPartition = (list: { partition: number; payload: unknown; timestamp: number }[]) =>
+      [0, 1, 2].map((p) => list.filter((o) => o.partition === p).map((o) => JSON.stringify([o.timestamp, o.payload])));
+    assert.deepEqual(byPartition(got), byPartition(expected.map((o) => ({ partition: o.partition, payload: o.payload, timestamp: o.timestamp }))));
+
+    const status = await eddy.admin().describeGraph('complex');
+    assert.equal(status.status?.state ?? 'running', 'running');
+    // The restart after the kill replayed outputs that were already in the sink (and skipped them).
+    const log = readFileSync(join(dataDir, 'broker.log'), 'utf8');
+    const replayed = log.split('\n').filter((l) => l.includes('graph instance started')).map((l) => (JSON.parse(l) as { alreadyInSink: number }).alreadyInSink);
+    assert.ok(replayed.some((n) => n > 0), `a restart skipped outputs already in the sink (${replayed.join(',')})`);
+    void start;
+  } finally {
+    await eddy.close().catch(() => {});
+    broker.kill('SIGTERM');
+    await new Promise((r) => broker.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
