@@ -151,3 +151,16 @@ export const SHORT_MAP_WAT = `(module ${RUNTIME}
     (call $output (local.get $ptr) (i32.const 4))
     (i32.const 0))
 )`;
+
+/** map: the identity, and per call a log line "mapped" (info) and counter `mapped_total` += n with label kind=test. */
+export const OBSERVED_MAP_WAT = `(module ${RUNTIME}
+  (data (i32.const 16) "mapped")
+  (data (i32.const 32) "mapped_total")
+  ;; labels: count 1, "kind" = "test"
+  (data (i32.const 64) "\\01\\00\\00\\00\\04\\00\\00\\00kind\\04\\00\\00\\00test")
+  (func (export "graph_map") (param $ptr i32) (param $len i32) (result i32)
+    (call $log (i32.const 2) (i32.const 16) (i32.const 6))
+    (call $metric_counter (i32.const 32) (i32.const 12) (i32.const 64) (i32.const 20) (f64.convert_i32_u (i32.load (local.get $ptr))))
+    (call $output (local.get $ptr) (local.get $len))
+    (i32.const 0))
+)`;

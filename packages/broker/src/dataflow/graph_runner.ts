@@ -163,7 +163,7 @@ export class GraphRunner implements GraphStatusSource {
         stepBudgetMs: this.opts.stepBudgetMs ?? 30_000,
         maxMemoryBytes: this.opts.maxMemoryBytes ?? 64 * 1024 * 1024,
         maxReadBytes: this.opts.maxReadBytes ?? 1024 * 1024,
-        onMetrics: (_op, updates: MetricUpdate[]) => this.exportMetrics(spec.name, updates),
+        onMetrics: (operation, updates: MetricUpdate[]) => this.exportMetrics(spec.name, operation, updates),
         onFailed: (_driver, message) => this.failDeployment(d, `instance ${p}: ${message}`),
       });
       d.instances.push(driver);
@@ -174,10 +174,10 @@ export class GraphRunner implements GraphStatusSource {
     logger.info({ graph: spec.name, instances: count, sources: spec.sources, sink: spec.sink }, 'graph started');
   }
 
-  private exportMetrics(graph: string, updates: MetricUpdate[]): void {
+  private exportMetrics(graph: string, operation: string, updates: MetricUpdate[]): void {
     if (!this.exporter) return;
     try {
-      this.exporter.apply(graph, '', updates);
+      this.exporter.apply(graph, operation, updates);
     } catch (err) {
       this.opts.logger.warn({ graph, err: (err as Error).message }, 'graph module metric rejected');
     }

@@ -10,6 +10,7 @@ import {
   MessageBatch,
   MessageBatchBuilder,
   MetricUpdates,
+  decodeMetricLabels,
   compileOperatorModule,
   messagesFromRecordBatches,
   recordBatchFromMessages,
@@ -24,16 +25,18 @@ let instance: GraphInstance | null = null;
 let producerId = 0;
 /** Outputs numbered below this already reached the sink before a restart: not sent again. */
 let suppressBelow = 0;
-const metrics = new MetricUpdates();
+/** Module metrics per operation, drained into every reply. */
+const metrics = new Map<string, MetricUpdates>();
 let logs: LogLine[] = [];
-const decoder = new TextDecoder();
 
 function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
-function drainExtras(): { metrics: ReturnType<MetricUpdates['drain']>; logs: LogLine[] } {
-  const out = { metrics: metrics.pending > 0 ? metrics.drain() : [], logs };
+function drainExtras(): { metrics: [string, ReturnType<MetricUpdates['drain']>][]; logs: LogLine[] } {
+  const drained: [string, ReturnType<MetricUpdates['drain']>][] = [];
+  for (const [op, m] of metrics) if (m.pending > 0) drained.push([op, m.drain()]);
+  const out = { metrics: drained, logs };
   logs = [];
   return out;
 }
@@ -58,9 +61,11 @@ port.on('message', (req: WorkerRequest) => {
           },
           metric: (operation, kind, name, labels, value) => {
             try {
-              const nameBytes = new TextEncoder().encode(`${name}`);
-              if (kind === 'counter') metrics.counterFromAbi(nameBytes, labels, value);
-              else metrics.histogramFromAbi(nameBytes, labels, value);
+              let m = metrics.get(operation);
+              if (!m) metrics.set(operation, (m = new MetricUpdates()));
+              const decoded = labels.length > 0 ? decodeMetricLabels(labels) : {};
+              if (kind === 'counter') m.counter(name, decoded, value);
+              else m.histogram(name, decoded, value);
             } catch (err) {
               if (logs.length < 1000) logs.push({ operation, level: 3, message: (err as Error).message });
             }
@@ -137,4 +142,3 @@ function join(parts: Buffer[]): Buffer {
   return out;
 }
 
-void decoder;

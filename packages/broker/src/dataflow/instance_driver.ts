@@ -232,9 +232,9 @@ export class InstanceDriver {
     return next;
   }
 
-  private deliver(metrics: MetricUpdate[], logs: { operation: string; level: number; message: string }[]): void {
+  private deliver(metrics: [string, MetricUpdate[]][], logs: { operation: string; level: number; message: string }[]): void {
     const o = this.opts;
-    if (metrics.length > 0) o.onMetrics('', metrics);
+    for (const [operation, updates] of metrics) o.onMetrics(operation, updates);
     for (const l of logs) {
       const child = o.logger.child({ graph: o.graph, operation: l.operation, partition: o.partition });
       const level = (['trace', 'debug', 'info', 'warn', 'error'] as const)[Math.min(4, Math.max(0, l.level))];

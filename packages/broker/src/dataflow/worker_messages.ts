@@ -45,8 +45,9 @@ export type WorkerReply =
       frontier: number | null;
       lateMessages: number;
       stats: OperationStats[];
-      metrics: MetricUpdate[];
+      /** Module metrics by operation. */
+      metrics: [string, MetricUpdate[]][];
       logs: LogLine[];
     }
   | { type: 'snapshot'; id: number; bytes: Uint8Array; seq: number; position: number }
-  | { type: 'failed'; message: string; metrics: MetricUpdate[]; logs: LogLine[] };
+  | { type: 'failed'; message: string; metrics: [string, MetricUpdate[]][]; logs: LogLine[] };
