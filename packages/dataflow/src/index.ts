@@ -54,6 +54,7 @@ export {
   compilePlanModules,
   GraphTestInputError,
   type TestMessage,
+  type ParseTestMessagesOptions,
   type TestOutput,
   type GraphTestOptions,
   type GraphTestResult,

@@ -7,7 +7,8 @@ import { EddyError, ErrorCode } from '@eddy/protocol';
 import type { Graph } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { durationArg } from './options.ts';
+import { durationArg, intArg } from './options.ts';
+import { partitionForKey } from '@eddy/client';
 import { printResult, renderTable } from '../format/output.ts';
 import type { Column } from '../format/output.ts';
 import { formatDuration } from '../parse/duration.ts';
@@ -246,15 +247,26 @@ export function registerGraph(program: Command): void {
     .argument('<file>', 'graph definition (YAML)')
     .requiredOption('--input <file>', 'input messages, one JSON object a line: {"timestamp", "payload", "partition"?, "topic"?, "properties"?}')
     .option('--expected <file>', 'expected sink messages (JSONL); each line is compared on the fields it has')
+    .option('--timestamp-field <name>', 'input lines are bare JSON payloads; their event time is this field (ISO-8601 or epoch ms)')
+    .option('--key-field <name>', 'with --timestamp-field: spread messages over --partitions by this field, as the producer partitions by key')
+    .addOption(new Option('--partitions <n>', 'source partitions (graph instances) for --key-field').argParser(intArg(1, 10000)).default(1))
     .option('--state <key=value>', "seed a key of the graph's state store (repeatable)", collect)
     .addOption(new Option('--allowed-lateness <time>', "how far behind the frontier a message may arrive, e.g. '5s'").argParser(durationArg({ bareUnit: 'ms' })).default(0, '0s'))))
-    .action(async (file: string, o: DefinitionOptions & { input: string; expected?: string; state?: string[]; allowedLateness: number }) => {
+    .action(async (file: string, o: DefinitionOptions & { input: string; expected?: string; state?: string[]; allowedLateness: number; timestampField?: string; keyField?: string; partitions: number }) => {
       const text = await readDefinition(file);
       const params = pairs('--param', o.param, 'OPERATION.KEY');
       const state = pairs('--state', o.state, 'KEY');
       const refs = moduleRefs(text, file);
       const { found } = await findLocalModules(refs, o);
-      const input = parseTestMessages(await readText(o.input, 'input'), o.input);
+      if (o.keyField !== undefined && o.timestampField === undefined) throw new CliError('--key-field needs --timestamp-field (it reads bare payloads)');
+      const input = parseTestMessages(await readText(o.input, 'input'), o.input, { timestampField: o.timestampField });
+      if (o.keyField !== undefined) {
+        for (const [i, m] of input.entries()) {
+          const key = (m.payload as Record<string, unknown>)[o.keyField];
+          if (key === undefined || key === null) throw new CliError(`${o.input}:${i + 1}: missing the key field "${o.keyField}"`);
+          m.partition = partitionForKey(Buffer.from(String(key)), o.partitions);
+        }
+      }
       const expected = o.expected === undefined ? null : readExpected(await readText(o.expected, 'expected output'), o.expected);
       let outputs: TestOutput[];
       let late: number;

@@ -135,8 +135,18 @@ export function runGraphTest(opts: GraphTestOptions): GraphTestResult {
   return { plan, outputs, lateMessages, stats };
 }
 
+export interface ParseTestMessagesOptions {
+  /**
+   * Lines are bare payloads (JSON objects) whose event time is this field (ISO-8601 or epoch
+   * ms), instead of `{timestamp, payload, ...}` messages.
+   */
+  timestampField?: string;
+  /** With timestampField: the content type given to each message (default application/json). */
+  contentType?: string;
+}
+
 /** Parses JSONL text into test messages; errors name the line. */
-export function parseTestMessages(text: string, file = 'input'): TestMessage[] {
+export function parseTestMessages(text: string, file = 'input', opts: ParseTestMessagesOptions = {}): TestMessage[] {
   const out: TestMessage[] = [];
   const lines = text.split('\n');
   lines.forEach((line, i) => {
@@ -148,6 +158,14 @@ export function parseTestMessages(text: string, file = 'input'): TestMessage[] {
       throw new GraphTestInputError(`${file}:${i + 1}: not JSON: ${(err as Error).message}`);
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new GraphTestInputError(`${file}:${i + 1}: a message must be a JSON object`);
+    if (opts.timestampField !== undefined) {
+      const t = (v as Record<string, unknown>)[opts.timestampField];
+      if (typeof t !== 'string' && typeof t !== 'number') throw new GraphTestInputError(`${file}:${i + 1}: missing the timestamp field "${opts.timestampField}"`);
+      const m: TestMessage = { timestamp: t, payload: v, contentType: opts.contentType ?? 'application/json' };
+      eventTime(m, `${file}:${i + 1}`);
+      out.push(m);
+      return;
+    }
     const m = v as TestMessage;
     if (m.timestamp === undefined) throw new GraphTestInputError(`${file}:${i + 1}: missing "timestamp"`);
     eventTime(m, `${file}:${i + 1}`);
