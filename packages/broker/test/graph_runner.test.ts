@@ -74,6 +74,8 @@ test('graph runner: per-partition instances, module logs and metrics, restart wi
     assert.deepEqual([op('odd').recordsIn, op('odd').recordsOut], [5, 3]);
     const metrics = await b.metrics.registry.metrics();
     assert.match(metrics, /eddy_graph_module_mapped_total\{[^}]*graph="obs"[^}]*operation="observe"[^}]*kind="test"[^}]*\} 5/);
+    assert.match(metrics, /eddy_graph_operation_records_out\{graph="obs",operation="odd"\} 3/);
+    assert.match(metrics, /eddy_graph_up\{graph="obs"\} 1/);
     await eventually(() => /"graph":"obs","operation":"observe".*"msg":"mapped"/.test(logText), 5000, 'module log line');
 
     // Clean restart: the graph resumes from its checkpoint; new input only produces new output.

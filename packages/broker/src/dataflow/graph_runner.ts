@@ -57,7 +57,10 @@ export class GraphRunner implements GraphStatusSource {
 
   async start(): Promise<void> {
     const reg = this.opts.registry ? await this.opts.registry() : null;
-    if (reg) this.exporter = new GraphMetricsExporter(reg);
+    if (reg) {
+      this.exporter = new GraphMetricsExporter(reg);
+      await this.registerMetrics(reg);
+    }
     this.opts.controller.graphs.setStatusSource(this);
     this.unwatch = this.opts.controller.graphs.watch((ev) => {
       if (ev.op === 'delete') void this.remove(ev.name, true);
@@ -172,6 +175,47 @@ export class GraphRunner implements GraphStatusSource {
     d.state = 'running';
     for (const i of d.instances) i.start();
     logger.info({ graph: spec.name, instances: count, sources: spec.sources, sink: spec.sink }, 'graph started');
+  }
+
+  /** The runner's own figures, read from the instances when scraped. */
+  private async registerMetrics(registry: Registry): Promise<void> {
+    const { Gauge } = await import('prom-client');
+    const each = (fn: (name: string, st: GraphRuntimeStatus) => void) => {
+      for (const name of this.deployments.keys()) {
+        const st = this.status(name);
+        if (st) fn(name, st);
+      }
+    };
+    new Gauge({
+      name: 'eddy_graph_up', help: 'Dataflow graph state: 1 running, 0 failed or stopped', labelNames: ['graph'], registers: [registry],
+      collect(this: import('prom-client').Gauge) { this.reset(); each((g, st) => this.set({ graph: g }, st.state === 'running' ? 1 : 0)); },
+    });
+    for (const [field, help] of [['recordsIn', 'in'], ['recordsOut', 'out']] as const) {
+      new Gauge({
+        name: `eddy_graph_operation_records_${help}`, help: `Messages ${help === 'in' ? 'into' : 'out of'} each graph operation since the graph started`,
+        labelNames: ['graph', 'operation'], registers: [registry],
+        collect(this: import('prom-client').Gauge) {
+          this.reset();
+          each((g, st) => { for (const op of st.operators) this.set({ graph: g, operation: op.name }, op[field]); });
+        },
+      });
+    }
+    new Gauge({
+      name: 'eddy_graph_late_messages', help: 'Source messages dropped as late (behind the frontier), per graph instance',
+      labelNames: ['graph', 'partition'], registers: [registry],
+      collect(this: import('prom-client').Gauge) {
+        this.reset();
+        each((g, st) => { for (const i of st.instances) this.set({ graph: g, partition: String(i.partition) }, i.lateMessages); });
+      },
+    });
+    new Gauge({
+      name: 'eddy_graph_frontier_lag_seconds', help: 'Wall clock minus the instance frontier (event time)',
+      labelNames: ['graph', 'partition'], registers: [registry],
+      collect(this: import('prom-client').Gauge) {
+        this.reset();
+        each((g, st) => { for (const i of st.instances) if (i.frontierLagMs !== null) this.set({ graph: g, partition: String(i.partition) }, i.frontierLagMs / 1000); });
+      },
+    });
   }
 
   private exportMetrics(graph: string, operation: string, updates: MetricUpdate[]): void {
