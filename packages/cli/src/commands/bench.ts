@@ -1,7 +1,8 @@
-// `eddy bench producer|consumer|e2e|smartmodule`: measure a running cluster.
+// `eddy bench producer|consumer|e2e|smartmodule|graph`: measure a running cluster.
 import { Command, Option } from 'commander';
 import { BENCH_COMPRESSIONS, BENCH_DEFAULTS, BENCH_FLUSH, OUTPUT_FORMATS, type RawBenchOptions } from '../bench/options.ts';
 import { benchCommand, type BenchMode } from '../bench/run.ts';
+import { GRAPH_BENCH_DEFAULTS, graphBenchCommand, type RawGraphBenchOptions } from '../bench/graph.ts';
 import { globalsOf, resolveEndpoint } from '../context.ts';
 import { ClusterUnreachableError, isUnreachable } from '../errors.ts';
 
@@ -44,7 +45,36 @@ const DESCRIPTIONS: Record<BenchMode, string> = {
   smartmodule: 'replay through a SmartModule and plain; both throughputs and their ratio',
 };
 
-/** Adds `bench` and its four modes to the program. */
+/** `eddy bench graph`: its own options (two topics, a module, a graph definition). */
+function registerGraphBench(bench: Command): void {
+  const d = GRAPH_BENCH_DEFAULTS;
+  bench.command('graph')
+    .description('replay a topic plain and through a 5-operator dataflow graph; both throughputs and their ratio')
+    .option('--records <n>', 'records in the source topic', d.records)
+    .addOption(new Option('--num-records <n>', 'same as --records').hideHelp())
+    .option('--record-size <size>', 'bytes per JSON reading', d.recordSize)
+    .option('--partitions <n>', 'partitions of the temporary source topic (one graph instance each)', d.partitions)
+    .addOption(new Option('--flush <policy>', 'flush policy of the temporary topics').choices([...BENCH_FLUSH]).default(d.flush))
+    .option('--wasm-file <file>', 'the bench module (default: examples/graphs/modules/bench, built when stale)')
+    .option('--graph-file <file>', 'the graph definition (default: examples/graphs/graph-bench.yaml)')
+    .option('--broker-pid <pid>', "the broker's pid, to report its RSS (default: $EDDY_HOME/eddy.pid)")
+    .option('--metrics-url <url>', "the broker's /metrics, to report its RSS when the pid is unknown")
+    .addOption(new Option('-O, --output <format>', 'report format').choices([...OUTPUT_FORMATS]).default(d.output))
+    .option('--no-progress', 'no progress bar')
+    .action(async (raw: RawGraphBenchOptions, self: Command) => {
+      const endpoint = await resolveEndpoint(globalsOf(self));
+      // --records has a default: an explicit --num-records wins over it
+      const records = self.getOptionValueSource('records') === 'default' && raw.numRecords !== undefined ? raw.numRecords : raw.records;
+      try {
+        await graphBenchCommand({ ...raw, records, endpoint }, (text) => process.stdout.write(text + '\n'));
+      } catch (err) {
+        if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint);
+        throw err;
+      }
+    });
+}
+
+/** Adds `bench` and its five modes to the program. */
 export function registerBench(program: Command): Command {
   const bench = program.command('bench').description('measure throughput and latency of a running cluster');
   for (const mode of ['producer', 'consumer', 'e2e', 'smartmodule'] as const) {
@@ -60,5 +90,6 @@ export function registerBench(program: Command): Command {
       }
     });
   }
+  registerGraphBench(bench);
   return bench;
 }
