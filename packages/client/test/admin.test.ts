@@ -74,7 +74,10 @@ test('SmartModules: create, list, delete; invalid wasm is refused', async () => 
   assert.equal(m.spec.version, '1.2.3');
   assert.deepEqual(m.spec.exports, ['filter']);
   assert.equal(m.spec.sizeBytes, FILTER_WASM.length);
-  await assert.rejects(admin.createSmartModule('keep-all', FILTER_WASM), code(ErrorCode.SmartModuleExists));
+  await assert.rejects(admin.createSmartModule('keep-all', FILTER_WASM, { version: '1.2.3' }), code(ErrorCode.SmartModuleExists));
+  // Another version of the same name coexists; deleting the bare name removes every version.
+  await admin.createSmartModule('keep-all', FILTER_WASM, { version: '2.0.0' });
+  assert.deepEqual((await admin.listSmartModules()).filter((x) => x.name === 'keep-all').map((x) => x.spec.version).sort(), ['1.2.3', '2.0.0']);
   await assert.rejects(admin.createSmartModule('junk', Buffer.from('not wasm')), code(ErrorCode.SmartModuleInvalid));
   await admin.deleteSmartModule('keep-all');
   await assert.rejects(admin.listSmartModules(['keep-all']), code(ErrorCode.SmartModuleNotFound));
