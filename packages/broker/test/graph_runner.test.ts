@@ -120,3 +120,30 @@ test('a trapping module fails its graph with a clear status; the broker and othe
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('late messages go to the late topic and are counted; on time ones flow on', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-runner-'));
+  const b = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' } });
+  try {
+    for (const t of ['in', 'out', 'late']) await b.controller.createTopic(t, { partitions: 1 });
+    await b.controller.createSmartModule('id', '1.0.0', '', wat2wasm(IDENTITY_MAP_WAT));
+    await b.controller.graphs.apply({
+      name: 'lt', definition: definition([['source', 'source'], ['map', 'm', 'id:1.0.0'], ['sink', 'sink']], [['source', 'm'], ['m', 'sink']]),
+      sources: ['in'], sink: 'out', params: {}, state: {}, allowedLatenessMs: 100, lateTopic: 'late', createdMs: 0,
+    }, 'lt.yaml', false);
+    const leader = b.spu.requireLeader('in', 0);
+    await leader.append(encodeBatch([
+      { value: Buffer.from('t1000'), timestamp: 1000 },
+      { value: Buffer.from('t2000'), timestamp: 2000 }, // frontier 1900
+      { value: Buffer.from('t1950'), timestamp: 1950 }, // within the lateness
+      { value: Buffer.from('t1500'), timestamp: 1500 }, // late
+    ]), false);
+    await eventually(async () => (await sinkValues(b, 'late', 0)).length === 1 && (await sinkValues(b, 'out', 0)).length === 3, 10_000, 'outputs');
+    assert.deepEqual(await sinkValues(b, 'out', 0), ['t1000', 't2000', 't1950']);
+    assert.deepEqual(await sinkValues(b, 'late', 0), ['t1500']);
+    assert.equal(b.graphs!.status('lt')!.instances[0].lateMessages, 1);
+  } finally {
+    await b.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
