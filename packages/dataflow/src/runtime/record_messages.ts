@@ -43,18 +43,56 @@ export interface SourceBatches {
  */
 export function messagesFromRecordBatches(bytes: Buffer, fromOffset: number, topic: string, node: number, builder = new MessageBatchBuilder(bytes.length * 2 + 4096)): SourceBatches {
   const topicBytes = Buffer.from(topic, 'utf8');
+  // Header and topic of a record without headers, written once: each such record is one copy of
+  // it plus its value, with size, payload length and time patched in (DataView: no bounds checks
+  // per field as Buffer's write*LE do).
+  const template = Buffer.alloc(MESSAGE_HEADER_BYTES + topicBytes.length);
+  template.writeUInt32LE(node, M_PHYSICAL + 12);
+  template[M_KIND] = KIND_MESSAGE;
+  template.writeUInt16LE(topicBytes.length, M_TOPIC_LEN);
+  topicBytes.copy(template, MESSAGE_HEADER_BYTES);
   const cursor = new RecordCursor();
+  const w: Writer = { buf: EMPTY, view: new DataView(EMPTY.buffer, EMPTY.byteOffset, 0) };
   let nextOffset = fromOffset;
   forEachBatch(bytes, (pos) => {
     const section = recordsSection(bytes, pos);
     cursor.reset(section, batchBaseOffset(bytes, pos), batchFirstTimestamp(bytes, pos));
     while (cursor.next()) {
       if (cursor.offset < fromOffset) continue;
-      appendRecord(builder, cursor, topicBytes, node);
+      if (cursor.headerCount === 0) appendPlainRecord(builder, cursor, template, w);
+      else appendRecord(builder, cursor, topicBytes, node);
       nextOffset = cursor.offset + 1;
     }
   });
   return { messages: builder.finish(), nextOffset };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** The builder's current buffer and a DataView over it (renewed when the builder grows). */
+interface Writer {
+  buf: Buffer;
+  view: DataView;
+}
+
+function appendPlainRecord(builder: MessageBatchBuilder, r: RecordCursor, template: Buffer, w: Writer): void {
+  const vl = r.valueEnd - r.valueStart;
+  const size = template.length + vl;
+  const msg = builder.reserveMessage(size);
+  const buf = msg.buf;
+  if (buf !== w.buf) {
+    w.buf = buf;
+    w.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+  const p = msg.pos;
+  template.copy(buf, p);
+  const v = w.view;
+  v.setUint32(p, size, true);
+  v.setUint32(p + M_PAYLOAD_LEN, vl, true);
+  const t = r.timestamp;
+  v.setUint32(p + M_PHYSICAL, t % TWO_32, true);
+  v.setUint32(p + M_PHYSICAL + 4, Math.floor(t / TWO_32), true);
+  r.section.copy(buf, p + template.length, r.valueStart, r.valueEnd);
 }
 
 function appendRecord(builder: MessageBatchBuilder, r: RecordCursor, topic: Buffer, node: number): void {
