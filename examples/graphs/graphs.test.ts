@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import type { ModuleOperatorType } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames } from './build.ts';
-import { GraphInstance } from './harness.ts';
+import { MODULE_VERSION, compiledModule, openOperator, refusal } from './harness.ts';
 
 interface GraphDoc {
   moduleConfigurations?: Array<{ name: string; parameters: Record<string, { name: string; default?: string; required?: boolean }> }>;
@@ -24,13 +25,14 @@ for (const file of ['graph-simple.yaml', 'graph-complex.yaml']) {
     }
     for (const op of doc.operations.filter((o) => o.module)) {
       const [module, version] = op.module!.split(':');
-      assert.equal(version, '1.0.0');
+      assert.equal(version, MODULE_VERSION);
       assert.ok(moduleNames().includes(module), `module ${module}`);
-      const g = await GraphInstance.open(module);
-      assert.ok(`graph_${op.operationType}` in g.exports, `${module} provides ${op.operationType}`);
+      const type = op.operationType as ModuleOperatorType;
+      assert.ok((await compiledModule(module)).provides.has(type), `${module} provides ${type}`);
       const config = doc.moduleConfigurations?.find((c) => c.name === op.name);
       const params = Object.fromEntries(Object.values(config?.parameters ?? {}).map((p) => [p.name, p.default ?? '']));
-      if ('graph_init' in g.exports) assert.equal(g.init(params, op.name), null, op.name);
+      const { op: instance } = await openOperator(module, type, { operation: op.name });
+      assert.equal(refusal(instance, params), null, op.name);
     }
   });
 }
