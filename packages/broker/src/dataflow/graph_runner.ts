@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { GraphMetricsExporter, loadGraph, type GraphPlan, type MetricUpdate } from '@eddy/dataflow';
+import type { GraphMetricsExporter, GraphPlan, MetricUpdate } from '@eddy/dataflow';
 import type { GraphSpec } from '@eddy/protocol';
 import type { Controller } from '../controller/controller.ts';
 import type { GraphObject, GraphRuntimeStatus, GraphStatusSource } from '../controller/graph_registry.ts';
@@ -45,6 +45,7 @@ export class GraphRunner implements GraphStatusSource {
   private readonly deployments = new Map<string, Deployment>();
   private unwatch: (() => void) | null = null;
   private exporter: GraphMetricsExporter | null = null;
+  private registry: Registry | null = null;
   private closed = false;
 
   constructor(opts: GraphRunnerOptions) {
@@ -58,7 +59,7 @@ export class GraphRunner implements GraphStatusSource {
   async start(): Promise<void> {
     const reg = this.opts.registry ? await this.opts.registry() : null;
     if (reg) {
-      this.exporter = new GraphMetricsExporter(reg);
+      this.registry = reg;
       await this.registerMetrics(reg);
     }
     this.opts.controller.graphs.setStatusSource(this);
@@ -126,6 +127,10 @@ export class GraphRunner implements GraphStatusSource {
 
   private async startDeployment(d: Deployment, spec: GraphSpec): Promise<void> {
     const { controller, spu, logger } = this.opts;
+    // Loaded with the first graph: a broker without graphs does not pay for the YAML and JSON
+    // Schema machinery (idle memory).
+    const { loadGraph, GraphMetricsExporter } = await import('@eddy/dataflow');
+    if (this.registry && !this.exporter) this.exporter = new GraphMetricsExporter(this.registry);
     const refs = new Map<string, Uint8Array>();
     const providers = new Map<string, ReadonlySet<string>>();
     for (const m of controller.moduleVersions()) providers.set(`${m.name}:${m.spec.version}`, new Set(m.spec.operators ?? []));

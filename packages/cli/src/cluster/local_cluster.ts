@@ -37,7 +37,7 @@ export function endpointOf(s: Pick<ClusterState, 'host' | 'port'>): string {
 }
 
 /** The packages whose compiled JS (dist/) the broker process runs when it is up to date. */
-const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine'] as const;
+const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine', '@eddy/dataflow'] as const;
 /** Export condition under which those packages resolve to dist/ instead of src/. */
 export const DIST_CONDITION = 'eddy-dist';
 
