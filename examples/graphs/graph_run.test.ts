@@ -114,8 +114,8 @@ test('graph-complex.yaml over 3 partitions: one document per partition and 10-se
     const w = want.get(key);
     assert.ok(w, `a window ${key} the input has`);
     for (const type of ['temperature', 'humidity'] as const) {
-      const got = doc[type];
-      const exp = w[type];
+      const got: Summary | undefined = doc[type];
+      const exp: Summary | undefined = w[type];
       assert.equal(got === undefined, exp === undefined, `${key}: ${type} present iff the window has ${type} readings`);
       if (got === undefined || exp === undefined) continue;
       assert.equal(got.unit, exp.unit);
