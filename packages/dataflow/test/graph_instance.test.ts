@@ -183,3 +183,25 @@ test('a module that provides no operator or imports something else is refused wi
     /module y:1 imports "wasi"."fd_write", which the graph host does not provide/,
   );
 });
+
+// source → branch(odd): True → window delay → sink; False → sink. The sink merges two inputs.
+const twoInputs = graph(
+  [['source', 'source'], ['branch', 'odd', 'odd:1.0.0'], ['delay', 'window', 'window:1.0.0'], ['sink', 'sink']],
+  [['source', 'odd'], ['odd', 'window', 'True'], ['odd', 'sink', 'False'], ['window', 'sink']],
+);
+
+test('a sink with two inputs writes in source order whatever the batching (k-way merge)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 60_000 }), fc.constantFrom('a', 'b', 'c', 'd', 'zz', 'y')), { minLength: 1, maxLength: 80 }),
+      fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 8 }),
+      (events, sizes) => {
+        const out = runAll(twoInputs, events, sizes, 100_000);
+        // Every message passes, in arrival order; odd ones moved to their window end.
+        const expected = events.map(([t, p]) => `${p.charCodeAt(0) % 2 === 1 ? Math.ceil(t / 10_000) * 10_000 : t}:${p}`);
+        assert.deepEqual(out, expected);
+      },
+    ),
+    { numRuns: 150 },
+  );
+});

@@ -280,6 +280,42 @@ export class MessageBatchBuilder {
     return at;
   }
 
+  /**
+   * Appends messages from..to-1 of `batch` with one copy (they are contiguous there); the
+   * cheap path for filters and branch arms that keep runs of messages.
+   */
+  appendRange(batch: MessageBatch, from: number, to: number): void {
+    if (to <= from) return;
+    const start = batch.offsets[from];
+    const end = batch.offsets[to];
+    const n = to - from;
+    if (this.pos + (end - start) > this.buf.length || this.count + n + 1 > this.offsets.length) {
+      this.reserveBulk(end - start, n);
+    }
+    const at = this.pos;
+    batch.bytes.copy(this.buf, at, start, end);
+    const shift = at - start;
+    const offs = this.offsets;
+    const src = batch.offsets;
+    let c = this.count;
+    for (let i = from; i < to; i++) offs[c++] = src[i] + shift;
+    this.count = c;
+    this.pos = at + (end - start);
+  }
+
+  private reserveBulk(bytes: number, messages: number): void {
+    if (this.pos + bytes > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    if (this.count + messages + 1 > this.offsets.length) {
+      const next = new Uint32Array(Math.max(this.offsets.length * 2, this.count + messages + 1));
+      next.set(this.offsets);
+      this.offsets = next;
+    }
+  }
+
   /** Appends message i of `batch` with a new timestamp. */
   appendWithTimestamp(batch: MessageBatch, i: number, ts: Uint8Array, tsPos: number): void {
     const at = this.appendFrom(batch, i) + M_PHYSICAL;

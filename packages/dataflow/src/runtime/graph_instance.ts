@@ -426,7 +426,7 @@ function canonical(a: Held, b: Held): number {
   return a.origin - b.origin || Buffer.compare(a.bytes, b.bytes);
 }
 
-/** Keeps messages whose decision byte is (non-zero) == want. */
+/** Keeps messages whose decision byte is (non-zero) == want, copying runs of kept messages at once. */
 function select(c: Chunk, decision: Uint8Array, want: 0 | 1): Chunk {
   let n = 0;
   for (let i = 0; i < decision.length; i++) if ((decision[i] !== 0 ? 1 : 0) === want) n++;
@@ -435,12 +435,18 @@ function select(c: Chunk, decision: Uint8Array, want: 0 | 1): Chunk {
   const order = new Float64Array(n);
   const origin = new Float64Array(n);
   let k = 0;
-  for (let i = 0; i < decision.length; i++) {
-    if ((decision[i] !== 0 ? 1 : 0) !== want) continue;
-    b.appendFrom(c.batch, i);
-    order[k] = c.order[i];
-    origin[k] = c.origin[i];
-    k++;
+  let runStart = -1;
+  for (let i = 0; i <= decision.length; i++) {
+    const keep = i < decision.length && (decision[i] !== 0 ? 1 : 0) === want;
+    if (keep) {
+      if (runStart < 0) runStart = i;
+      order[k] = c.order[i];
+      origin[k] = c.origin[i];
+      k++;
+    } else if (runStart >= 0) {
+      b.appendRange(c.batch, runStart, i);
+      runStart = -1;
+    }
   }
   return { batch: b.finish(), order, origin };
 }
@@ -448,16 +454,60 @@ function select(c: Chunk, decision: Uint8Array, want: 0 | 1): Chunk {
 /** The sink's input chunks merged by (order key, timestamp, event time, bytes). */
 function mergeInOrder(chunks: Chunk[]): MessageBatch {
   if (chunks.length === 0) return MessageBatch.EMPTY;
-  if (chunks.length === 1 && isSorted(chunks[0].order)) return chunks[0].batch;
+  const sorted = chunks.every((c) => isSorted(c.order));
+  if (chunks.length === 1 && sorted) return chunks[0].batch;
+  if (!sorted) return sortAll(chunks);
+  // k-way merge of chunks already in order: no object per message, runs copied at once.
+  let total = 0;
+  let bytes = 0;
+  for (const c of chunks) {
+    total += c.batch.count;
+    bytes += c.batch.bytes.length;
+  }
+  const b = new MessageBatchBuilder(bytes, total);
+  const pos = new Array<number>(chunks.length).fill(0);
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < chunks.length; k++) {
+      if (pos[k] >= chunks[k].batch.count) continue;
+      if (best < 0 || before(chunks[k], pos[k], chunks[best], pos[best])) best = k;
+    }
+    if (best < 0) break;
+    // Take the run of `best` that stays ahead of every other chunk's head.
+    const c = chunks[best];
+    const from = pos[best];
+    let to = from + 1;
+    while (to < c.batch.count) {
+      let ahead = true;
+      for (let k = 0; k < chunks.length && ahead; k++) {
+        if (k !== best && pos[k] < chunks[k].batch.count && !before(c, to, chunks[k], pos[k])) ahead = false;
+      }
+      if (!ahead) break;
+      to++;
+    }
+    b.appendRange(c.batch, from, to);
+    pos[best] = to;
+  }
+  return b.finish();
+}
+
+/** Whether message i of a goes before message j of b in the sink's order. */
+function before(a: Chunk, i: number, b: Chunk, j: number): boolean {
+  return compareItems(a, i, b, j) < 0;
+}
+
+function compareItems(a: Chunk, i: number, b: Chunk, j: number): number {
+  const d = a.order[i] - b.order[j];
+  if (d !== 0) return d;
+  const t = compareTimestampBytes(a.batch.bytes, a.batch.offsets[i] + M_PHYSICAL, b.batch.bytes, b.batch.offsets[j] + M_PHYSICAL);
+  if (t !== 0) return t;
+  return a.origin[i] - b.origin[j] || Buffer.compare(a.batch.message(i), b.batch.message(j));
+}
+
+function sortAll(chunks: Chunk[]): MessageBatch {
   const items: { c: Chunk; i: number }[] = [];
   for (const c of chunks) for (let i = 0; i < c.batch.count; i++) items.push({ c, i });
-  items.sort((x, y) => {
-    const d = x.c.order[x.i] - y.c.order[y.i];
-    if (d !== 0) return d;
-    const t = compareTimestampBytes(x.c.batch.bytes, x.c.batch.offsets[x.i] + M_PHYSICAL, y.c.batch.bytes, y.c.batch.offsets[y.i] + M_PHYSICAL);
-    if (t !== 0) return t;
-    return x.c.origin[x.i] - y.c.origin[y.i] || Buffer.compare(x.c.batch.message(x.i), y.c.batch.message(y.i));
-  });
+  items.sort((x, y) => compareItems(x.c, x.i, y.c, y.i));
   const b = new MessageBatchBuilder();
   for (const { c, i } of items) b.appendFrom(c.batch, i);
   return b.finish();

@@ -11,6 +11,11 @@ import {
   batchFirstTimestamp,
   forEachBatch,
   headersBytes,
+  encodeBatchFromSection,
+  varint32Size,
+  varint64Size,
+  writeVarint32,
+  writeVarint64,
   recordsSection,
   type CompressionCode,
   type RecordHeader,
@@ -153,6 +158,18 @@ export interface SinkBatchOptions {
 
 /** One record batch (as parts to write back to back) holding every message of `batch`. */
 export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOptions = {}): Buffer[] {
+  const plain = plainSection(batch);
+  if (plain !== null) {
+    return [encodeBatchFromSection(plain.section, batch.count, {
+      firstTimestamp: plain.firstTimestamp,
+      maxTimestamp: plain.maxTimestamp,
+      lastOffsetDelta: batch.count - 1,
+      compression: opts.compression,
+      producerId: opts.producerId,
+      producerEpoch: 0,
+      firstSequence: opts.firstSequence,
+    })];
+  }
   const b = new BatchBuilder({ timestamp: 0, initialBytes: batch.bytes.length + 256 });
   const bytes = batch.bytes;
   const NONE: RecordHeader[] = [];
@@ -182,4 +199,50 @@ export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOpti
     b.append(null, -1, value, pl, ts, headers.length > 0 ? headers : null, headers.length > 0 ? headersBytes(headers) : 0);
   }
   return b.finish({ compression: opts.compression, producerId: opts.producerId, firstSequence: opts.firstSequence, producerEpoch: 0 });
+}
+
+/**
+ * The records section for messages without content type or properties (the common case),
+ * written in one pass into one buffer; null when some message has headers to carry.
+ */
+function plainSection(batch: MessageBatch): { section: Buffer; firstTimestamp: number; maxTimestamp: number } | null {
+  const bytes = batch.bytes;
+  const n = batch.count;
+  if (n === 0) return null;
+  let size = 4;
+  const first = readPhysical(bytes, batch.offsets[0]);
+  let max = first;
+  for (let i = 0; i < n; i++) {
+    const p = batch.offsets[i];
+    if ((bytes[p + M_CONTENT_TYPE_LEN] | bytes[p + M_CONTENT_TYPE_LEN + 1] | bytes[p + M_PROPERTY_COUNT] | bytes[p + M_PROPERTY_COUNT + 1]) !== 0) return null;
+    const ts = readPhysical(bytes, p);
+    if (ts > max) max = ts;
+    const pl = bytes.readUInt32LE(p + M_PAYLOAD_LEN);
+    const body = 1 + varint64Size(ts - first) + varint32Size(i) + 1 + varint32Size(pl) + pl + 1;
+    size += varint32Size(body) + body;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt32BE(n, 0);
+  let q = 4;
+  for (let i = 0; i < n; i++) {
+    const p = batch.offsets[i];
+    const ts = readPhysical(bytes, p);
+    const pl = bytes.readUInt32LE(p + M_PAYLOAD_LEN);
+    const delta = ts - first;
+    const body = 1 + varint64Size(delta) + varint32Size(i) + 1 + varint32Size(pl) + pl + 1;
+    q = writeVarint32(out, q, body);
+    out[q++] = 0; // attributes
+    q = writeVarint64(out, q, delta);
+    q = writeVarint32(out, q, i); // offset delta
+    out[q++] = 0; // no key (Fluvio: an option flag byte, 0 = none)
+    q = writeVarint32(out, q, pl);
+    const start = p + MESSAGE_HEADER_BYTES + bytes.readUInt16LE(p + M_TOPIC_LEN);
+    q += bytes.copy(out, q, start, start + pl);
+    out[q++] = 0; // no headers
+  }
+  return { section: out, firstTimestamp: first, maxTimestamp: max };
+}
+
+function readPhysical(bytes: Buffer, p: number): number {
+  return bytes.readUInt32LE(p + M_PHYSICAL) + bytes.readUInt32LE(p + M_PHYSICAL + 4) * TWO_32;
 }
