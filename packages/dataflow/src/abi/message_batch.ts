@@ -238,12 +238,12 @@ export class MessageBatchBuilder {
 
   private reserve(bytes: number): void {
     if (this.pos + bytes > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes, 4096));
       this.buf.copy(next, 0, 0, this.pos);
       this.buf = next;
     }
     if (this.count + 2 > this.offsets.length) {
-      const next = new Uint32Array(this.offsets.length * 2);
+      const next = new Uint32Array(Math.max(this.offsets.length * 2, 256));
       next.set(this.offsets);
       this.offsets = next;
     }
@@ -373,13 +373,17 @@ export class MessageBatchBuilder {
     this.buf.writeUInt32LE(this.count, 0);
     this.offsets[this.count] = this.pos;
     const out = new MessageBatch(this.buf.subarray(0, this.pos), this.count, this.offsets.subarray(0, this.count + 1));
-    this.buf = Buffer.allocUnsafe(Math.max(64, Math.min(this.buf.length, 1 << 20)));
-    this.offsets = new Uint32Array(Math.max(2, Math.min(this.offsets.length, 1 << 16)));
+    // Most builders are used once: the next buffer is allocated only if another message comes.
+    this.buf = NO_BYTES;
+    this.offsets = NO_OFFSETS;
     this.pos = 4;
     this.count = 0;
     return out;
   }
 }
+
+const NO_BYTES = Buffer.alloc(4);
+const NO_OFFSETS = new Uint32Array(2);
 
 /** Encodes properties: count × (u16 key length, key, u32 value length, value). */
 export function encodeProperties(props: readonly (readonly [string, Uint8Array | string])[]): Buffer {
