@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { encodeBatch, forEachBatch, recordsSection, RecordCursor, batchBaseOffset, batchFirstTimestamp } from '@eddy/protocol';
 import { startBroker, type Broker } from '../src/index.ts';
-import { IDENTITY_MAP_WAT, OBSERVED_MAP_WAT, ODD_WAT, TRAP_MAP_WAT, wat2wasm } from '../../dataflow/test/wat_operators.ts';
+import { GREEDY_MAP_WAT, IDENTITY_MAP_WAT, LOOP_MAP_WAT, OBSERVED_MAP_WAT, ODD_WAT, TRAP_MAP_WAT, wat2wasm } from '../../dataflow/test/wat_operators.ts';
 import { eventually } from './helpers.ts';
 
 function definition(ops: string[][], conns: string[][]): string {
@@ -142,6 +142,36 @@ test('late messages go to the late topic and are counted; on time ones flow on',
     assert.deepEqual(await sinkValues(b, 'out', 0), ['t1000', 't2000', 't1950']);
     assert.deepEqual(await sinkValues(b, 'late', 0), ['t1500']);
     assert.equal(b.graphs!.status('lt')!.instances[0].lateMessages, 1);
+  } finally {
+    await b.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('sandbox: a module past its time budget or its memory cap fails its graph, not the broker', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-runner-'));
+  const b = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' }, graphStepBudgetMs: 500 });
+  try {
+    for (const t of ['in', 'out1', 'out2', 'out3']) await b.controller.createTopic(t, { partitions: 1 });
+    await b.controller.createSmartModule('loop', '1.0.0', '', wat2wasm(LOOP_MAP_WAT));
+    await b.controller.createSmartModule('greedy', '1.0.0', '', wat2wasm(GREEDY_MAP_WAT));
+    await b.controller.createSmartModule('id', '1.0.0', '', wat2wasm(IDENTITY_MAP_WAT));
+    const spec = (name: string, module: string, sink: string) => ({
+      name, definition: definition([['source', 'source'], ['map', 'm', module], ['sink', 'sink']], [['source', 'm'], ['m', 'sink']]),
+      sources: ['in'], sink, params: {}, state: {}, allowedLatenessMs: 0, lateTopic: null, createdMs: 0,
+    });
+    await b.controller.graphs.apply(spec('looping', 'loop:1.0.0', 'out1'), 'looping.yaml', false);
+    await b.controller.graphs.apply(spec('greedy', 'greedy:1.0.0', 'out2'), 'greedy.yaml', false);
+    await b.controller.graphs.apply(spec('fine', 'id:1.0.0', 'out3'), 'fine.yaml', false);
+    await produce(b, 'in', 0, ['x'], 1000);
+    await eventually(() => b.graphs!.status('looping')?.state === 'failed' && b.graphs!.status('greedy')?.state === 'failed', 10_000, 'both failed');
+    assert.match(b.graphs!.status('looping')!.error ?? '', /ran past its time budget of 500 ms/);
+    assert.match(b.graphs!.status('greedy')!.error ?? '', /operation "m" trapped in graph_map/);
+    await eventually(async () => (await sinkValues(b, 'out3', 0)).length === 1, 10_000, 'the other graph still runs');
+    // The broker still serves: a new topic and an append work.
+    await b.controller.createTopic('after', { partitions: 1 });
+    await produce(b, 'after', 0, ['ok'], 1);
+    assert.deepEqual(await sinkValues(b, 'after', 0), ['ok']);
   } finally {
     await b.close();
     rmSync(dataDir, { recursive: true, force: true });

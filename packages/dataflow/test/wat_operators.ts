@@ -164,3 +164,16 @@ export const OBSERVED_MAP_WAT = `(module ${RUNTIME}
     (call $output (local.get $ptr) (local.get $len))
     (i32.const 0))
 )`;
+
+/** map that never returns. */
+export const LOOP_MAP_WAT = `(module ${RUNTIME}
+  (func (export "graph_map") (param i32 i32) (result i32) (loop $forever (br $forever)) (i32.const 0))
+)`;
+
+/** map that grows its memory by 2000 pages (125 MiB) and traps when that is refused. */
+export const GREEDY_MAP_WAT = `(module ${RUNTIME}
+  (func (export "graph_map") (param $ptr i32) (param $len i32) (result i32)
+    (if (i32.lt_s (memory.grow (i32.const 2000)) (i32.const 0)) (then unreachable))
+    (call $output (local.get $ptr) (local.get $len))
+    (i32.const 0))
+)`;
