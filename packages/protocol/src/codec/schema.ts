@@ -71,7 +71,8 @@ export const stringMap: Schema<Record<string, string>> = {
   read(r) {
     const n = r.u16();
     const out: Record<string, string> = {};
-    for (let i = 0; i < n; i++) { const k = r.string(); out[k] = r.string(); }
+    // defineProperty: a key named "__proto__" is data here, not the object's prototype.
+    for (let i = 0; i < n; i++) { const k = r.string(); Object.defineProperty(out, k, { value: r.string(), enumerable: true, writable: true, configurable: true }); }
     return out;
   },
 };
