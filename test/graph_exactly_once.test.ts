@@ -4,42 +4,20 @@
 // mid-run and restarted, and the sink still holds every result exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { freePort, spawnBroker } from './broker_process.ts';
 import { Eddy, Offset, partitionForKey } from '@eddy/client';
 import { runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';
 
-const MAIN = new URL('../packages/broker/src/main.ts', import.meta.url).pathname;
 const LATENESS_MS = 3000;
+// Checkpoints only at a clean stop here, so the kill -9 below always leaves outputs after the
+// last checkpoint, which the restarted graph must not write again.
+const CHECKPOINT_AT_STOP_ONLY = ['--graph-checkpoint-ms', '3600000'];
 const STATE = { factory: 'north', line: '3' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-async function spawnBroker(dataDir: string, port: number): Promise<ChildProcess> {
-  // Checkpoints only at a clean stop here, so the kill -9 below always leaves outputs after the
-  // last checkpoint, which the restarted graph must not write again.
-  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', '-1',
-    '--graph-checkpoint-ms', '3600000', '--log-file', join(dataDir, 'broker.log')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line.includes('"listening"')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`broker exited (${code}) before listening`)));
-  });
-  return proc;
-}
 
 interface Reading { sensor_id: string; time: string; [k: string]: unknown }
 
@@ -76,7 +54,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
 
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-e2e-'));
   const port = await freePort();
-  let broker = await spawnBroker(dataDir, port);
+  let broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
   let eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
   try {
     const admin = eddy.admin();
@@ -111,7 +89,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
       const exited = new Promise((res) => broker.once('exit', res));
       broker.kill(signal);
       await exited;
-      broker = await spawnBroker(dataDir, port);
+      broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
       eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
     };
 

@@ -2,36 +2,12 @@
 // resumes without loss or duplicates of delivered records, while a producer keeps sending.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { freePort, spawnBroker } from './broker_process.ts';
 import { Eddy, Offset, type RecordMetadata } from '@eddy/client';
 
-const MAIN = new URL('../packages/broker/src/main.ts', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-async function spawnBroker(dataDir: string, port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', '-1',
-    '--log-file', join(dataDir, 'broker.log')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line.includes('"listening"')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`broker exited (${code}) before listening`)));
-  });
-  return proc;
-}
 
 test('kill -9 of the broker process mid-stream: the consumer resumes, every acked record delivered exactly once', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-resume-'));

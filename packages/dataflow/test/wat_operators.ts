@@ -1,17 +1,8 @@
 // Graph operator modules written by hand in WebAssembly text from ABI.md, without the SDK:
-// they test the host and runtime against the document. Compiled with the `wabt` package.
-import wabtInit from 'wabt';
+// they test the host and runtime against the document (compiled by the engine tests' wat2wasm).
+import { wat2wasm } from '../../smartengine/test/wat-modules.ts';
 
-const wabt = await wabtInit();
-
-export function wat2wasm(source: string, name = 'module.wat'): Uint8Array {
-  const mod = wabt.parseWat(name, source, { bulk_memory: true, multi_value: true });
-  try {
-    return mod.toBinary({}).buffer;
-  } finally {
-    mod.destroy();
-  }
-}
+export { wat2wasm };
 
 /** Imports, memory, a bump allocator reset per call, and a message walker. */
 const RUNTIME = `
