@@ -63,8 +63,9 @@ export class TestHost implements OperatorHost {
   readonly logs: LogLine[] = [];
   readonly metrics: Metric[] = [];
 
-  constructor(node = 0) {
-    this.clock = new HybridClock(node);
+  /** `start` sets the clock's reading (what `hlc_now` returns until something advances it). */
+  constructor(node = 0, start?: Hlc) {
+    this.clock = new HybridClock(node, start);
     this.state = new StateStore(() => this.clock.physical);
   }
 
@@ -92,8 +93,21 @@ export interface OpenOptions {
 
 /** An instance of example module `name` used as `type`, and its host. */
 export async function openOperator(name: string, type: ModuleOperatorType, opts: OpenOptions = {}): Promise<{ op: OperatorInstance; host: TestHost }> {
+  return openOperatorFrom(await compiledModule(name), type, opts);
+}
+
+/**
+ * An instance of any module (wasm bytes, compiled here as `ref`, default `test:1.0.0`; or an
+ * already compiled module) used as `type`, and its host: for modules that are not examples.
+ */
+export function openOperatorFrom(
+  module: Uint8Array | CompiledOperatorModule,
+  type: ModuleOperatorType,
+  opts: OpenOptions & { ref?: string } = {},
+): { op: OperatorInstance; host: TestHost } {
+  const compiled = module instanceof Uint8Array ? compileOperatorModule(opts.ref ?? `test:${MODULE_VERSION}`, module) : module;
   const host = opts.host ?? new TestHost();
-  const op = new OperatorInstance(await compiledModule(name), opts.operation ?? `test/${type}`, type, host);
+  const op = new OperatorInstance(compiled, opts.operation ?? `test/${type}`, type, host);
   return { op, host };
 }
 

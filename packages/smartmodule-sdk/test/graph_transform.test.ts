@@ -1,12 +1,14 @@
-// The graph operator decorators: decorated plain functions become graph_* exports (run with the
-// examples' eddy_graph test host), and each mistake is one compile error at the decorator.
+// The graph operator decorators: decorated plain functions become graph_* exports (run in
+// @eddy/dataflow's own OperatorInstance through the examples' test harness), and each mistake is
+// one compile error at the decorator.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GraphOperatorError, KIND_MESSAGE, KIND_RAW, compileOperatorModule, type CompiledOperatorModule } from '@eddy/dataflow';
 import { buildSmartModule, SmartModuleBuildError } from '../src/build.ts';
-import { GraphInstance } from '../../../examples/graphs/harness.ts';
+import { TestHost, accumulated, batchOf, flags, openOperatorFrom, props, refusal, text, timestamps } from '../../../examples/graphs/harness.ts';
 
 let tmp: string;
 before(() => {
@@ -17,12 +19,13 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const HEAD = 'import { Message, MessageBuilder, Hlc, ModuleConfiguration, fail, logger, stateStore, metrics, Labels, hlcNow, output } from "@eddy/smartmodule-sdk/graph";\n';
 let n = 0;
 
-async function build(index: string): Promise<WebAssembly.Module> {
+async function build(index: string): Promise<CompiledOperatorModule> {
   const dir = path.join(tmp, `g${n++}`);
   fs.mkdirSync(path.join(dir, 'assembly'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'assembly/index.ts'), index);
   const { wasm } = await buildSmartModule({ projectDir: dir });
-  return WebAssembly.compile(new Uint8Array(wasm));
+  // The host's own module check (imports only eddy_graph, ABI exports present) runs here.
+  return compileOperatorModule(`g${n - 1}:1.0.0`, new Uint8Array(wasm));
 }
 
 async function buildError(index: string): Promise<string> {
@@ -34,7 +37,19 @@ async function buildError(index: string): Promise<string> {
   return err.message.split('\n')[0].replace(/^asc failed to compile \S+: /, '');
 }
 
-const exportsOf = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((e) => e.name).sort();
+const exportsOf = (m: CompiledOperatorModule) => WebAssembly.Module.exports(m.module).map((e) => e.name).sort();
+const importsOf = (m: CompiledOperatorModule) => [...new Set(WebAssembly.Module.imports(m.module).map((i) => i.module))];
+
+/** Runs `f`, which must throw a GraphOperatorError; returns it. */
+function operatorError(f: () => unknown): GraphOperatorError {
+  try {
+    f();
+  } catch (err) {
+    assert.ok(err instanceof GraphOperatorError, String(err));
+    return err;
+  }
+  return assert.fail('expected a GraphOperatorError');
+}
 
 test('every graph decorator in one module makes its graph_* export; the module imports only eddy_graph', async () => {
   const module = await build(`${HEAD}
@@ -74,29 +89,56 @@ function join(staged: Message, inputs: Message[]): Message {
 }
 `);
   assert.deepEqual(exportsOf(module), ['alloc', 'dealloc', 'graph_abi_version', 'graph_accumulate', 'graph_branch', 'graph_delay', 'graph_filter', 'graph_init', 'graph_map', 'memory']);
-  const g = await GraphInstance.open(module, { now: { physical: 42, counter: 1, node: 9 } });
-  assert.equal(g.init({}, 'g/op'), 'missing parameter suffix for g/op');
-  assert.equal(g.init({ suffix: '!' }), null);
+  assert.deepEqual(importsOf(module), ['eddy_graph']);
+  assert.deepEqual([...module.provides].sort(), ['accumulate', 'branch', 'delay', 'filter', 'map']);
+  assert.equal(module.hasInit, true);
 
-  const mapped = g.map([{ payload: 'hi', topic: 't', properties: { seen: 'no', x: '1' } }, { payload: 'same', kind: 'raw' }]);
-  assert.deepEqual(mapped.map((m) => [m.text, m.topic, m.properties]), [['hi!', 't', [['seen', 'yes'], ['x', '1']]], ['same', '', []]]);
-  assert.equal(mapped[1].kind, 'raw');
+  // One operation per operator type (as a graph uses a module), all on one host: one clock, one state store.
+  const host = new TestHost(9, { physical: 42, counter: 1, node: 9 });
+  const open = (type: 'map' | 'filter' | 'branch' | 'delay' | 'accumulate', operation?: string) => openOperatorFrom(module, type, { host, operation }).op;
 
-  assert.deepEqual(g.filter([{ payload: 'keep' }, { payload: 'drop' }, { payload: 'k' }]), [true, false, true]);
-  assert.deepEqual(g.branch([{ payload: '', timestamp: 4 }, { payload: '', timestamp: 5 }]), [true, false]);
-  assert.deepEqual(g.delay([{ payload: '', timestamp: { physical: 1000, counter: 2, node: 3 } }]), [{ physical: 1500, counter: 2, node: 3 }]);
-  const back = g.call('graph_delay', (await import('../../../examples/graphs/harness.ts')).encodeBatch([{ payload: 'back', timestamp: 1000 }]));
-  assert.equal(back.status, -1);
-  assert.match(back.error!, /delay moved message 0 back in time: 1000\.0@0 -> 999\.0@0/);
+  const map = open('map', 'g/op');
+  assert.equal(refusal(map, {}), 'missing parameter suffix for g/op');
+  assert.equal(refusal(map, { suffix: '!' }), null);
+  const mapped = map.map(batchOf([
+    { payload: 'hi', topic: 't', timestamp: { physical: 7, counter: 2, node: 1 }, properties: { seen: 'no', x: '1' } },
+    { payload: 'same', kind: 'raw' },
+  ]));
+  assert.equal(mapped.count, 2);
+  const m0 = mapped.decode(0);
+  const m1 = mapped.decode(1);
+  assert.deepEqual([text(m0), m0.topic, props(m0)], ['hi!', 't', [['seen', 'yes'], ['x', '1']]]);
+  assert.deepEqual([text(m1), m1.topic, props(m1)], ['same', '', []]);
+  assert.equal(m1.kind, KIND_RAW);
+  assert.equal(m0.kind, KIND_MESSAGE);
+  // The host keeps each input's timestamp on map's output.
+  assert.deepEqual(m0.timestamp, { physical: 7, counter: 2, node: 1 });
 
-  const acc = g.accumulate([{ payload: 'a', properties: { k: '1' } }, { payload: 'b' }]);
-  assert.deepEqual([acc.topic, acc.text], ['out', 'a1b-']);
-  assert.equal(g.getState('last'), 'a1b-');
-  assert.deepEqual(g.metrics, [{ kind: 'counter', name: 'joined', labels: { op: 'join' }, value: 2 }]);
-  assert.deepEqual(g.logs.at(-1), { level: 3, message: 'joined 2 at 42.1@9' });
+  // Each operation is its own instance of the module, configured on its own.
+  const filter = open('filter');
+  assert.equal(refusal(filter, {}), 'missing parameter suffix for test/filter');
+  assert.equal(refusal(filter, { suffix: '?' }), null);
+  assert.deepEqual(flags(filter.decide(batchOf([{ payload: 'keep' }, { payload: 'drop' }, { payload: 'k' }]))), [true, false, true]);
+
+  const branch = open('branch');
+  assert.deepEqual(flags(branch.decide(batchOf([{ payload: '', timestamp: 4 }, { payload: '', timestamp: 5 }]))), [true, false]);
+
+  const delay = open('delay');
+  assert.deepEqual(timestamps(delay.delay(batchOf([{ payload: '', timestamp: { physical: 1000, counter: 2, node: 3 } }]))), [{ physical: 1500, counter: 2, node: 3 }]);
+  // The SDK's own check refuses a delay back in time before the host sees it: the call fails with its words.
+  const back = operatorError(() => delay.delay(batchOf([{ payload: 'back', timestamp: 1000 }])));
+  assert.equal(back.failure, 'failed');
+  assert.match(back.message, /^operation "test\/delay" failed: delay moved message 0 back in time: 1000\.0@0 -> 999\.0@0$/);
+
+  const acc = open('accumulate');
+  const joined = accumulated(acc.accumulate(batchOf([{ payload: 'a', properties: { k: '1' }, timestamp: 60 }, { payload: 'b', timestamp: 60 }])));
+  assert.deepEqual([joined.topic, text(joined), joined.timestamp.physical], ['out', 'a1b-', 60]);
+  assert.equal(Buffer.from(host.state.get(Buffer.from('last')) ?? []).toString(), 'a1b-');
+  assert.deepEqual(host.metrics, [{ operation: 'test/accumulate', kind: 'counter', name: 'joined', labels: { op: 'join' }, value: 2 }]);
+  assert.deepEqual(host.logs.at(-1), { operation: 'test/accumulate', level: 3, message: 'joined 2 at 42.1@9' });
 });
 
-test('fail(..) in an operator fails the call with its message; an abort reports through error', async () => {
+test('fail(..) in an operator fails the call with its message; an abort reports through error and traps', async () => {
   const module = await build(`${HEAD}
 @filter_operator
 function keep(input: Message): bool {
@@ -106,12 +148,18 @@ function keep(input: Message): bool {
 }
 `);
   assert.deepEqual(exportsOf(module), ['alloc', 'dealloc', 'graph_abi_version', 'graph_filter', 'memory']);
-  const g = await GraphInstance.open(module);
-  const { encodeBatch } = await import('../../../examples/graphs/harness.ts');
-  const r = g.call('graph_filter', encodeBatch([{ payload: 'ok' }, { payload: 'bad' }]));
-  assert.deepEqual([r.status, r.error, r.output], [-1, 'bad reading', null]);
-  assert.deepEqual(g.filter([{ payload: 'ok' }]), [true]); // the next call starts clean
-  assert.throws(() => g.call('graph_filter', encodeBatch([{ payload: 'boom' }])), WebAssembly.RuntimeError);
+  assert.equal(module.hasInit, false);
+  const { op } = openOperatorFrom(module, 'filter');
+  op.init({ ignored: 'x' }); // no graph_init: nothing to refuse
+  const bad = operatorError(() => op.decide(batchOf([{ payload: 'ok' }, { payload: 'bad' }])));
+  assert.equal(bad.failure, 'failed');
+  assert.equal(bad.message, 'operation "test/filter" failed: bad reading');
+  assert.deepEqual(flags(op.decide(batchOf([{ payload: 'ok' }]))), [true]); // the next call starts clean
+  const boom = operatorError(() => op.decide(batchOf([{ payload: 'boom' }])));
+  assert.equal(boom.failure, 'trap');
+  // The SDK's abort handler reports the message through `error` before it traps.
+  assert.match(boom.message, /^operation "test\/filter" trapped in graph_filter: aborted: exploded \(assembly\/index\.ts:\d+:\d+\) \(.+\)$/);
+  assert.ok(boom.cause instanceof WebAssembly.RuntimeError, String(boom.cause));
 });
 
 test('a hand-written entry point over the low-level batch API builds next to a decorated init', async () => {
@@ -138,12 +186,14 @@ export function graph_map(ptr: i32, len: i32): i32 {
 }
 `);
   assert.deepEqual(exportsOf(module), ['alloc', 'dealloc', 'graph_abi_version', 'graph_init', 'graph_map', 'memory']);
-  const g = await GraphInstance.open(module);
-  assert.equal(g.init({ tag: 'x' }), null);
-  const out = g.map([{ payload: 'a', topic: 'tp', contentType: 'text/plain', properties: { p: '1' }, timestamp: 77 }, { payload: '', kind: 'raw' }]);
-  assert.deepEqual(out.map((m) => [m.text, m.topic, m.contentType, m.properties, m.timestamp.physical]), [
-    ['<a>', 'tp', 'text/plain', [['p', '1'], ['tag', 'x']], 77],
-    ['<>', '', '', [['tag', 'x']], 0],
+  const { op } = openOperatorFrom(module, 'map');
+  assert.equal(refusal(op, { tag: 'x' }), null);
+  const out = op.map(batchOf([{ payload: 'a', topic: 'tp', contentType: 'text/plain', properties: { p: '1' }, timestamp: 77 }, { payload: '', kind: 'raw' }]));
+  assert.equal(out.count, 2);
+  const ms = [out.decode(0), out.decode(1)];
+  assert.deepEqual(ms.map((m) => [text(m), m.topic, m.contentType, props(m), m.kind, m.timestamp.physical]), [
+    ['<a>', 'tp', 'text/plain', [['p', '1'], ['tag', 'x']], KIND_MESSAGE, 77],
+    ['<>', '', '', [['tag', 'x']], KIND_MESSAGE, 0], // raw input, but a message once it has a property (ABI.md)
   ]);
 });
 
