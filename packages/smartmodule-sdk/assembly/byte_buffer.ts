@@ -1,16 +1,20 @@
-// A growable byte buffer in raw (non-GC) memory, written in Fluvio's protocol encoding.
-// The SDK keeps one for the module output and one as JSON scratch space and reuses them
-// across calls, so steady-state processing allocates nothing here.
+// Growable byte buffers in raw (non-GC) memory. `RawBuffer` is the storage and the
+// byte-order-free writers; `ByteBuffer` adds Fluvio's protocol encoding (big-endian, varints),
+// `LeBuffer` (graph/buffer.ts) the graph ABI's little-endian one. The SDK keeps its buffers for
+// the module's lifetime and reuses them across calls, so steady-state processing allocates
+// nothing here. No virtual methods: the subclasses only add writers (unmanaged classes carry
+// no runtime type for dispatch).
 
 // @ts-ignore: decorator
 @unmanaged
-export class ByteBuffer {
+export class RawBuffer {
   /** Start of the buffer; moves when the buffer grows, so keep offsets, not pointers. */
   base: usize = 0;
   capacity: usize = 0;
   /** Bytes written so far. */
   length: usize = 0;
 
+  // @ts-ignore: decorator
   @inline clear(): void {
     this.length = 0;
   }
@@ -25,46 +29,26 @@ export class ByteBuffer {
     this.capacity = cap;
   }
 
+  /** Appends `n` bytes for the caller to fill: returns where (valid until the next write). */
+  // @ts-ignore: decorator
+  @inline reserve(n: usize): usize {
+    this.ensure(n);
+    const p = this.base + this.length;
+    this.length += n;
+    return p;
+  }
+
+  /** Appends `v` in memory order (little-endian); the subclasses' fixed-width writers. */
+  // @ts-ignore: decorator
+  @inline put<T>(v: T): void {
+    this.ensure(sizeof<T>());
+    store<T>(this.base + this.length, v);
+    this.length += sizeof<T>();
+  }
+
+  // @ts-ignore: decorator
   @inline u8(v: u8): void {
-    this.ensure(1);
-    store<u8>(this.base + this.length, v);
-    this.length += 1;
-  }
-
-  u16(v: u16): void {
-    this.ensure(2);
-    store<u16>(this.base + this.length, bswap<u16>(v));
-    this.length += 2;
-  }
-
-  u32(v: u32): void {
-    this.ensure(4);
-    store<u32>(this.base + this.length, bswap<u32>(v));
-    this.length += 4;
-  }
-
-  i64(v: i64): void {
-    this.ensure(8);
-    store<i64>(this.base + this.length, bswap<i64>(v));
-    this.length += 8;
-  }
-
-  /** Overwrites a u32 written earlier at byte offset `at`. */
-  @inline patchU32(at: usize, v: u32): void {
-    store<u32>(this.base + at, bswap<u32>(v));
-  }
-
-  /** Zigzag LEB128 varint. */
-  varint(v: i64): void {
-    this.ensure(10);
-    let raw = <u64>((v << 1) ^ (v >> 63));
-    let p = this.base + this.length;
-    while (raw >= 0x80) {
-      store<u8>(p++, <u8>(raw & 0x7f) | 0x80);
-      raw >>>= 7;
-    }
-    store<u8>(p++, <u8>raw);
-    this.length = p - this.base;
+    this.put<u8>(v);
   }
 
   /** Copies `len` bytes from linear memory at `ptr`. */
@@ -103,5 +87,41 @@ export class ByteBuffer {
     const out = new Uint8Array(n);
     if (n > 0) memory.copy(out.dataStart, this.base + from, <usize>n);
     return out;
+  }
+}
+
+/** Fluvio's protocol encoding: big-endian integers and zigzag varints. */
+// @ts-ignore: decorator
+@unmanaged
+export class ByteBuffer extends RawBuffer {
+  u16(v: u16): void {
+    this.put<u16>(bswap<u16>(v));
+  }
+
+  u32(v: u32): void {
+    this.put<u32>(bswap<u32>(v));
+  }
+
+  i64(v: i64): void {
+    this.put<i64>(bswap<i64>(v));
+  }
+
+  /** Overwrites a u32 written earlier at byte offset `at`. */
+  // @ts-ignore: decorator
+  @inline patchU32(at: usize, v: u32): void {
+    store<u32>(this.base + at, bswap<u32>(v));
+  }
+
+  /** Zigzag LEB128 varint. */
+  varint(v: i64): void {
+    this.ensure(10);
+    let raw = <u64>((v << 1) ^ (v >> 63));
+    let p = this.base + this.length;
+    while (raw >= 0x80) {
+      store<u8>(p++, <u8>(raw & 0x7f) | 0x80);
+      raw >>>= 7;
+    }
+    store<u8>(p++, <u8>raw);
+    this.length = p - this.base;
   }
 }

@@ -2,43 +2,21 @@
 // the look-back settings that newer hosts send along with them.
 import { Cursor } from "./cursor";
 import { VERSION_LOOKBACK, VERSION_LOOKBACK_AGE } from "./abi";
+import { ParameterMap } from "./parameter_map";
 
-/** Parameters given to a SmartModule (`init` receives them; `params()` returns them later). */
-export class Params {
-  private map: Map<string, string> = new Map<string, string>();
-  private order: string[] = [];
+/**
+ * Parameters given to a SmartModule (`init` receives them; `params()` returns them later).
+ * `keys()` lists them in the order the host sent them (Fluvio sorts them).
+ */
+export class Params extends ParameterMap {
   /** Look-back count the host asked for (Lookback.last), or -1 when none was sent. */
   lookbackLast: i64 = -1;
   /** Look-back age in milliseconds (Lookback.age), or -1 when none was sent. */
   lookbackAgeMs: i64 = -1;
 
-  /** The value of `key`, or null when the parameter was not given. */
-  get(key: string): string | null {
-    return this.map.has(key) ? this.map.get(key) : null;
-  }
-
-  /** The value of `key`, or `fallback` when the parameter was not given. */
-  getOr(key: string, fallback: string): string {
-    return this.map.has(key) ? this.map.get(key) : fallback;
-  }
-
-  has(key: string): bool {
-    return this.map.has(key);
-  }
-
-  /** Parameter names in the order the host sent them (Fluvio sorts them). */
-  keys(): string[] {
-    return this.order.slice(0);
-  }
-
-  get size(): i32 {
-    return this.order.length;
-  }
-
   /** Adds or replaces a parameter (tests and hosts that build params by hand). */
   set(key: string, value: string): Params {
-    if (!this.map.has(key)) this.order.push(key);
-    this.map.set(key, value);
+    this.put(key, value);
     return this;
   }
 }

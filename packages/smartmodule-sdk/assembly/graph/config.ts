@@ -1,38 +1,12 @@
 // The module configuration `graph_init` receives (ABI.md): the operation's name and its
 // parameters after defaults and --param overrides.
+import { ParameterMap } from "../parameter_map";
 
 /** Parameters of one operation (`moduleConfigurations` in the graph). */
-export class Parameters {
-  private map: Map<string, string> = new Map<string, string>();
-  private order: string[] = [];
-
-  /** The value of `key`, or null when the parameter was not given. */
-  get(key: string): string | null {
-    return this.map.has(key) ? this.map.get(key) : null;
-  }
-
-  /** The value of `key`, or `fallback`. */
-  getOr(key: string, fallback: string): string {
-    return this.map.has(key) ? this.map.get(key) : fallback;
-  }
-
-  has(key: string): bool {
-    return this.map.has(key);
-  }
-
-  /** Names in the order the host sent them. */
-  keys(): string[] {
-    return this.order.slice(0);
-  }
-
-  get size(): i32 {
-    return this.order.length;
-  }
-
+export class Parameters extends ParameterMap {
   /** Adds or replaces a parameter. */
   set(key: string, value: string): Parameters {
-    if (!this.map.has(key)) this.order.push(key);
-    this.map.set(key, value);
+    this.put(key, value);
     return this;
   }
 }

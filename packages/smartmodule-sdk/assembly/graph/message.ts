@@ -1,6 +1,6 @@
 // Messages: a view over one message in the ABI layout (input batches are read in place, never
 // copied), and a builder for new ones.
-import { needleOf, bytesContainString, bytesStartWithString } from "../bytes";
+import { bytesContainString, bytesEqualString, bytesStartWithString, copyBytes } from "../bytes";
 import { JsonValue } from "../json";
 import { parseJsonBytes } from "../json_parse";
 import { LeBuffer } from "./buffer";
@@ -47,10 +47,7 @@ export class PropertyCursor {
 
   key(): string { return String.UTF8.decodeUnsafe(this.keyPtr, <usize>this.keyLength); }
   value(): string { return String.UTF8.decodeUnsafe(this.valuePtr, <usize>this.valueLength); }
-  keyEquals(s: string): bool {
-    const needle = needleOf(s);
-    return needle.byteLength == this.keyLength && memory.compare(this.keyPtr, changetype<usize>(needle), <usize>this.keyLength) == 0;
-  }
+  keyEquals(s: string): bool { return bytesEqualString(this.keyPtr, this.keyLength, s); }
 }
 
 /**
@@ -105,7 +102,7 @@ export class Message {
   get topicPtr(): usize { return msgTopicPtr(this.ptr); }
   get topicLength(): i32 { return <i32>msgTopicLength(this.ptr); }
   topic(): string { return String.UTF8.decodeUnsafe(msgTopicPtr(this.ptr), <usize>msgTopicLength(this.ptr)); }
-  topicEquals(s: string): bool { return bytesEq(msgTopicPtr(this.ptr), <i32>msgTopicLength(this.ptr), s); }
+  topicEquals(s: string): bool { return bytesEqualString(msgTopicPtr(this.ptr), <i32>msgTopicLength(this.ptr), s); }
 
   get contentTypePtr(): usize { return msgContentTypePtr(this.ptr); }
   get contentTypeLength(): i32 { return <i32>msgContentTypeLength(this.ptr); }
@@ -119,13 +116,8 @@ export class Message {
   /** The payload as UTF-8 text. */
   payloadString(): string { return String.UTF8.decodeUnsafe(msgPayloadPtr(this.ptr), <usize>msgPayloadLength(this.ptr)); }
   /** A copy of the payload. */
-  payloadBytes(): Uint8Array {
-    const n = <i32>msgPayloadLength(this.ptr);
-    const out = new Uint8Array(n);
-    if (n > 0) memory.copy(out.dataStart, msgPayloadPtr(this.ptr), <usize>n);
-    return out;
-  }
-  payloadEquals(s: string): bool { return bytesEq(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr), s); }
+  payloadBytes(): Uint8Array { return copyBytes(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr)); }
+  payloadEquals(s: string): bool { return bytesEqualString(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr), s); }
   payloadContains(s: string): bool { return bytesContainString(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr), s); }
   payloadStartsWith(s: string): bool { return bytesStartWithString(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr), s); }
   /** The payload parsed as JSON; null when it is not JSON (`jsonError()` says why). */
@@ -175,11 +167,6 @@ export class Message {
 
 // One PropertyCursor's worth of static memory, shared (cursors are used one at a time).
 const cursorSlot = memory.data(offsetof<PropertyCursor>());
-
-function bytesEq(ptr: usize, len: i32, s: string): bool {
-  const needle = needleOf(s);
-  return needle.byteLength == len && memory.compare(ptr, changetype<usize>(needle), <usize>len) == 0;
-}
 
 const SRC_NONE: u8 = 0;
 const SRC_MESSAGE: u8 = 1;

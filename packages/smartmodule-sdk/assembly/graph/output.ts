@@ -74,12 +74,10 @@ export class GraphOutput {
   beginRawMessage(t: Hlc): void {
     const b = this.buf;
     this.msgStart = b.length;
-    b.ensure(HEADER_SIZE);
-    const p = b.base + b.length;
+    const p = b.reserve(HEADER_SIZE);
     memory.fill(p, 0, HEADER_SIZE);
     t.store(p + 8);
     store<u8>(p, KIND_RAW, 24);
-    b.length += HEADER_SIZE;
     this.payloadStart = b.length;
     this.propsStart = -1;
     this.propCount = 0;
@@ -88,11 +86,7 @@ export class GraphOutput {
   /** Room for `n` payload bytes: returns where to write them (valid until the next write). */
   // @ts-ignore: decorator
   @inline reserve(n: usize): usize {
-    const b = this.buf;
-    b.ensure(n);
-    const p = b.base + b.length;
-    b.length += n;
-    return p;
+    return this.buf.reserve(n);
   }
 
   // @ts-ignore: decorator
@@ -116,15 +110,8 @@ export class GraphOutput {
   /** Ends the payload and adds a property (keys must stay unique: do not repeat one you copied). */
   property(key: string, value: string): void {
     this.startProps();
-    const b = this.buf;
-    const at = b.length;
-    b.u16(0);
-    const kn = b.utf8(key);
-    store<u16>(b.base + at, <u16>kn);
-    const vat = b.length;
-    b.u32(0);
-    const vn = b.utf8(value);
-    store<u32>(b.base + vat, <u32>vn);
+    this.buf.prefixedUtf8<u16>(key);
+    this.buf.prefixedUtf8<u32>(value);
     this.propCount++;
   }
 
@@ -150,10 +137,7 @@ export class GraphOutput {
 
   /** Appends a delay result. */
   timestamp(t: Hlc): void {
-    const b = this.buf;
-    b.ensure(16);
-    t.store(b.base + b.length);
-    b.length += 16;
+    t.store(this.buf.reserve(16));
     this.count++;
   }
 

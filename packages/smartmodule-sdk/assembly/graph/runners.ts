@@ -66,54 +66,64 @@ export function failCall(fallback: string): i32 {
   return STATUS_FAILED;
 }
 
+// The per-message runners' walk over the batch: where the next input message starts.
+let next: usize = 0;
+
+/**
+ * beginCall, then starts the output (a list of flags or timestamps, or a message batch) and
+ * the walk over the input: returns the message count, or a negative status.
+ */
+function beginRun(ptr: i32, len: i32, what: string, list: bool): i32 {
+  const n = beginCall(ptr, len, what);
+  if (n < 0) return n;
+  if (list) output.beginList();
+  else output.beginBatch();
+  next = batchFirst(<usize>ptr);
+  return n;
+}
+
+/** Points the one lent view at the next input message and steps past it. */
+// @ts-ignore: decorator
+@inline function lendNext(): Message {
+  const v = view;
+  v.ptr = next;
+  next = nextMessage(next);
+  return v;
+}
+
 /** `graph_map`: the i-th output is what `fn` returns for the i-th input. */
 export function runMap(ptr: i32, len: i32, fn: (input: Message) => Message): i32 {
-  const n = beginCall(ptr, len, "map");
+  const n = beginRun(ptr, len, "map", false);
   if (n < 0) return n;
-  output.beginBatch();
-  const v = view;
-  let p = batchFirst(<usize>ptr);
   for (let i = 0; i < n; i++) {
-    v.ptr = p;
-    const r = fn(v);
+    const r = fn(lendNext());
     if (failed()) return failCall("map failed");
     output.copyMessage(r.ptr);
-    p = nextMessage(p);
   }
   return endCall();
 }
 
 /** `graph_filter`: 1 keeps the i-th message. Payloads are never copied. */
 export function runFilter(ptr: i32, len: i32, fn: (input: Message) => bool): i32 {
-  const n = beginCall(ptr, len, "filter");
+  const n = beginRun(ptr, len, "filter", true);
   if (n < 0) return n;
-  output.beginList();
-  const v = view;
-  let p = batchFirst(<usize>ptr);
   for (let i = 0; i < n; i++) {
-    v.ptr = p;
-    const keep = fn(v);
+    const keep = fn(lendNext());
     if (failed()) return failCall("filter failed");
     output.flag(keep);
-    p = nextMessage(p);
   }
   return endCall();
 }
 
 /** `graph_branch`: 1 routes the i-th message to the True arm. `timestamp` is lent (one object). */
 export function runBranch(ptr: i32, len: i32, fn: (input: Message, timestamp: Hlc) => bool): i32 {
-  const n = beginCall(ptr, len, "branch");
+  const n = beginRun(ptr, len, "branch", true);
   if (n < 0) return n;
-  output.beginList();
-  const v = view;
-  let p = batchFirst(<usize>ptr);
   for (let i = 0; i < n; i++) {
-    v.ptr = p;
-    const t = stamp.load(p + 8);
-    const right = fn(v, t);
+    const v = lendNext();
+    const right = fn(v, stamp.load(v.ptr + 8));
     if (failed()) return failCall("branch failed");
     output.flag(right);
-    p = nextMessage(p);
   }
   return endCall();
 }
@@ -123,22 +133,19 @@ export function runBranch(ptr: i32, len: i32, fn: (input: Message, timestamp: Hl
  * per message): returning it after changing its fields is fine and allocates nothing.
  */
 export function runDelay(ptr: i32, len: i32, fn: (input: Message, timestamp: Hlc) => Hlc): i32 {
-  const n = beginCall(ptr, len, "delay");
+  const n = beginRun(ptr, len, "delay", true);
   if (n < 0) return n;
-  output.beginList();
-  const v = view;
-  let p = batchFirst(<usize>ptr);
   for (let i = 0; i < n; i++) {
-    v.ptr = p;
-    const t = fn(v, stamp.load(p + 8));
+    const v = lendNext();
+    const before = v.ptr + 8; // the input's timestamp, taken before `fn` runs
+    const t = fn(v, stamp.load(before));
     if (failed()) return failCall("delay failed");
     output.timestamp(t);
     const at = output.buf.base + output.buf.length - 16;
-    if (compareHlcAt(at, p + 8) < 0) {
+    if (compareHlcAt(at, before) < 0) {
       clearFailure();
-      return failCall("delay moved message " + i.toString() + " back in time: " + Hlc.read(p + 8).toString() + " -> " + t.toString());
+      return failCall("delay moved message " + i.toString() + " back in time: " + Hlc.read(before).toString() + " -> " + t.toString());
     }
-    p = nextMessage(p);
   }
   return endCall();
 }
