@@ -168,3 +168,40 @@ export const GREEDY_MAP_WAT = `(module ${RUNTIME}
     (call $output (local.get $ptr) (local.get $len))
     (i32.const 0))
 )`;
+
+/**
+ * map: counts messages in the state store (key "count", u32) and writes the running count as
+ * 8 decimal digits over the first 8 payload bytes (payloads must have 8). After a restart the
+ * numbering continues only if the state store came back consistent with what was written.
+ */
+export const COUNTING_MAP_WAT = `(module ${RUNTIME}
+  (data (i32.const 16) "count")
+  (func (export "graph_map") (param $ptr i32) (param $len i32) (result i32)
+    (local $n i32) (local $i i32) (local $m i32) (local $count i32) (local $p i32) (local $d i32) (local $v i32)
+    ;; the count so far (4 bytes at 32), 0 when absent
+    (i32.store (i32.const 32) (i32.const 0))
+    (drop (call $state_get (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 4)))
+    (local.set $count (i32.load (i32.const 32)))
+    (local.set $n (i32.load (local.get $ptr)))
+    (local.set $m (i32.add (local.get $ptr) (i32.const 4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $count (i32.add (local.get $count) (i32.const 1)))
+      (if (i32.lt_u (i32.load offset=4 (local.get $m)) (i32.const 8)) (then unreachable))
+      (local.set $p (call $payload (local.get $m)))
+      (local.set $v (local.get $count))
+      (local.set $d (i32.const 7))
+      (block $digits (loop $digit
+        (i32.store8 (i32.add (local.get $p) (local.get $d)) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
+        (local.set $v (i32.div_u (local.get $v) (i32.const 10)))
+        (br_if $digits (i32.eqz (local.get $d)))
+        (local.set $d (i32.sub (local.get $d) (i32.const 1)))
+        (br $digit)))
+      (local.set $m (i32.add (local.get $m) (i32.load (local.get $m))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.store (i32.const 32) (local.get $count))
+    (drop (call $state_set (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 4) (i32.const 0) (i64.const 0) (i32.const 0)))
+    (call $output (local.get $ptr) (local.get $len))
+    (i32.const 0))
+)`;
