@@ -5,4 +5,4 @@ export {
   addProfile, listProfiles, switchProfile, deleteProfile, currentProfile, resolveEndpoint,
   parseTransforms, parseTransformLine, SmartModuleSpecError,
 } from '@eddy/client';
-export type { ConsumerRecord, ProducerOptions, StreamOptions, Profile, ProfileListing, SmartModuleSpec } from '@eddy/client';
+export type { ConsumerRecord, ProducerOptions, SendOptions, StreamOptions, Profile, ProfileListing, SmartModuleSpec } from '@eddy/client';

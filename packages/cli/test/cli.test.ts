@@ -89,6 +89,21 @@ test('bad input: one-line error and a non-zero exit', async () => {
     /^error: cannot reach the cluster at 127\.0\.0\.1:1 \(is it running\? try 'eddy cluster start'\)$/);
 });
 
+test('produce JSON lines with their event time and key from fields (--timestamp-field, --key-field)', async () => {
+  ok(await run(['topic', 'create', 'readings']));
+  const input = [
+    '{"sensor_id":"temp-01","value":20.5,"time":"2025-01-01T08:00:00.000Z"}',
+    '{"sensor_id":"hum-01","value":45,"time":1735718405000}',
+  ].join('\n') + '\n';
+  ok(await run(['produce', 'readings', '--timestamp-field', 'time', '--key-field', 'sensor_id'], input));
+  const records = jsonLines<JsonRecord>(ok(await run(['consume', 'readings', '-B', '-d', '-O', 'json'])).stdout);
+  assert.deepEqual(records.map((r) => [r.key, r.timestamp]), [['temp-01', Date.parse('2025-01-01T08:00:00.000Z')], ['hum-01', 1735718405000]]);
+  assert.match(oneLineError(await run(['produce', 'readings', '--timestamp-field', 'time'], '{"time":"yesterday"}\n')),
+    /line 1: field "time" is "yesterday", not epoch milliseconds or an ISO-8601 time/);
+  assert.match(oneLineError(await run(['produce', 'readings', '--key-field', 'id'], 'not json\n')), /line 1 is not JSON/);
+  assert.match(oneLineError(await run(['produce', 'readings', '--key-field', 'id', '--key-separator', ':'], 'a:b\n')), /cannot be used with --raw or --key-separator/);
+});
+
 test('100,000 records with keys to 3 partitions come back complete, in order per partition', async () => {
   ok(await run(['topic', 'create', 'bulk', '-p', '3']));
   const N = 100_000;

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { globalsOf, withClient } from '../context.ts';
-import type { Producer, ProducerOptions } from '../client.ts';
+import type { Producer, ProducerOptions, SendOptions } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { readLines } from '../line_reader.ts';
 import { InFlight } from '../in_flight.ts';
@@ -25,6 +25,8 @@ export interface ProduceOptions extends SmartModuleFlags {
   batchSize?: number;
   compression?: string;
   raw?: boolean;
+  timestampField?: string;
+  keyField?: string;
 }
 
 export function registerProduce(program: Command): void {
@@ -38,7 +40,9 @@ export function registerProduce(program: Command): void {
     .addOption(new Option('--linger <time>', "wait up to this long to fill a batch: milliseconds or a duration, e.g. 10, '150ms', '1s'").argParser(durationArg({ bareUnit: 'ms' })))
     .addOption(new Option('--batch-size <bytes>', "largest batch to send, e.g. 16384, '1MB'").argParser(sizeArg(2 ** 31 - 1)))
     .addOption(new Option('--compression <codec>', 'compress batches with this codec').choices(PRODUCER_COMPRESSION))
-    .option('--raw', 'send the whole input as one record (for binary files)');
+    .option('--raw', 'send the whole input as one record (for binary files)')
+    .option('--timestamp-field <name>', "lines are JSON objects; each record's timestamp (event time) is this field: epoch ms or ISO-8601")
+    .option('--key-field <name>', "lines are JSON objects; each record's key is this field");
   addSmartModuleOptions(cmd, 'on the SPU before records are stored')
     .action(async (topic: string, o: ProduceOptions, cmd: Command) => {
       if (o.keySeparator !== undefined && o.keySeparator.length === 0) {
@@ -46,6 +50,9 @@ export function registerProduce(program: Command): void {
       }
       if (o.keySeparator !== undefined && o.key !== undefined) throw new CliError('use either --key or --key-separator, not both');
       if (o.raw && o.keySeparator !== undefined) throw new CliError('--raw sends the input as one record; it cannot be split with --key-separator');
+      const jsonFields = o.timestampField !== undefined || o.keyField !== undefined;
+      if (jsonFields && (o.raw || o.keySeparator !== undefined)) throw new CliError('--timestamp-field and --key-field read JSON lines; they cannot be used with --raw or --key-separator');
+      if (o.keyField !== undefined && o.key !== undefined) throw new CliError('use either --key or --key-field, not both');
       const size = o.file === undefined ? undefined : fileSize(o.file);
       const config = producerConfig(o);
       await withClient(globalsOf(cmd), async (eddy) => {
@@ -135,7 +142,13 @@ async function produceLines(producer: Producer, o: ProduceOptions, size: number 
         key = line.subarray(0, at);
         value = line.subarray(at + sep.length);
       }
-      const p = producer.send(key, value, sendOptions);
+      let options: SendOptions = sendOptions;
+      if (o.timestampField !== undefined || o.keyField !== undefined) {
+        const fields = jsonFieldsOf(line, lines, o);
+        if (fields.key !== null) key = fields.key;
+        if (fields.timestamp !== null) options = { ...sendOptions, timestamp: fields.timestamp };
+      }
+      const p = producer.send(key, value, options);
       sent++;
       if (interactive) {
         await p; // one line at a time: show that it arrived
@@ -165,4 +178,31 @@ async function produceLines(producer: Producer, o: ProduceOptions, size: number 
   if (noSeparator > 0) {
     throw new CliError(`${noSeparator} line(s) without the key separator '${o.keySeparator}' were skipped (first: line ${firstNoSeparator}); ${sent} records were written`);
   }
+}
+
+/** The key and event time a JSON line carries in the named fields; a clear error names the line. */
+function jsonFieldsOf(line: Uint8Array, n: number, o: ProduceOptions): { key: Uint8Array | null; timestamp: number | null } {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8'));
+  } catch (err) {
+    throw new CliError(`line ${n} is not JSON (${(err as Error).message}); --timestamp-field and --key-field read JSON objects`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CliError(`line ${n} is not a JSON object`);
+  const obj = v as Record<string, unknown>;
+  let timestamp: number | null = null;
+  if (o.timestampField !== undefined) {
+    const t = obj[o.timestampField];
+    timestamp = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+      throw new CliError(`line ${n}: field "${o.timestampField}" is ${JSON.stringify(t)}, not epoch milliseconds or an ISO-8601 time`);
+    }
+  }
+  let key: Uint8Array | null = null;
+  if (o.keyField !== undefined) {
+    const k = obj[o.keyField];
+    if (k === undefined || k === null) throw new CliError(`line ${n}: no field "${o.keyField}" for the key`);
+    key = Buffer.from(typeof k === 'string' ? k : JSON.stringify(k));
+  }
+  return { key, timestamp };
 }
