@@ -39,10 +39,8 @@ const values = new LeBuffer(); // state_get output
 
 function fence(fencing: Hlc | null): usize {
   if (fencing === null) return 0;
-  scratch.ensure(16);
   const at = scratch.length;
-  fencing.store(scratch.base + at);
-  scratch.length += 16;
+  fencing.store(scratch.reserve(16));
   return at;
 }
 
