@@ -57,7 +57,7 @@ export interface BrokerOptions {
   graphs?: boolean;
   /** How often each graph instance checkpoints (default 1000 ms). */
   graphCheckpointMs?: number;
-  /** Longest one graph step may run before its graph fails (default 30 s). */
+  /** Longest one graph step (up to 1 MiB of input through every operation) may run before its graph fails (default 5 s). */
   graphStepBudgetMs?: number;
 }
 

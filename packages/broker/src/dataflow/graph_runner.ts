@@ -168,7 +168,7 @@ export class GraphRunner implements GraphStatusSource {
         dir,
         logger,
         checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 1000,
-        stepBudgetMs: this.opts.stepBudgetMs ?? 30_000,
+        stepBudgetMs: this.opts.stepBudgetMs ?? 5000,
         maxMemoryBytes: this.opts.maxMemoryBytes ?? 64 * 1024 * 1024,
         maxReadBytes: this.opts.maxReadBytes ?? 1024 * 1024,
         onMetrics: (operation, updates: MetricUpdate[]) => this.exportMetrics(spec.name, operation, updates),

@@ -149,7 +149,13 @@ export class InstanceDriver {
   private async readInputs(): Promise<{ input: StepInput; next: number; release: () => void }[]> {
     const out: { input: StepInput; next: number; release: () => void }[] = [];
     for (const s of this.opts.sources) {
-      const from = this.positions.get(s.topic)!;
+      let from = this.positions.get(s.topic)!;
+      if (from < s.leader.log.logStartOffset) {
+        // Retention removed records the graph had not read yet: they are gone; go on after them.
+        this.opts.logger.warn({ graph: this.opts.graph, partition: this.partition, topic: s.topic, from, logStart: s.leader.log.logStartOffset }, 'graph source fell behind retention: skipping deleted records');
+        from = s.leader.log.logStartOffset;
+        this.positions.set(s.topic, from);
+      }
       if (from >= s.leader.log.highWatermark) continue;
       const r = await s.leader.log.read(from, this.opts.maxReadBytes);
       if (r.data.length === 0) continue;
