@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GRAPHS_DIR } from './build.ts';
+import { GRAPHS_DIR, moduleNames, moduleWasm } from './build.ts';
 
 const ROOT = path.resolve(GRAPHS_DIR, '..', '..');
 const EXPECTED = 'examples/graphs/data/expected-complex.jsonl';
@@ -26,6 +26,8 @@ function graphTest(expected: string): Promise<{ code: number; stdout: string; st
 }
 
 test('eddy graph test graph-complex.yaml passes against data/expected-complex.jsonl and fails on a wrong expectation', async () => {
+  // The CLI reads the built modules: build them first (a clean checkout has none).
+  for (const name of moduleNames()) await moduleWasm(name);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eddy-graph-cli-'));
   try {
     // The same file with one summary changed: partition 1's second window had 9 temperatures.
