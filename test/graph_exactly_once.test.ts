@@ -8,15 +8,60 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnBroker } from './broker_process.ts';
+import type { ChildProcess } from 'node:child_process';
 import { Eddy, Offset, partitionForKey } from '@eddy/client';
 import { runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';
+import { graphYaml } from '../packages/dataflow/test/graph_yaml.ts';
 
 const LATENESS_MS = 3000;
 // Checkpoints only at a clean stop here, so the kill -9 below always leaves outputs after the
 // last checkpoint, which the restarted graph must not write again.
 const CHECKPOINT_AT_STOP_ONLY = ['--graph-checkpoint-ms', '3600000'];
 const STATE = { factory: 'north', line: '3' };
+
+/** A broker process with checkpoints only at clean stops, a client on it, and restarts by signal. */
+class Cluster {
+  broker!: ChildProcess;
+  eddy!: Eddy;
+  readonly dataDir: string;
+  private port = 0;
+  constructor(prefix: string) {
+    this.dataDir = mkdtempSync(join(tmpdir(), prefix));
+  }
+  async start(): Promise<this> {
+    this.port ||= await freePort();
+    this.broker = await spawnBroker(this.dataDir, this.port, CHECKPOINT_AT_STOP_ONLY);
+    this.eddy = await Eddy.connect({ endpoint: `127.0.0.1:${this.port}` });
+    return this;
+  }
+  /** SIGTERM: a clean stop (graphs checkpoint); SIGKILL: a crash. Then start again. */
+  async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    await this.eddy.close();
+    const exited = new Promise((res) => this.broker.once('exit', res));
+    this.broker.kill(signal);
+    await exited;
+    await this.start();
+  }
+  async count(topic: string): Promise<number> {
+    return (await this.eddy.admin().listOffsets(topic)).reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
+  }
+  /** Waits until `topic` holds at least `n` records; returns how many it holds. */
+  async waitFor(topic: string, n: number, timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.count(topic)) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const have = await this.count(topic);
+    assert.ok(have >= n, `at least ${n} records in ${topic} (${have})`);
+    return have;
+  }
+  async close(): Promise<void> {
+    await this.eddy.close().catch(() => {});
+    const exited = new Promise((r) => this.broker.once('exit', r));
+    this.broker.kill('SIGTERM');
+    await exited;
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
 
 
 interface Reading { sensor_id: string; time: string; [k: string]: unknown }
@@ -52,12 +97,9 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
   const partitionsUsed = new Set(expected.map((o) => o.partition));
   assert.ok(partitionsUsed.size >= 2, 'the readings spread over several partitions');
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-e2e-'));
-  const port = await freePort();
-  let broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
-  let eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
+  const c = await new Cluster('eddy-graph-e2e-').start();
   try {
-    const admin = eddy.admin();
+    const admin = c.eddy.admin();
     await admin.createTopic('sensors', { partitions: 3 });
     await admin.createTopic('summaries', { partitions: 3 });
     for (const [ref, wasm] of modules) {
@@ -69,7 +111,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
     const arrival = shuffled(readings);
     const third = Math.floor(arrival.length / 3);
     const send = async (list: Reading[]) => {
-      const producer = await eddy.producer('sensors', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
+      const producer = await c.eddy.producer('sensors', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
       // Small batches, so the graph sees many steps.
       for (let i = 0; i < list.length; i += 20) {
         await Promise.all(list.slice(i, i + 20).map((r) => producer.send(r.sensor_id, JSON.stringify(r), {
@@ -78,33 +120,18 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
       }
       await producer.close();
     };
-    const sinkCount = async () => (await eddy.admin().listOffsets('summaries')).reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
-    const waitForSink = async (atLeast: number) => {
-      const deadline = Date.now() + 60_000;
-      while ((await sinkCount()) < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok((await sinkCount()) >= atLeast, `at least ${atLeast} windows in the sink`);
-    };
-    const restart = async (signal: 'SIGTERM' | 'SIGKILL') => {
-      await eddy.close();
-      const exited = new Promise((res) => broker.once('exit', res));
-      broker.kill(signal);
-      await exited;
-      broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
-      eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
-    };
-
     // 1) a third of the readings, then a clean stop: the graph checkpoints state and buffers.
     await send(arrival.slice(0, third));
-    await waitForSink(1);
-    await restart('SIGTERM');
+    await c.waitFor('summaries', 1);
+    await c.restart('SIGTERM');
     // 2) another third, results reach the sink, then kill -9: nothing checkpointed since 1).
-    const before = await sinkCount();
+    const before = await c.count('summaries');
     await send(arrival.slice(third, 2 * third));
-    await waitForSink(before + 1);
-    await restart('SIGKILL');
+    await c.waitFor('summaries', before + 1);
+    await c.restart('SIGKILL');
     // 3) the rest, then one closing reading per sensor far past the data.
     await send(arrival.slice(2 * third));
-    const producer = await eddy.producer('sensors');
+    const producer = await c.eddy.producer('sensors');
     for (const key of keys) {
       await producer.send(key, JSON.stringify({ sensor_id: key, type: 'closing', value: 0, unit: '', time: new Date(end + closing).toISOString() }), { timestamp: end + closing });
     }
@@ -112,13 +139,13 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
 
     // Read the sink until every expected window is there (and a little longer, to catch extras).
     const got: { partition: number; payload: unknown; timestamp: number }[] = [];
-    const stream = eddy.consumer('summaries').stream(Offset.beginning());
+    const stream = c.eddy.consumer('summaries').stream(Offset.beginning());
     const timer = setTimeout(() => stream.return?.(), 60_000);
     for await (const r of stream) {
       got.push({ partition: r.partition, payload: JSON.parse(r.value.toString()), timestamp: r.timestamp });
       if (got.length >= expected.length) {
         await new Promise((res) => setTimeout(res, 1500));
-        const extra = await sinkCount();
+        const extra = await c.count('summaries');
         assert.equal(extra, expected.length, 'no duplicate or extra results in the sink');
         break;
       }
@@ -128,85 +155,52 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
       [0, 1, 2].map((p) => list.filter((o) => o.partition === p).map((o) => JSON.stringify([o.timestamp, o.payload])));
     assert.deepEqual(byPartition(got), byPartition(expected.map((o) => ({ partition: o.partition, payload: o.payload, timestamp: o.timestamp }))));
 
-    const status = await eddy.admin().describeGraph('complex');
+    const status = await c.eddy.admin().describeGraph('complex');
     assert.equal(status.status?.state ?? 'running', 'running');
     // The restart after the kill replayed outputs that were already in the sink (and skipped them).
-    const log = readFileSync(join(dataDir, 'broker.log'), 'utf8');
+    const log = readFileSync(join(c.dataDir, 'broker.log'), 'utf8');
     const replayed = log.split('\n').filter((l) => l.includes('graph instance started')).map((l) => (JSON.parse(l) as { alreadyInSink: number }).alreadyInSink);
     assert.ok(replayed.some((n) => n > 0), `a restart skipped outputs already in the sink (${replayed.join(',')})`);
     void start;
   } finally {
-    await eddy.close().catch(() => {});
-    broker.kill('SIGTERM');
-    await new Promise((r) => broker.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await c.close();
   }
 });
 
 test('state store after kill -9: a counting operator numbers every message once, in order, across a clean stop and a crash', { timeout: 120_000 }, async () => {
   const { COUNTING_MAP_WAT, wat2wasm } = await import('../packages/dataflow/test/wat_operators.ts');
-  const definition = [
-    'metadata: { name: counting, version: "1.0.0" }',
-    'moduleRequirements: { apiVersion: "1.0.0", runtimeVersion: "1.0.0" }',
-    'operations:',
-    '  - { operationType: source, name: source }',
-    '  - { operationType: map, name: count, module: "counter:1.0.0" }',
-    '  - { operationType: sink, name: sink }',
-    'connections:',
-    '  - { from: { name: source }, to: { name: count } }',
-    '  - { from: { name: count }, to: { name: sink } }',
-  ].join('\n');
-  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-state-'));
-  const port = await freePort();
-  let broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
-  let eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
+  const definition = graphYaml('counting', [['source', 'source'], ['map', 'count', 'counter:1.0.0'], ['sink', 'sink']], [['source', 'count'], ['count', 'sink']]);
+  const c = await new Cluster('eddy-graph-state-').start();
   try {
-    await eddy.admin().createTopic('events', { partitions: 1 });
-    await eddy.admin().createTopic('numbered', { partitions: 1 });
-    await eddy.admin().createSmartModule('counter', wat2wasm(COUNTING_MAP_WAT), { version: '1.0.0' });
-    await eddy.admin().applyGraph({ name: 'counting', definition, sources: ['events'], sink: 'numbered', params: {}, state: {}, allowedLatenessMs: 0, lateTopic: null });
+    await c.eddy.admin().createTopic('events', { partitions: 1 });
+    await c.eddy.admin().createTopic('numbered', { partitions: 1 });
+    await c.eddy.admin().createSmartModule('counter', wat2wasm(COUNTING_MAP_WAT), { version: '1.0.0' });
+    await c.eddy.admin().applyGraph({ name: 'counting', definition, sources: ['events'], sink: 'numbered', params: {}, state: {}, allowedLatenessMs: 0, lateTopic: null });
     let sent = 0;
     const send = async (n: number) => {
-      const producer = await eddy.producer('events', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
+      const producer = await c.eddy.producer('events', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
       for (let i = 0; i < n; i += 10) {
         await Promise.all(Array.from({ length: 10 }, () => producer.send(null, `________ event ${++sent}`)));
       }
       await producer.close();
     };
-    const sinkCount = async () => (await eddy.admin().listOffsets('numbered')).reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
-    const waitForSink = async (n: number) => {
-      const deadline = Date.now() + 30_000;
-      while ((await sinkCount()) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(await sinkCount(), n);
-    };
-    const restart = async (signal: 'SIGTERM' | 'SIGKILL') => {
-      await eddy.close();
-      const exited = new Promise((res) => broker.once('exit', res));
-      broker.kill(signal);
-      await exited;
-      broker = await spawnBroker(dataDir, port, CHECKPOINT_AT_STOP_ONLY);
-      eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
-    };
     await send(100);
-    await waitForSink(100);
-    await restart('SIGTERM');
+    await c.waitFor('numbered', 100);
+    await c.restart('SIGTERM');
     await send(100);
-    await waitForSink(200);
-    await restart('SIGKILL');
+    await c.waitFor('numbered', 200);
+    await c.restart('SIGKILL');
     await send(100);
-    await waitForSink(300);
+    await c.waitFor('numbered', 300);
     await new Promise((r) => setTimeout(r, 500));
     const values: string[] = [];
-    for await (const r of eddy.consumer('numbered').stream(Offset.beginning())) {
+    for await (const r of c.eddy.consumer('numbered').stream(Offset.beginning())) {
       values.push(r.value.toString());
       if (values.length === 300) break;
     }
-    assert.equal(await sinkCount(), 300, 'nothing written twice');
+    assert.equal(await c.count('numbered'), 300, 'nothing written twice');
     assert.deepEqual(values, Array.from({ length: 300 }, (_, i) => `${String(i + 1).padStart(8, '0')} event ${i + 1}`));
   } finally {
-    await eddy.close().catch(() => {});
-    broker.kill('SIGTERM');
-    await new Promise((r) => broker.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await c.close();
   }
 });

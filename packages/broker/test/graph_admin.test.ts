@@ -10,6 +10,7 @@ import { topicSpec } from './raw_client.ts';
 import type { RawClient } from './raw_client.ts';
 import type { GraphRuntimeStatus } from '../src/index.ts';
 import { wat2wasm, IDENTITY_MAP_WAT, ODD_WAT } from '../../dataflow/test/wat_operators.ts';
+import { identOddYaml } from '../../dataflow/test/graph_yaml.ts';
 
 const MAP_WASM = Buffer.from(wat2wasm(IDENTITY_MAP_WAT));
 const ODD_WASM = Buffer.from(wat2wasm(ODD_WAT));
@@ -18,31 +19,7 @@ const SM_FILTER = Buffer.from(wat2wasm(`(module (memory (export "memory") 1)
   (func (export "dealloc") (param i32 i32))
   (func (export "filter") (param i32 i32 i32) (result i32) i32.const 0))`));
 
-const DEFINITION = `metadata:
-  name: "t"
-  version: "1.0.0"
-moduleRequirements:
-  apiVersion: "1.1.0"
-  runtimeVersion: "1.1.0"
-operations:
-  - operationType: "source"
-    name: "source"
-  - operationType: "map"
-    name: "pass"
-    module: "ident:1.0.0"
-  - operationType: "filter"
-    name: "odd"
-    module: "odd:2.0.0"
-  - operationType: "sink"
-    name: "sink"
-connections:
-  - from: { name: "source" }
-    to: { name: "pass" }
-  - from: { name: "pass" }
-    to: { name: "odd" }
-  - from: { name: "odd" }
-    to: { name: "sink" }
-`;
+const DEFINITION = identOddYaml('t');
 
 function spec(over: Partial<GraphSpec> = {}): GraphSpec {
   return { name: 'g', definition: DEFINITION, sources: ['in'], sink: 'out', params: {}, state: {}, allowedLatenessMs: 0, lateTopic: null, createdMs: 0, ...over };

@@ -13,17 +13,9 @@ import { encodeBatch, forEachBatch, recordsSection, RecordCursor, batchBaseOffse
 import { startBroker, type Broker } from '../src/index.ts';
 import { GREEDY_MAP_WAT, IDENTITY_MAP_WAT, LOOP_MAP_WAT, OBSERVED_MAP_WAT, ODD_WAT, TRAP_MAP_WAT, wat2wasm } from '../../dataflow/test/wat_operators.ts';
 import { eventually } from './helpers.ts';
+import { graphYaml, type ConnectionRow, type OperationRow } from '../../dataflow/test/graph_yaml.ts';
 
-function definition(ops: string[][], conns: string[][]): string {
-  return [
-    'metadata: { name: t, version: "1.0.0" }',
-    'moduleRequirements: { apiVersion: "1.0.0", runtimeVersion: "1.0.0" }',
-    'operations:',
-    ...ops.map(([t, n, m]) => `  - { operationType: ${t}, name: "${n}"${m ? `, module: "${m}"` : ''} }`),
-    'connections:',
-    ...conns.map(([f, t]) => `  - { from: { name: "${f}" }, to: { name: "${t}" } }`),
-  ].join('\n');
-}
+const definition = (ops: OperationRow[], conns: ConnectionRow[]) => graphYaml('t', ops, conns);
 
 const OBSERVED = definition(
   [['source', 'source'], ['map', 'observe', 'observed:1.0.0'], ['filter', 'odd', 'odd:1.0.0'], ['sink', 'sink']],

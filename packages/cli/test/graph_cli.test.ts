@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { wat2wasm, IDENTITY_MAP_WAT, ODD_WAT } from '../../dataflow/test/wat_operators.ts';
 import { eddy, ok, oneLineError, tempHome } from './helpers.ts';
+import { identOddYaml } from '../../dataflow/test/graph_yaml.ts';
 
 const home = tempHome();
 const run = (args: string[], input?: string) => eddy(args, { home, input, timeoutMs: 60_000 });
@@ -13,31 +14,7 @@ const dir = path.join(home, 'graphs');
 const modulesDir = path.join(dir, 'modules');
 const file = (name: string) => path.join(dir, name);
 
-const DEFINITION = `metadata:
-  name: "odd values"
-  version: "1.0.0"
-moduleRequirements:
-  apiVersion: "1.1.0"
-  runtimeVersion: "1.1.0"
-operations:
-  - operationType: "source"
-    name: "source"
-  - operationType: "map"
-    name: "pass"
-    module: "ident:1.0.0"
-  - operationType: "filter"
-    name: "odd"
-    module: "odd:2.0.0"
-  - operationType: "sink"
-    name: "sink"
-connections:
-  - from: { name: "source" }
-    to: { name: "pass" }
-  - from: { name: "pass" }
-    to: { name: "odd" }
-  - from: { name: "odd" }
-    to: { name: "sink" }
-`;
+const DEFINITION = identOddYaml('odd values');
 
 before(async () => {
   fs.mkdirSync(path.join(modulesDir, 'ident', 'build'), { recursive: true });

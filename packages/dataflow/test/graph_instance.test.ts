@@ -21,6 +21,7 @@ import {
   wat2wasm,
   windowDelayWat,
 } from './wat_operators.ts';
+import { graphYaml, type ConnectionRow, type OperationRow } from './graph_yaml.ts';
 
 const modules = new Map<string, CompiledOperatorModule>([
   ['odd:1.0.0', compileOperatorModule('odd:1.0.0', wat2wasm(ODD_WAT))],
@@ -32,17 +33,8 @@ const modules = new Map<string, CompiledOperatorModule>([
   ['short:1.0.0', compileOperatorModule('short:1.0.0', wat2wasm(SHORT_MAP_WAT))],
 ]);
 
-function graph(ops: [type: string, name: string, module?: string][], connections: [from: string, to: string, arm?: string][], extra = ''): GraphPlan {
-  const yaml = [
-    'metadata: { name: t, version: "1.0.0" }',
-    'moduleRequirements: { apiVersion: "1.0.0", runtimeVersion: "1.0.0" }',
-    extra,
-    'operations:',
-    ...ops.map(([t, n, m]) => `  - { operationType: ${t}, name: "${n}"${m ? `, module: "${m}"` : ''} }`),
-    'connections:',
-    ...connections.map(([f, t, arm]) => `  - { from: { name: "${f}"${arm ? `, arm: "${arm}"` : ''} }, to: { name: "${t}" } }`),
-  ].join('\n');
-  return loadGraphOrThrow(yaml, { file: 'test.yaml', resolveModule: (r) => modules.get(`${r.name}:${r.version}`)?.provides }).plan;
+function graph(ops: OperationRow[], connections: ConnectionRow[]): GraphPlan {
+  return loadGraphOrThrow(graphYaml('t', ops, connections), { file: 'test.yaml', resolveModule: (r) => modules.get(`${r.name}:${r.version}`)?.provides }).plan;
 }
 
 function batch(events: [time: number, payload: string][], node = 0): MessageBatch {
