@@ -17,7 +17,7 @@ import { parseSize } from '../parse/size.ts';
 import { ParseError } from '../parse/parse_error.ts';
 import { DEFAULT_MAX_QUEUE_BYTES, runProducers } from './producer.ts';
 import { createProgress } from './progress.ts';
-import { fmtInt, fmtMb, throughput, type RssSummary, type Throughput } from './report.ts';
+import { fmtInt, rssRow, throughput, type RssSummary, type Throughput } from './report.ts';
 
 export const GRAPH_BENCH_MODULE = { name: 'bench', version: '1.0.0' } as const;
 
@@ -377,12 +377,7 @@ export function formatGraphReport(r: GraphBenchReport): string {
   table.push({ 'ratio (graph/plain)': `${(r.ratio * 100).toFixed(1)} %` });
   table.push({ sink: `${fmtInt(r.graphRun.sinkRecords)} records (expected ${fmtInt(r.expectedOutput)})` });
   table.push({ operations: r.graphRun.operations.map((op) => `${op.name} (${op.type}): ${fmtInt(op.recordsIn)} in, ${fmtInt(op.recordsOut)} out`).join('\n') });
-  if (r.brokerRss) {
-    const s = r.brokerRss;
-    table.push({ 'broker RSS': `before ${fmtMb(s.beforeMb)}  peak ${fmtMb(s.peakMb)}  after ${fmtMb(s.afterMb)}  (${s.source})` });
-  } else {
-    table.push({ 'broker RSS': 'unknown (give --broker-pid or --metrics-url)' });
-  }
+  table.push({ 'broker RSS': rssRow(r.brokerRss) });
   return table.toString();
 }
 

@@ -131,13 +131,14 @@ export function formatReport(r: BenchReport): string {
       [`latency (${l.what})`]: `p50 ${fmtMs(l.p50)}  p95 ${fmtMs(l.p95)}  p99 ${fmtMs(l.p99)}  p99.9 ${fmtMs(l.p999)}  max ${fmtMs(l.max)}`,
     });
   }
-  if (r.brokerRss) {
-    const s = r.brokerRss;
-    table.push({ 'broker RSS': `before ${fmtMb(s.beforeMb)}  peak ${fmtMb(s.peakMb)}  after ${fmtMb(s.afterMb)}  (${s.source})` });
-  } else {
-    table.push({ 'broker RSS': 'unknown (give --broker-pid or --metrics-url)' });
-  }
+  table.push({ 'broker RSS': rssRow(r.brokerRss) });
   return table.toString();
+}
+
+/** The broker RSS row of a report table. */
+export function rssRow(s: { beforeMb?: number; peakMb?: number; afterMb?: number; source: string } | undefined | null): string {
+  if (!s) return 'unknown (give --broker-pid or --metrics-url)';
+  return `before ${fmtMb(s.beforeMb)}  peak ${fmtMb(s.peakMb)}  after ${fmtMb(s.afterMb)}  (${s.source})`;
 }
 
 export function formatReportJson(r: BenchReport): string {
