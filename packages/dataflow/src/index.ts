@@ -43,6 +43,7 @@ export {
 } from './runtime/graph_instance.ts';
 export {
   messagesFromRecordBatches,
+  appendRecordMessages,
   recordBatchFromMessages,
   CONTENT_TYPE_HEADER,
   type SourceBatches,

@@ -12,7 +12,7 @@ import {
   MetricUpdates,
   decodeMetricLabels,
   compileOperatorModule,
-  messagesFromRecordBatches,
+  appendRecordMessages,
   recordBatchFromMessages,
   type CompiledOperatorModule,
 } from '@eddy/dataflow';
@@ -112,15 +112,11 @@ port.on('message', (req: WorkerRequest) => {
 });
 
 function messagesOf(inputs: StepInput[], node: number): MessageBatch {
-  if (inputs.length === 1) {
-    const i = inputs[0];
-    return messagesFromRecordBatches(Buffer.from(i.batches.buffer, i.batches.byteOffset, i.batches.byteLength), i.fromOffset, i.topic, node).messages;
-  }
-  const b = new MessageBatchBuilder();
-  for (const i of inputs) {
-    const m = messagesFromRecordBatches(Buffer.from(i.batches.buffer, i.batches.byteOffset, i.batches.byteLength), i.fromOffset, i.topic, node).messages;
-    for (let k = 0; k < m.count; k++) b.appendFrom(m, k);
-  }
+  let bytes = 0;
+  for (const i of inputs) bytes += i.batches.byteLength;
+  // One batch for all sources of the step, in the order the driver read them.
+  const b = new MessageBatchBuilder(bytes * 2 + 4096);
+  for (const i of inputs) appendRecordMessages(b, Buffer.from(i.batches.buffer, i.batches.byteOffset, i.batches.byteLength), i.fromOffset, i.topic, node);
   return b.finish();
 }
 
@@ -134,9 +130,11 @@ function unsent(batch: MessageBatch, firstSeq: number): { batch: MessageBatch; f
   return { batch: b.finish(), firstSeq: firstSeq + skip };
 }
 
+/** The record batch as one Buffer that owns its ArrayBuffer, so it can be transferred. */
 function join(parts: Buffer[]): Buffer {
+  if (parts.length === 1 && parts[0].byteOffset === 0 && parts[0].length === parts[0].buffer.byteLength) return parts[0];
   const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = Buffer.alloc(total); // its own ArrayBuffer, so it can be transferred
+  const out = Buffer.alloc(total);
   let pos = 0;
   for (const p of parts) pos += p.copy(out, pos);
   return out;

@@ -5,6 +5,7 @@
  */
 import { capMemory } from '@eddy/smartengine';
 import { GraphModuleError } from './errors.ts';
+import { providedOperators } from '../definition/module-ref.ts';
 
 export const GRAPH_ABI_VERSION = 1;
 export const OPERATOR_EXPORTS = {
@@ -33,15 +34,6 @@ export interface CompiledOperatorModule {
   hasInit: boolean;
 }
 
-/** Operator types a module provides, from its export names. */
-export function providedOperators(exportNames: Iterable<string>): Set<ModuleOperatorType> {
-  const names = new Set(exportNames);
-  const out = new Set<ModuleOperatorType>();
-  for (const [type, exp] of Object.entries(OPERATOR_EXPORTS) as [ModuleOperatorType, string][]) {
-    if (names.has(exp)) out.add(type);
-  }
-  return out;
-}
 
 export function compileOperatorModule(ref: string, wasm: Uint8Array, maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES): CompiledOperatorModule {
   let capped: Uint8Array;

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { StateStore, StateSnapshotError, compareHlc, type Hlc, type SetOptions } from './state_store.ts';
+import { StateStore, StateSnapshotError, type SetOptions } from './state_store.ts';
+import { compareHlc, type Hlc } from '../time/hlc.ts';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : new TextDecoder().decode(u));

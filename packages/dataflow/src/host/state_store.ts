@@ -3,13 +3,7 @@
 // Time is the instance's HLC physical time, handed in by the caller, never the wall clock, so a
 // replay gives the same answers. An expired key is absent for every operation (its fence too).
 import { crc32 } from 'node:zlib';
-
-/** A hybrid logical clock reading; compares by (physical, counter, node). */
-export interface Hlc {
-  physical: number;
-  counter: number;
-  node: number;
-}
+import { compareHlc, type Hlc } from '../time/hlc.ts';
 
 export const SetCondition = {
   unconditional: 0,
@@ -31,10 +25,6 @@ export type StateResult = 1 | 0 | -2;
 /** A snapshot that cannot be restored: truncated, corrupt or of an unknown format. */
 export class StateSnapshotError extends Error {
   override name = 'StateSnapshotError';
-}
-
-export function compareHlc(a: Hlc, b: Hlc): number {
-  return a.physical - b.physical || a.counter - b.counter || a.node - b.node;
 }
 
 interface Entry {

@@ -47,6 +47,15 @@ export interface SourceBatches {
  * before `fromOffset`. `node` goes into every timestamp.
  */
 export function messagesFromRecordBatches(bytes: Buffer, fromOffset: number, topic: string, node: number, builder = new MessageBatchBuilder(bytes.length * 2 + 4096)): SourceBatches {
+  const nextOffset = appendRecordMessages(builder, bytes, fromOffset, topic, node);
+  return { messages: builder.finish(), nextOffset };
+}
+
+/**
+ * Appends the messages of stored record batches to `builder` (several sources can fill one
+ * batch); returns the offset after the last record read.
+ */
+export function appendRecordMessages(builder: MessageBatchBuilder, bytes: Buffer, fromOffset: number, topic: string, node: number): number {
   const topicBytes = Buffer.from(topic, 'utf8');
   // Header and topic of a record without headers, written once: each such record is one copy of
   // it plus its value, with size, payload length and time patched in (DataView: no bounds checks
@@ -69,7 +78,7 @@ export function messagesFromRecordBatches(bytes: Buffer, fromOffset: number, top
       nextOffset = cursor.offset + 1;
     }
   });
-  return { messages: builder.finish(), nextOffset };
+  return nextOffset;
 }
 
 const EMPTY = Buffer.alloc(0);
