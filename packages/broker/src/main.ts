@@ -129,8 +129,6 @@ try {
   fail(`could not start: ${(err as Error).message}`);
 }
 
-announceListening(broker, args['log-file']);
-
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) return;
@@ -150,3 +148,7 @@ process.on('uncaughtException', (err) => {
   broker.logger.fatal({ err: err.stack }, 'uncaught exception; exiting');
   process.exit(1);
 });
+
+// Announced only once the handlers above are in place: a parent may send SIGTERM the moment it
+// reads this line, and before process.on('SIGTERM') that signal would kill the process (exit null).
+announceListening(broker, args['log-file']);

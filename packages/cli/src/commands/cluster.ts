@@ -173,11 +173,8 @@ async function startForeground(o: StartOptions, dataDir: string): Promise<void> 
     ...(limits.smTimeBudgetMs !== undefined ? { smartModuleTimeBudgetMs: limits.smTimeBudgetMs } : {}),
     ...(limits.smMemoryMb !== undefined ? { smartModuleMemoryBytes: limits.smMemoryMb * MIB } : {}),
   });
-  recordForeground({ host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir, logFile: null });
-  const endpoint = endpointOf(broker);
-  useLocalProfile(endpoint);
-  process.stderr.write(`local cluster running in the foreground (pid ${process.pid}) at ${endpoint}; Ctrl-C stops it\n`);
-  await new Promise<void>((resolve) => {
+  // Handlers first, then the pid file and the banner: whoever reads those may signal at once.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = () => {
       if (stopping) return;
@@ -193,4 +190,9 @@ async function startForeground(o: StartOptions, dataDir: string): Promise<void> 
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  recordForeground({ host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir, logFile: null });
+  const endpoint = endpointOf(broker);
+  useLocalProfile(endpoint);
+  process.stderr.write(`local cluster running in the foreground (pid ${process.pid}) at ${endpoint}; Ctrl-C stops it\n`);
+  await stopped;
 }
