@@ -1,11 +1,12 @@
-// Root tests' scaffolding: the broker as a real process (main.ts) on a fixed loopback port, so a
-// test can kill it (-9) and start it again where clients expect it.
+// Root tests' scaffolding: the broker as a real process on a fixed loopback port, so a test can
+// kill it (-9) and start it again where clients expect it. It runs the way `eddy cluster start`
+// runs it: the bundle from `npm run build:dist` (which `npm ci` runs) when that is current, so
+// these tests cover what users run, else the TypeScript sources.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-const MAIN = new URL('../packages/broker/src/main.ts', import.meta.url).pathname;
+import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,9 +17,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts main.ts on `port` with its log in `<dataDir>/broker.log`; resolves once it listens. */
+/** Starts the broker on `port` with its log in `<dataDir>/broker.log`; resolves once it listens. */
 export async function spawnBroker(dataDir: string, port: number, extraArgs: string[] = []): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', String(port), '--metrics-port', '-1',
+  const proc = spawn(process.execPath, [...brokerLaunch().args, '--data-dir', dataDir, '--port', String(port), '--metrics-port', '-1',
     '--log-file', join(dataDir, 'broker.log'), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {

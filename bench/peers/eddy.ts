@@ -43,7 +43,7 @@ export const eddy: PeerSystem = {
     }
     // The broker as `eddy cluster start` runs it: compiled JS when the build is current, else sources.
     const launch = brokerLaunch();
-    const { started, match } = await startProcess(`eddy broker (${durability}${launch.compiled ? ', compiled' : ''})`, process.execPath, [
+    const { started, match } = await startProcess(`eddy broker (${durability}${launch.bundled ? ', bundled' : launch.compiled ? ', compiled' : ''})`, process.execPath, [
       ...launch.args, '--data-dir', ctx.dataDir, '--port', '0', '--metrics-port=-1', '--log-level', process.env.EDDY_LOG_LEVEL ?? 'warn',
     ], { ready: /"event"\s*:\s*"listening"[^}]*"port"\s*:\s*(\d+)/, cwd: ROOT });
     const endpoint = `127.0.0.1:${match[1]}`;

@@ -9,6 +9,7 @@ import type { MetadataListener, MetadataObject, MetadataStore } from './metadata
 import { resolveTopicSpec, validateTopicName } from './topic_spec.ts';
 import { GraphRegistry } from './graph_registry.ts';
 import type { GraphLoader } from './graph_registry.ts';
+import { compareNames } from '../util/compare_names.ts';
 
 export const MetadataKind = { topic: 'topic', spu: 'spu', smartmodule: 'smartmodule', graph: 'graph' } as const;
 
@@ -219,7 +220,7 @@ export class Controller {
   /** Every module version, sorted by name then creation. */
   moduleVersions(): SmartModuleMeta[] {
     return this.smartModules().map((o) => this.moduleMeta(o))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.spec.createdMs - b.spec.createdMs || a.spec.version.localeCompare(b.spec.version));
+      .sort((a, b) => compareNames(a.name, b.name) || a.spec.createdMs - b.spec.createdMs || compareNames(a.spec.version, b.spec.version));
   }
 
   /** The versions `ref` names: all of a bare name's, or the one `name:version` (possibly none). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { EddyError, ErrorCode, formatModuleRef } from '@eddy/protocol';
 import type { Graph, GraphSpec, GraphStatus } from '@eddy/protocol';
 import type { MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
+import { compareNames } from '../util/compare_names.ts';
 
 export const GRAPH_KIND = 'graph';
 
@@ -85,7 +86,7 @@ export class GraphRegistry {
   }
 
   list(): GraphObject[] {
-    return this.opts.store.list<GraphSpec, GraphStoredStatus>(GRAPH_KIND).sort((a, b) => a.name.localeCompare(b.name));
+    return this.opts.store.list<GraphSpec, GraphStoredStatus>(GRAPH_KIND).sort((a, b) => compareNames(a.name, b.name));
   }
 
   get(name: string): GraphObject | undefined {

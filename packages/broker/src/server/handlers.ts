@@ -6,6 +6,7 @@ import type {
 import type { Controller } from '../controller/index.ts';
 import type { Spu } from '../spu/index.ts';
 import { topicView } from './topic_view.ts';
+import { compareNames } from '../util/compare_names.ts';
 
 export const BROKER_VERSION = '0.1.0';
 
@@ -82,7 +83,7 @@ export function createHandlers(ctx: HandlerContext): Map<number, Handler> {
   h.set(ApiKey.ListTopics, (req: { names: string[] }): ListTopicsResponse => {
     let topics;
     if (req.names.length === 0) {
-      topics = controller.topics().sort((a, b) => a.name.localeCompare(b.name));
+      topics = controller.topics().sort((a, b) => compareNames(a.name, b.name));
     } else {
       const missing = req.names.filter((n) => !controller.topic(n));
       if (missing.length === 1) throw new UnknownTopicError(missing[0]);
@@ -99,7 +100,7 @@ export function createHandlers(ctx: HandlerContext): Map<number, Handler> {
       if (!t) throw new UnknownTopicError(req.topic);
       topics = [t];
     } else {
-      topics = controller.topics().sort((a, b) => a.name.localeCompare(b.name));
+      topics = controller.topics().sort((a, b) => compareNames(a.name, b.name));
     }
     const partitions = topics.flatMap((t) => topicView(t, spu).status.partitions.map((status) => ({ topic: t.name, status })));
     return { errorCode: ErrorCode.None, errorMessage: null, partitions };

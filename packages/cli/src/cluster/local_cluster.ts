@@ -57,29 +57,30 @@ function newestMtime(dir: string, skip: (name: string) => boolean): number {
 }
 
 /**
- * How to run the broker process: its compiled JS (`npm run build:dist`, run by `npm ci`) when
- * that exists and is newer than every source file it was built from, else the TypeScript entry.
- * Compiled JS idles at about 35 MB less RSS (Node's type stripper is never loaded) and starts
- * faster; a stale build is never used, so edits to the sources always take effect.
+ * How to run the broker process, newest build first: the bundle of the compiled JS
+ * (dist/bundle/main.js, written by `npm run build:dist`, which `npm ci` runs), else the compiled
+ * JS, else the TypeScript entry. A build is used only when it is newer than every source file it
+ * was made from, so edits always take effect. Compiled JS idles at ~35 MB less RSS than the
+ * sources (Node's type stripper is never loaded) and the bundle at ~9 MB less again (one module
+ * graph of a few files instead of ~130).
  */
-export function brokerLaunch(): { args: string[]; compiled: boolean } {
+export function brokerLaunch(): { args: string[]; compiled: boolean; bundled: boolean } {
   const ts = brokerMainPath();
-  try {
-    let built = Infinity;
-    let sources = 0;
-    for (const name of DIST_PACKAGES) {
-      const srcDir = path.dirname(fileURLToPath(import.meta.resolve(name)));
-      const distIndex = path.join(srcDir, '..', 'dist', 'index.js');
-      built = Math.min(built, fs.statSync(distIndex).mtimeMs);
-      sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
-    }
-    const main = path.join(path.dirname(ts), '..', 'dist', 'main.js');
-    built = Math.min(built, fs.statSync(main).mtimeMs);
-    if (built >= sources) return { args: [`--conditions=${DIST_CONDITION}`, main], compiled: true };
-  } catch {
-    // No (complete) build: run the sources.
+  const mtime = (p: string): number => { try { return fs.statSync(p).mtimeMs; } catch { return 0; } };
+  let sources = 0;
+  let dist = Infinity;
+  for (const name of DIST_PACKAGES) {
+    const srcDir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+    dist = Math.min(dist, mtime(path.join(srcDir, '..', 'dist', 'index.js')));
+    sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
   }
-  return { args: [ts], compiled: false };
+  const distDir = path.join(path.dirname(ts), '..', 'dist');
+  const main = path.join(distDir, 'main.js');
+  dist = Math.min(dist, mtime(main));
+  const bundle = path.join(distDir, 'bundle', 'main.js');
+  if (dist >= sources && mtime(bundle) >= dist) return { args: [bundle], compiled: true, bundled: true };
+  if (dist >= sources) return { args: [`--conditions=${DIST_CONDITION}`, main], compiled: true, bundled: false };
+  return { args: [ts], compiled: false, bundled: false };
 }
 
 export function readState(): ClusterState | null {
