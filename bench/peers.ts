@@ -2,7 +2,7 @@
 // workloads, one table. Each system runs alone on the machine in turn (a 2-core box cannot host
 // two servers under load fairly); everything started is stopped, also on Ctrl-C and on errors.
 //
-//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto]
+//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto,file]
 //                       [--out DIR] [--no-install] [--no-md] [-O json]
 //
 // The systems run in --repeat rounds (default 3) and each figure reports the median of its runs:
@@ -20,6 +20,8 @@ import { eddy } from './peers/eddy.ts';
 import { redis, redisC } from './peers/redis.ts';
 import { nats } from './peers/nats.ts';
 import { mosquitto } from './peers/mosquitto.ts';
+import { fileWrite } from './peers/file_write.ts';
+import { warmPageAllocator } from './support/page_warmup.ts';
 import { FIGURES, sizes as computeSizes, type FigureId, type Sizes } from './workloads.ts';
 import { describeMachine } from './support/machine.ts';
 import { stopAll, trackTempDir } from './support/processes.ts';
@@ -30,7 +32,7 @@ import { renderSvg } from './support/chart.ts';
 import { updateBenchmarksMd } from './support/benchmarks_md.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto };
+const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto, file: fileWrite };
 
 function usage(msg: string): never {
   process.stderr.write(`bench:peers: ${msg}\nusage: node bench/peers.ts [--smoke] [--scale F | --records N] [--peers ${Object.keys(PEERS).join(',')}] [--out DIR] [--no-install] [--no-md] [-O json]\n`);
@@ -61,7 +63,7 @@ if (records !== undefined && !(Number.isSafeInteger(records) && records > 0)) us
 const repeat = args.repeat === undefined ? (args.smoke ? 1 : 3) : Number(args.repeat);
 if (!(Number.isSafeInteger(repeat) && repeat >= 1 && repeat <= 25)) usage(`--repeat must be a whole number 1-25, got '${args.repeat}'`);
 if (args.output !== 'table' && args.output !== 'json') usage(`-O must be table or json, got '${args.output}'`);
-const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto').split(',').map((s) => s.trim()).filter(Boolean);
+const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto,file').split(',').map((s) => s.trim()).filter(Boolean);
 for (const p of peerNames) if (!PEERS[p]) usage(`unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
 // Smoke runs must never overwrite the published results.
 const outDir = args.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'eddy-bench-smoke-')) : join(ROOT, 'bench/results'));
@@ -91,6 +93,9 @@ function oneLine(msg: string): string {
   const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.length <= 1 ? (lines[0] ?? '') : `${lines[0]} ${lines[lines.length - 1]}`;
 }
+
+/** Untimed, before each produce run of every system: see support/page_warmup.ts (not in smoke runs). */
+const warmPages = (volume: number): void => { if (!smoke) warmPageAllocator(dataRoot, Math.max(2 * volume, 256 * 1024 * 1024)); };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -174,6 +179,7 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
       let peak = 0;
       const sampler = setInterval(() => { peak = Math.max(peak, readProcRss(s.pid) ?? 0); }, 100);
       await measure('produce100', name, s.durability, `produce ${sz.produce100} x 100 B`, async () => {
+        warmPages(sz.produce100 * 100);
         const t = await s.produce({ stream: 'p100', records: sz.produce100, recordSize: 100, producers: 1, values: v100 });
         return { value: t.recordsPerSec, detail: tp(t) };
       });
@@ -197,6 +203,7 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
         return { value: pct, detail: { module: module.name, plainRecordsPerSec: Math.round(r.plain.recordsPerSec), filteredRecordsPerSec: Math.round(r.filtered.recordsPerSec), delivered: r.filtered.delivered } };
       });
       await measure('produce5k', name, s.durability, `produce ${sz.produce5k} x 5 KiB`, async () => {
+        warmPages(sz.produce5k * 5 * 1024);
         const t = await s.produce({ stream: 'p5k', records: sz.produce5k, recordSize: 5 * 1024, producers: 1, values: v5k });
         return { value: t.mbPerSec, detail: tp(t) };
       });
@@ -219,6 +226,7 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
     const f = await system.start('fsync', fctx).catch((err) => { rmSync(fctx.dataDir, { recursive: true, force: true }); throw err; });
     try {
       if (sz.warmup > 0) await f.produce({ stream: 'warmup', records: Math.min(sz.warmup, sz.fsyncRecords), recordSize: 100, producers: sz.fsyncProducers, values: v100 }).catch(() => undefined);
+      warmPages(sz.fsyncRecords * 100);
       const t = await f.produce({ stream: 'fsync', records: sz.fsyncRecords, recordSize: 100, producers: sz.fsyncProducers, values: v100 });
       return { value: t.recordsPerSec, durability: f.durability, detail: tp(t) };
     } finally {

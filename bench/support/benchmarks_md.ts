@@ -60,6 +60,13 @@ One cluster, one figure at a time: \`eddy bench producer|consumer|e2e|smartmodul
   scanned through the filter as a percentage of the plain replay.
 - **fsync**: 16 producers on 16 connections, fsync before ack: Eddy topics with \`flush: fsync\`
   (fdatasync, group commit), Redis \`appendfsync always\` (one fsync per event-loop turn).
+- **File** (a baseline, not a peer): the same record bytes copied into 1 MiB buffers and written
+  to a file with write(2), no network, no broker: the ceiling for "ack after write to OS".
+- **Page warm-up**: before every produce run of every system, untimed, a scratch file of twice
+  the run's volume is written and deleted. On this VM, page-cache writes into memory the guest
+  has never used run at 0.4-0.9 GB/s (the host backs guest memory lazily) and into memory it
+  has freed before at ~4 GB/s (\`dd\` to a kept vs a deleted file); without the warm-up every
+  system's produce figure swung 2-3x with what ran before it (Eddy 5 KiB: 340 vs 960 MB/s).
 - **RSS**: the server process's VmRSS from /proc, idle one second after start, and the peak
   sampled every 100 ms during the 100-byte produce run.
 - Ratios are Eddy/peer; for latency and memory lower is better, so there a ratio below 1 favours
