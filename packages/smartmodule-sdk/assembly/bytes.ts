@@ -22,15 +22,36 @@ export function bytesEqualString(ptr: usize, len: i32, s: string): bool {
   return memory.compare(ptr, changetype<usize>(needle), <usize>len) == 0;
 }
 
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+
+/**
+ * Index of the first byte equal to `b` in memory [ptr + from, ptr + end), or -1. Eight bytes per
+ * step (SWAR): in `x = word ^ (b * LOW_BITS)` a matching byte is zero, and the lowest byte
+ * flagged by `(x - LOW_BITS) & ~x & HIGH_BITS` is the first zero byte (borrows only run upward,
+ * so they can flag bytes after a true zero, never before it). Plain wasm, no SIMD needed.
+ */
+export function indexOfByte(ptr: usize, from: i32, end: i32, b: u8): i32 {
+  const pattern = LOW_BITS * <u64>b;
+  let i = from;
+  for (; i + 8 <= end; i += 8) {
+    const x = load<u64>(ptr + <usize>i) ^ pattern;
+    const found = (x - LOW_BITS) & ~x & HIGH_BITS;
+    if (found != 0) return i + <i32>(ctz(found) >> 3);
+  }
+  for (; i < end; i++) if (load<u8>(ptr + <usize>i) == b) return i;
+  return -1;
+}
+
 /** Index of the first occurrence of `needle` bytes in memory [ptr, ptr + len), or -1. */
 export function indexOfBytes(ptr: usize, len: i32, needlePtr: usize, needleLen: i32): i32 {
   if (needleLen == 0) return 0;
   if (needleLen > len) return -1;
   const first = load<u8>(needlePtr);
-  const last = len - needleLen;
-  for (let i = 0; i <= last; i++) {
-    if (load<u8>(ptr + <usize>i) != first) continue;
-    if (memory.compare(ptr + <usize>i, needlePtr, <usize>needleLen) == 0) return i;
+  // candidates: where the first byte occurs, up to the last place the needle fits
+  const stop = len - needleLen + 1;
+  for (let i = indexOfByte(ptr, 0, stop, first); i >= 0; i = indexOfByte(ptr, i + 1, stop, first)) {
+    if (needleLen == 1 || memory.compare(ptr + <usize>i + 1, needlePtr + 1, <usize>(needleLen - 1)) == 0) return i;
   }
   return -1;
 }

@@ -69,12 +69,18 @@ export class Cursor {
 
   /** Zigzag LEB128 varint, up to 10 bytes (Kafka/Fluvio `varint` for i64). */
   @inline varint(): i64 {
-    // one-byte varints (small lengths and deltas) are the common case
-    if (!this.failed && this.pos < this.end) {
+    // one- and two-byte varints (lengths and deltas below 8192) are the common case
+    if (!this.failed && this.end - this.pos >= 2) {
       const b = <u32>load<u8>(this.pos);
       if (b < 0x80) {
         this.pos += 1;
         return <i64>(b >>> 1) ^ -(<i64>(b & 1));
+      }
+      const b1 = <u32>load<u8>(this.pos, 1);
+      if (b1 < 0x80) {
+        this.pos += 2;
+        const raw = (b & 0x7f) | (b1 << 7);
+        return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
       }
     }
     return this.varintSlow();

@@ -10,18 +10,19 @@ let pendingHint: string | null = null;
  * function that called `fail` is ignored. Calling `fail` again keeps the first hint.
  */
 export function fail(hint: string): void {
-  if (pendingHint === null) pendingHint = hint;
+  if (changetype<usize>(pendingHint) == 0) pendingHint = hint;
 }
 
 /** True when `fail` was called since the last record began. */
 export function failed(): bool {
-  return pendingHint !== null;
+  return changetype<usize>(pendingHint) != 0;
 }
 
 /** The hint passed to `fail`, if any (SDK internal). */
 export function takeFailure(): string | null {
+  // By address: `=== null` on a string calls String.__eq, and this runs once per record.
   const hint = pendingHint;
-  pendingHint = null;
+  if (changetype<usize>(hint) != 0) pendingHint = null;
   return hint;
 }
 

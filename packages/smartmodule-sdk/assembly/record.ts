@@ -210,12 +210,13 @@ export class SmartModuleRecord {
     this.keyLength = keyLength;
     this.valuePtr = valuePtr;
     this.valueLength = valueLength;
-    // the reused input record rarely holds these: test before storing (a store is a GC barrier)
-    if (this.keyOwner !== null) this.keyOwner = null;
-    if (this.valueOwner !== null) this.valueOwner = null;
-    if (this.keyText !== null) this.keyText = null;
-    if (this.valueText !== null) this.valueText = null;
-    if (this.valueCopy !== null) this.valueCopy = null;
+    // The reused input record rarely holds these: test before storing (a store is a GC
+    // barrier), by address (`!== null` on a string calls String.__ne).
+    if (changetype<usize>(this.keyOwner) != 0) this.keyOwner = null;
+    if (changetype<usize>(this.valueOwner) != 0) this.valueOwner = null;
+    if (changetype<usize>(this.keyText) != 0) this.keyText = null;
+    if (changetype<usize>(this.valueText) != 0) this.valueText = null;
+    if (changetype<usize>(this.valueCopy) != 0) this.valueCopy = null;
   }
 
   private copyMeta(from: SmartModuleRecord): void {

@@ -93,7 +93,7 @@ export function runFilter(ptr: i32, len: i32, version: i32, fn: (record: SmartMo
     if (!reader.next()) return badRecord();
     const keep = fn(r);
     const hint = takeFailure();
-    if (hint !== null) return end(hint, KIND_FILTER, kept);
+    if (changetype<usize>(hint) != 0) return end(hint, KIND_FILTER, kept);
     if (keep) {
       // a kept record leaves exactly as it came
       out.bytes(reader.rawStart, reader.rawEnd - reader.rawStart);
@@ -114,7 +114,7 @@ export function runMap(ptr: i32, len: i32, version: i32,
     if (!reader.next()) return badRecord();
     const mapped = fn(r);
     const hint = takeFailure();
-    if (hint !== null) return end(hint, KIND_MAP, count);
+    if (changetype<usize>(hint) != 0) return end(hint, KIND_MAP, count);
     writeRecordData(reader.preambleStart, reader.preambleEnd - reader.preambleStart, mapped);
     activeCount = ++count;
   }
@@ -132,7 +132,7 @@ export function runFilterMap(ptr: i32, len: i32, version: i32,
     if (!reader.next()) return badRecord();
     const mapped = fn(r);
     const hint = takeFailure();
-    if (hint !== null) return end(hint, KIND_FILTER_MAP, count);
+    if (changetype<usize>(hint) != 0) return end(hint, KIND_FILTER_MAP, count);
     if (mapped !== null) {
       writeRecordData(reader.preambleStart, reader.preambleEnd - reader.preambleStart, mapped);
       activeCount = ++count;
@@ -152,7 +152,7 @@ export function runArrayMap(ptr: i32, len: i32, version: i32,
     if (!reader.next()) return badRecord();
     const items = fn(r);
     const hint = takeFailure();
-    if (hint !== null) return end(hint, KIND_ARRAY_MAP, count);
+    if (changetype<usize>(hint) != 0) return end(hint, KIND_ARRAY_MAP, count);
     for (let j = 0, m = items.length; j < m; j++) {
       // like Fluvio's Record::new_key_value: fresh attributes and deltas
       writeRecordData(0, 0, unchecked(items[j]));
@@ -205,7 +205,7 @@ export function runAggregate(ptr: i32, len: i32, version: i32,
     if (!reader.next()) return badRecord();
     const next = fn(acc, r);
     const hint = takeFailure();
-    if (hint !== null) return endAggregate(hint, count);
+    if (changetype<usize>(hint) != 0) return endAggregate(hint, count);
     acc = next;
     const length = String.UTF8.byteLength(acc);
     beginRecord(reader.preambleStart, reader.preambleEnd - reader.preambleStart, r.keyPtr, r.keyLength, length);
@@ -231,7 +231,7 @@ export function runAggregateBytes(ptr: i32, len: i32, version: i32,
     if (!reader.next()) return badRecord();
     const next = fn(acc, r);
     const hint = takeFailure();
-    if (hint !== null) return endAggregate(hint, count);
+    if (changetype<usize>(hint) != 0) return endAggregate(hint, count);
     acc = next;
     beginRecord(reader.preambleStart, reader.preambleEnd - reader.preambleStart, r.keyPtr, r.keyLength, acc.length);
     activeAccFrom = <isize>out.length;

@@ -5,6 +5,7 @@ import {
   parseJsonBytes,
 } from "@eddy/smartmodule-sdk";
 export { alloc, dealloc } from "@eddy/smartmodule-sdk";
+import { indexOfBytes } from "@eddy/smartmodule-sdk/assembly/bytes";
 
 // value "drop" is dropped, "fail" fails, "throw" aborts, anything else is kept
 function probeFilter(r: SmartModuleRecord): bool {
@@ -130,3 +131,8 @@ function look(r: SmartModuleRecord): void {
 export function look_back(ptr: i32, len: i32, version: i32): i32 { return runLookBack(ptr, len, version, look); }
 function reportSum(r: SmartModuleRecord): SmartModuleRecord { return r.withValue(lookSum.toString()); }
 export function map_sum(ptr: i32, len: i32, version: i32): i32 { return runMap(ptr, len, version, reportSum); }
+
+// the byte search behind valueContains/keyContains (SWAR scan), called directly by a property test
+export function index_of(hayPtr: i32, hayLen: i32, needlePtr: i32, needleLen: i32): i32 {
+  return indexOfBytes(<usize>hayPtr, hayLen, <usize>needlePtr, needleLen);
+}
