@@ -57,7 +57,9 @@ One cluster, one figure at a time: \`eddy bench producer|consumer|e2e|smartmodul
   HDR histogram, p99 shown).
 - **SmartModule**: the same replay through \`examples/smartmodules/filter\` (keeps values that
   contain "a", Fluvio's filter example; about 94% of these values pass), records/s of the topic
-  scanned through the filter as a percentage of the plain replay.
+  scanned through the filter as a percentage of the plain replay, both timed after an untimed
+  warm-up of 100,000 records through each path (the first SmartModule stream of a broker
+  starts its sandbox worker and compiles the module).
 - **fsync**: 16 producers on 16 connections, fsync before ack: Eddy topics with \`flush: fsync\`
   (fdatasync, group commit), Redis \`appendfsync always\` (one fsync per event-loop turn).
 - **File** (a baseline, not a peer): the same record bytes copied into 1 MiB buffers and written

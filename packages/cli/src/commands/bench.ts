@@ -42,7 +42,7 @@ const DESCRIPTIONS: Record<BenchMode, string> = {
   producer: 'produce records as fast as possible; records/s, MB/s, send-to-ack latency',
   consumer: 'replay a topic from the beginning; records/s, MB/s',
   e2e: 'produce at --rate and consume at once; send-to-receive latency',
-  smartmodule: 'replay through a SmartModule and plain; both throughputs and their ratio',
+  smartmodule: 'replay through a SmartModule and plain (each after an untimed warm-up); both throughputs and their ratio',
 };
 
 /** `eddy bench graph`: its own options (two topics, a module, a graph definition). */
