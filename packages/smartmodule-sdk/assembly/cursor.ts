@@ -110,6 +110,51 @@ export class Cursor {
   }
 }
 
+/** Where the last varintAt ended; 0 when it was malformed or ran past its limit. */
+export let varintEnd: usize = 0;
+
+/**
+ * The zigzag varint at `p`, reading no byte at or past `limit`; sets `varintEnd`. For hot loops
+ * that keep their position in a local: a Cursor lives in linear memory, so every read through it
+ * reloads and stores its fields.
+ */
+// @ts-ignore: decorator
+@inline
+export function varintAt(p: usize, limit: usize): i64 {
+  if (limit - p >= 2 && p < limit) {
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) {
+      varintEnd = p + 1;
+      return <i64>(b0 >>> 1) ^ -(<i64>(b0 & 1));
+    }
+    const b1 = <u32>load<u8>(p, 1);
+    if (b1 < 0x80) {
+      varintEnd = p + 2;
+      const raw = (b0 & 0x7f) | (b1 << 7);
+      return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
+    }
+  }
+  return varintAtSlow(p, limit);
+}
+
+function varintAtSlow(p: usize, limit: usize): i64 {
+  let raw: u64 = 0;
+  let shift: u64 = 0;
+  while (true) {
+    if (p >= limit || shift > 63) {
+      varintEnd = 0;
+      return 0;
+    }
+    const b = load<u8>(p);
+    p += 1;
+    raw |= (<u64>(b & 0x7f)) << shift;
+    if ((b & 0x80) == 0) break;
+    shift += 7;
+  }
+  varintEnd = p;
+  return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
+}
+
 /** Bytes a zigzag varint of `v` takes. */
 export function varintSize(v: i64): i32 {
   let raw = <u64>((v << 1) ^ (v >> 63));

@@ -10,7 +10,7 @@
 // Record: varint length, attributes i8, varint timestamp_delta, varint offset_delta,
 // key (bool byte, then varint length + bytes), value (varint length + bytes), varint header
 // count. Any header entries lie before the end the length gives, and are skipped.
-import { Cursor } from "./cursor";
+import { Cursor, varintAt, varintEnd } from "./cursor";
 import {
   STATUS_DECODING_BASE_INPUT, STATUS_DECODING_RECORDS, STATUS_PARSING_EXTRA_PARAMS,
   VERSION_JOIN_RECORD, VERSION_LAST_PARAMS, VERSION_TIMESTAMPS,
@@ -81,13 +81,15 @@ export class RecordReader {
     const count = c.u32();
     if (c.failed || count > <u32>(end - ptr)) return STATUS_DECODING_RECORDS;
     const first = c.pos;
+    // positions in locals: see varintAt
+    let p = first;
     for (let i: u32 = 0; i < count; i++) {
-      const length = c.varint();
-      if (c.failed || length < 0 || <u64>length > <u64>c.remaining) return STATUS_DECODING_RECORDS;
-      c.pos += <usize>length;
+      const length = varintAt(p, end);
+      p = varintEnd;
+      if (p == 0 || length < 0 || <u64>length > <u64>(end - p)) return STATUS_DECODING_RECORDS;
+      p += <usize>length;
     }
     this.count = <i32>count;
-    c.pos = first;
     return 0;
   }
 
@@ -95,29 +97,41 @@ export class RecordReader {
   next(): bool {
     const c = this.c;
     const start = c.pos;
-    const length = c.varint();
-    if (c.failed || length < 0 || <u64>length > <u64>c.remaining) return false;
-    const end = c.pos + <usize>length;
-    const preambleStart = c.pos;
-    c.skip(1); // attributes
-    const timestampDelta = c.varint();
-    const offsetDelta = c.varint();
-    const preambleEnd = c.pos;
+    const length = varintAt(start, c.end);
+    let p = varintEnd;
+    if (p == 0 || length < 0 || <u64>length > <u64>(c.end - p)) return this.bad();
+    // every field lies inside the record: reads stop at its end
+    const end = p + <usize>length;
+    const preambleStart = p;
+    if (p >= end) return this.bad();
+    p += 1; // attributes
+    const timestampDelta = varintAt(p, end);
+    p = varintEnd;
+    if (p == 0) return this.bad();
+    const offsetDelta = varintAt(p, end);
+    p = varintEnd;
+    if (p == 0 || p >= end) return this.bad();
+    const preambleEnd = p;
     let keyPtr: usize = 0;
     let keyLength: i32 = -1;
-    if (c.bool()) {
-      const n = c.varint();
-      if (n < 0 || <u64>n > <u64>(end - c.pos)) return false;
-      keyPtr = c.pos;
+    const hasKey = load<u8>(p);
+    p += 1;
+    if (hasKey > 1) return this.bad();
+    if (hasKey == 1) {
+      const n = varintAt(p, end);
+      p = varintEnd;
+      if (p == 0 || n < 0 || <u64>n > <u64>(end - p)) return this.bad();
+      keyPtr = p;
       keyLength = <i32>n;
-      c.pos += <usize>n;
+      p += <usize>n;
     }
-    const valueLength = c.varint();
-    if (c.failed || valueLength < 0 || <u64>valueLength > <u64>(end - c.pos)) return false;
-    const valuePtr = c.pos;
-    c.pos += <usize>valueLength;
-    c.varint(); // header count; entries (if any) end at `end`
-    if (c.failed || c.pos > end) return false;
+    const valueLength = varintAt(p, end);
+    p = varintEnd;
+    if (p == 0 || valueLength < 0 || <u64>valueLength > <u64>(end - p)) return this.bad();
+    const valuePtr = p;
+    p += <usize>valueLength;
+    varintAt(p, end); // header count; entries (if any) end at `end`
+    if (varintEnd == 0) return this.bad();
     c.pos = end;
     this.rawStart = start;
     this.rawEnd = end;
@@ -126,5 +140,10 @@ export class RecordReader {
     changetype<SmartModuleRecord>(this.record).viewInput(baseOffset + offsetDelta, baseTimestamp + timestampDelta, offsetDelta,
       timestampDelta, keyPtr, keyLength, valuePtr, <i32>valueLength);
     return true;
+  }
+
+  private bad(): bool {
+    this.c.failed = true;
+    return false;
   }
 }
