@@ -10,6 +10,7 @@ import { ByteBuffer } from "./byte_buffer";
 import { copy_records } from "./abi";
 import { varintSize } from "./cursor";
 import { SmartModuleRecord } from "./record";
+import { collectAfterOutput } from "./collect";
 
 export const out = new ByteBuffer();
 
@@ -103,6 +104,7 @@ export function writeRecordError(hint: string, record: SmartModuleRecord, kind: 
 }
 
 /** Hands the output to the host. */
-export function flush(): void {
+export function flush(collect: bool = true): void {
   copy_records(<i32>out.base, <i32>out.length);
+  if (collect) collectAfterOutput();
 }

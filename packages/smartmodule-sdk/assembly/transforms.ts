@@ -43,7 +43,7 @@ function abortOutput(kind: i32, hint: string): void {
     finishSuccesses(activeCount);
     if (kind == <i32>KIND_AGGREGATE) writeAccumulator();
   }
-  flush();
+  flush(false); // no collection: an abort may come from inside the allocator
 }
 
 setAbortReporter(abortOutput);

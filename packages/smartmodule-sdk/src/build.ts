@@ -22,13 +22,15 @@ export const TRANSFORM_FILE = path.join(SDK_DIR, 'src', 'transform.js');
 /**
  * asc flags every SmartModule is built with:
  * - `-O3`: full binaryen optimization (a module compiles in about two seconds);
- * - `--runtime incremental`: a real GC, so strings and objects an author's function makes per
- *   record are freed while a stream runs (the stub runtime never frees, so a long stream would
- *   hit the instance's memory cap); the SDK's own per-record path allocates nothing;
+ * - `--runtime minimal`: a real GC without a shadow stack (each call ~15% cheaper than on the
+ *   incremental runtime); the SDK collects after each call's output is handed over
+ *   (assembly/collect.ts), so strings and objects an author's function makes per record are
+ *   freed while a stream runs (the stub runtime never frees, so a long stream would hit the
+ *   instance's memory cap); the SDK's own per-record path allocates nothing;
  * - `--use abort=...`: the SDK's abort handler instead of an `env.abort` import;
  * - `--transform ...`: the decorators (a module without them is left as it is).
  */
-export const SDK_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${ABORT_HANDLER}`, '--transform', TRANSFORM_FILE];
+export const SDK_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'minimal', '--use', `abort=${ABORT_HANDLER}`, '--transform', TRANSFORM_FILE];
 
 export interface BuildOptions {
   /** The project directory (holds assembly/index.ts and usually package.json). */

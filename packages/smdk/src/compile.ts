@@ -15,10 +15,11 @@ export const SDK_ABORT_HANDLER = '~lib/@eddy/smartmodule-sdk/assembly/abort/smar
 
 /**
  * Flags for a project without asconfig.json when the SDK does not say (it exports its own as
- * SDK_ASC_FLAGS from src/build.ts, which win): optimized, a collecting runtime so per-record
+ * SDK_ASC_FLAGS from src/build.ts, which win): optimized, a collecting runtime (the SDK collects
+ * after each call) so per-record
  * garbage is freed on long streams, and the SDK's abort handler.
  */
-export const DEFAULT_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'incremental', '--use', `abort=${SDK_ABORT_HANDLER}`];
+export const DEFAULT_ASC_FLAGS: readonly string[] = ['-O3', '--runtime', 'minimal', '--use', `abort=${SDK_ABORT_HANDLER}`];
 
 /** The SDK's recommended asc flags, or DEFAULT_ASC_FLAGS. */
 export async function sdkAscFlags(): Promise<readonly string[]> {

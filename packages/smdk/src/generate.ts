@@ -196,7 +196,7 @@ function ascConfig(name: string): string {
       release: { outFile: `build/${name}.wasm`, optimizeLevel: 3, shrinkLevel: 0 },
       debug: { outFile: `build/${name}.debug.wasm`, debug: true },
     },
-    options: { runtime: 'incremental', use: [`abort=${SDK_ABORT_HANDLER}`] },
+    options: { runtime: 'minimal', use: [`abort=${SDK_ABORT_HANDLER}`] },
   };
   return JSON.stringify(config, null, 2) + '\n';
 }

@@ -5,6 +5,7 @@ import { formatFloat } from "../numbers";
 import { LeBuffer } from "./buffer";
 import { Hlc } from "./hlc";
 import { host_output } from "./host";
+import { collectAfterOutput } from "../collect";
 import {
   HEADER_SIZE, KIND_MESSAGE, KIND_RAW, msgContentTypeLength, msgPropertiesLength, msgPropertiesPtr, msgPropertyCount,
   msgSize, msgTopicLength,
@@ -155,6 +156,7 @@ export class GraphOutput {
       store<u32>(b.base, this.count);
     }
     host_output(<i32>b.base, <i32>b.length);
+    collectAfterOutput();
   }
 }
 
