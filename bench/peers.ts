@@ -2,7 +2,7 @@
 // workloads, one table. Each system runs alone on the machine in turn (a 2-core box cannot host
 // two servers under load fairly); everything started is stopped, also on Ctrl-C and on errors.
 //
-//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto,file]
+//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto,file,floor]
 //                       [--out DIR] [--no-install] [--no-md] [-O json]
 //
 // The systems run in --repeat rounds (default 3) and each figure reports the median of its runs:
@@ -21,6 +21,7 @@ import { redis, redisC } from './peers/redis.ts';
 import { nats } from './peers/nats.ts';
 import { mosquitto } from './peers/mosquitto.ts';
 import { fileWrite } from './peers/file_write.ts';
+import { nodeFloor } from './peers/node_floor.ts';
 import { warmPageAllocator } from './support/page_warmup.ts';
 import { FIGURES, sizes as computeSizes, type FigureId, type Sizes } from './workloads.ts';
 import { describeMachine } from './support/machine.ts';
@@ -32,7 +33,7 @@ import { renderSvg } from './support/chart.ts';
 import { updateBenchmarksMd } from './support/benchmarks_md.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto, file: fileWrite };
+const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto, file: fileWrite, floor: nodeFloor };
 
 function usage(msg: string): never {
   process.stderr.write(`bench:peers: ${msg}\nusage: node bench/peers.ts [--smoke] [--scale F | --records N] [--peers ${Object.keys(PEERS).join(',')}] [--out DIR] [--no-install] [--no-md] [-O json]\n`);
@@ -63,7 +64,7 @@ if (records !== undefined && !(Number.isSafeInteger(records) && records > 0)) us
 const repeat = args.repeat === undefined ? (args.smoke ? 1 : 3) : Number(args.repeat);
 if (!(Number.isSafeInteger(repeat) && repeat >= 1 && repeat <= 25)) usage(`--repeat must be a whole number 1-25, got '${args.repeat}'`);
 if (args.output !== 'table' && args.output !== 'json') usage(`-O must be table or json, got '${args.output}'`);
-const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto,file').split(',').map((s) => s.trim()).filter(Boolean);
+const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto,file,floor').split(',').map((s) => s.trim()).filter(Boolean);
 for (const p of peerNames) if (!PEERS[p]) usage(`unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
 // Smoke runs must never overwrite the published results.
 const outDir = args.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'eddy-bench-smoke-')) : join(ROOT, 'bench/results'));

@@ -64,6 +64,10 @@ One cluster, one figure at a time: \`eddy bench producer|consumer|e2e|smartmodul
   (fdatasync, group commit), Redis \`appendfsync always\` (one fsync per event-loop turn).
 - **File** (a baseline, not a peer): the same record bytes copied into 1 MiB buffers and written
   to a file with write(2), no network, no broker: the ceiling for "ack after write to OS".
+- **Node floor** (a baseline, not a peer): a Node.js process that loads what an idle broker needs
+  from Node and npm (a TCP listener, fs/promises, worker_threads, crypto, pino, the native
+  CRC-32C) and none of Eddy's code, for the idle-RSS row: what a broker on this Node.js cannot go
+  below.
 - **Page warm-up**: before every produce run of every system, untimed, a scratch file of twice
   the run's volume is written and deleted. On this VM, page-cache writes into memory the guest
   has never used run at 0.4-0.9 GB/s (the host backs guest memory lazily) and into memory it
