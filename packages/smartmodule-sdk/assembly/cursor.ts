@@ -1,6 +1,7 @@
 // Reads Fluvio's protocol encoding straight from linear memory: big-endian fixed-width
-// integers and zigzag LEB128 varints. Out-of-bounds reads set `failed` instead of trapping,
-// so a malformed input becomes an error code rather than a crashed module.
+// integers and zigzag LEB128 varints (varintAt). Out-of-bounds reads fail softly instead of
+// trapping (a Cursor sets `failed`, varintAt sets varintEnd to 0), so a malformed input becomes
+// an error code rather than a crashed module.
 
 /**
  * A read position over [pos, end) of linear memory. Unmanaged (no GC header, no shadow-stack
@@ -67,42 +68,6 @@ export class Cursor {
     return b == 1;
   }
 
-  /** Zigzag LEB128 varint, up to 10 bytes (Kafka/Fluvio `varint` for i64). */
-  @inline varint(): i64 {
-    // one- and two-byte varints (lengths and deltas below 8192) are the common case
-    if (!this.failed && this.end - this.pos >= 2) {
-      const b = <u32>load<u8>(this.pos);
-      if (b < 0x80) {
-        this.pos += 1;
-        return <i64>(b >>> 1) ^ -(<i64>(b & 1));
-      }
-      const b1 = <u32>load<u8>(this.pos, 1);
-      if (b1 < 0x80) {
-        this.pos += 2;
-        const raw = (b & 0x7f) | (b1 << 7);
-        return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
-      }
-    }
-    return this.varintSlow();
-  }
-
-  varintSlow(): i64 {
-    let raw: u64 = 0;
-    let shift: u64 = 0;
-    while (true) {
-      if (this.short(1) || shift > 63) {
-        this.failed = true;
-        return 0;
-      }
-      const b = load<u8>(this.pos);
-      this.pos += 1;
-      raw |= (<u64>(b & 0x7f)) << shift;
-      if ((b & 0x80) == 0) break;
-      shift += 7;
-    }
-    return <i64>(raw >>> 1) ^ -(<i64>(raw & 1));
-  }
-
   /** Skips `n` bytes; fails when they are not there. */
   @inline skip(n: usize): void {
     if (this.short(n)) return;
@@ -114,9 +79,10 @@ export class Cursor {
 export let varintEnd: usize = 0;
 
 /**
- * The zigzag varint at `p`, reading no byte at or past `limit`; sets `varintEnd`. For hot loops
- * that keep their position in a local: a Cursor lives in linear memory, so every read through it
- * reloads and stores its fields.
+ * The zigzag LEB128 varint at `p` (up to 10 bytes, Kafka/Fluvio `varint` for i64), reading no
+ * byte at or past `limit`; sets `varintEnd`. A free function rather than a Cursor method: the
+ * record loops keep their position in a local, while a Cursor lives in linear memory, so every
+ * read through it reloads and stores its fields.
  */
 // @ts-ignore: decorator
 @inline

@@ -381,8 +381,11 @@ export class RecordView {
   }
 }
 
-/** readVarint32 with the one- and two-byte cases (most record fields) inline. */
-function fastVarint32(buf: Buffer, cur: Cursor): number {
+/**
+ * A record field's zigzag varint with the one- and two-byte cases (most fields) inline; longer
+ * ones go to readVarint64 (`wide`: timestamp and offset deltas) or readVarint32 (lengths, counts).
+ */
+function fastVarint(buf: Buffer, cur: Cursor, wide: boolean): number {
   const p = cur.pos;
   if (p + 1 < buf.length) {
     const b0 = buf[p];
@@ -397,26 +400,7 @@ function fastVarint32(buf: Buffer, cur: Cursor): number {
       return (u >>> 1) ^ -(u & 1);
     }
   }
-  return readVarint32(buf, cur);
-}
-
-/** readVarint64 with the one- and two-byte cases inline. */
-function fastVarint64(buf: Buffer, cur: Cursor): number {
-  const p = cur.pos;
-  if (p + 1 < buf.length) {
-    const b0 = buf[p];
-    if (b0 < 0x80) {
-      cur.pos = p + 1;
-      return (b0 >>> 1) ^ -(b0 & 1);
-    }
-    const b1 = buf[p + 1];
-    if (b1 < 0x80) {
-      const u = (b0 & 0x7f) | (b1 << 7);
-      cur.pos = p + 2;
-      return (u >>> 1) ^ -(u & 1);
-    }
-  }
-  return readVarint64(buf, cur);
+  return wide ? readVarint64(buf, cur) : readVarint32(buf, cur);
 }
 
 function corrupt(i: number, at: number, base: number, what: string, cause?: unknown): CorruptBatchError {
@@ -480,12 +464,12 @@ export class RecordCursor extends RecordView {
     }
     try {
       const start = cur.pos;
-      const rl = fastVarint32(section, cur);
+      const rl = fastVarint(section, cur, false);
       const end = cur.pos + rl;
       if (rl < 0 || end > len) throw corrupt(i, start, positionBase, `length ${rl} runs past end of section`);
       this.attributes = section[cur.pos++];
-      const td = fastVarint64(section, cur);
-      const od = fastVarint64(section, cur);
+      const td = fastVarint(section, cur, true);
+      const od = fastVarint(section, cur, true);
       const flag = section[cur.pos++];
       if (flag === 0) {
         this.keyStart = -1;
@@ -498,11 +482,11 @@ export class RecordCursor extends RecordView {
       } else {
         throw corrupt(i, start, positionBase, `key present flag is ${flag}, expected 0 or 1`);
       }
-      const vl = fastVarint32(section, cur);
+      const vl = fastVarint(section, cur, false);
       if (vl < 0 || cur.pos + vl > end) throw corrupt(i, start, positionBase, `value length ${vl} runs past the record`);
       this.valueStart = cur.pos;
       this.valueEnd = cur.pos += vl;
-      const hc = fastVarint32(section, cur);
+      const hc = fastVarint(section, cur, false);
       if (hc < 0) throw corrupt(i, start, positionBase, `header count ${hc}`);
       this.headersStart = cur.pos;
       for (let h = 0; h < hc; h++) {
