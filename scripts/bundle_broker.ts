@@ -2,7 +2,7 @@
 // packages/broker/dist/bundle/: one module graph of a few files instead of ~130, which idles at
 // ~9 MB less RSS (fewer module records, source strings and loader work). The two worker entries
 // sit beside main.js under their own names, because the code that starts them resolves
-// `./graph_worker.js` and `./sandbox-worker.js` against its own file. npm dependencies stay
+// `./graph_worker.js` and `./sandbox_worker.js` against its own file. npm dependencies stay
 // external (native addons, pino's worker files, lazily loaded codecs) and resolve from
 // node_modules as usual. Run after tsc: `node scripts/bundle_broker.ts`.
 import { build } from 'esbuild';
@@ -30,7 +30,7 @@ await build({
   entryPoints: [
     `${ROOT}packages/broker/dist/main.js`,
     `${ROOT}packages/broker/dist/dataflow/graph_worker.js`,
-    `${ROOT}packages/smartengine/dist/sandbox-worker.js`,
+    `${ROOT}packages/smartengine/dist/sandbox_worker.js`,
   ],
   entryNames: '[name]',
   outdir,

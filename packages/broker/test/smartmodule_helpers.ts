@@ -7,7 +7,7 @@ import { batchOf, streamRecords, topicSpec } from './raw_client.ts';
 
 export {
   FILTER_A, MAP_UPPER, AGGREGATE_CONCAT, FILTER_PARAM, FILTER_LOOKBACK, INFINITE_LOOP, TRAP, MEMORY_HOG,
-} from '../../smartengine/test/wat-modules.ts';
+} from '../../smartengine/test/wat_modules.ts';
 
 /** An invocation: a registered module by name (string) or ad-hoc wasm bytes. */
 export function sm(module: string | Uint8Array, over: Partial<SmartModuleInvocation> = {}): SmartModuleInvocation {

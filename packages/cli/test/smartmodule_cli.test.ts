@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Eddy, Offset } from '@eddy/client';
 import type { RecordStream } from '@eddy/client';
 import { exampleNames, exampleWasm, EXAMPLES_DIR } from '../../../examples/smartmodules/build.ts';
-import { INFINITE_LOOP, TRAP, MEMORY_HOG } from '../../smartengine/test/wat-modules.ts';
+import { INFINITE_LOOP, TRAP, MEMORY_HOG } from '../../smartengine/test/wat_modules.ts';
 import { eddy, ok, oneLineError, tempHome, jsonLines } from './helpers.ts';
 
 const home = tempHome();

@@ -1,6 +1,6 @@
 // Graph operator modules written by hand in WebAssembly text from ABI.md, without the SDK:
 // they test the host and runtime against the document (compiled by the engine tests' wat2wasm).
-import { wat2wasm } from '../../smartengine/test/wat-modules.ts';
+import { wat2wasm } from '../../smartengine/test/wat_modules.ts';
 
 export { wat2wasm };
 

@@ -1,7 +1,7 @@
 /// <reference path="./webassembly.d.ts" />
 // @eddy/smartengine: runs Fluvio-compatible WebAssembly SmartModules in sandboxed worker threads.
-export { SmartEngine } from './smart-engine.ts';
-export { SmartChain } from './smart-chain.ts';
+export { SmartEngine } from './smart_engine.ts';
+export { SmartChain } from './smart_chain.ts';
 export {
   SmartModuleError,
   SmartModuleLoadError,
@@ -43,4 +43,4 @@ export type {
   SmartModuleLogLine,
 } from './types.ts';
 // The memory cap (rewrites the module's declared maximum), shared with graph operators.
-export { capMemory, isWasm, WasmBinaryError, type MemoryLimits } from './wasm-binary.ts';
+export { capMemory, isWasm, WasmBinaryError, type MemoryLimits } from './wasm_binary.ts';

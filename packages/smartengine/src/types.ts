@@ -1,7 +1,7 @@
 // Public shapes of the SmartModule engine API.
 import type { TransformName } from './abi.ts';
 import type { SmartModuleRuntimeError } from './errors.ts';
-import type { LookbackConfig } from './input-codec.ts';
+import type { LookbackConfig } from './input_codec.ts';
 
 export type { LookbackConfig, TransformName };
 

@@ -2,7 +2,7 @@
 // Run: node packages/smartengine/test/bench.ts [recordsPerBatch] [valueBytes] [seconds]
 import { SmartEngine } from '../src/index.ts';
 import { encodeRecords } from './records.ts';
-import { FILTER_A, MAP_UPPER } from './wat-modules.ts';
+import { FILTER_A, MAP_UPPER } from './wat_modules.ts';
 
 const perBatch = Number(process.argv[2] ?? 1000);
 const valueBytes = Number(process.argv[3] ?? 100);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGraph, loadGraphOrThrow, parseGraphDefinition, validateGraph } from './load.ts';
 import { InvalidGraphError } from './diagnostics.ts';
-import { providedOperators } from './module-ref.ts';
+import { providedOperators } from './module_ref.ts';
 import type { GraphDefinition, GraphResult, ValidateOptions } from './types.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

@@ -1,10 +1,10 @@
 // The entry points: parse YAML into a checked definition, validate a definition into a plan,
 // or both at once.
-import { checkGraph } from './graph-checks.ts';
+import { checkGraph } from './graph_checks.ts';
 import { Diagnostics, InvalidGraphError, sortDiagnostics } from './diagnostics.ts';
 import { checkShape } from './shape.ts';
 import type { GraphDefinition, GraphDocument, GraphPlan, GraphResult, ParseResult, ValidateOptions } from './types.ts';
-import { readYaml } from './yaml-source.ts';
+import { readYaml } from './yaml_source.ts';
 
 export interface ParseOptions {
   /** Names the file in diagnostics (default "graph.yaml"). */

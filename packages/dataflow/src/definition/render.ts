@@ -1,6 +1,6 @@
 // Draws a plan: Graphviz dot, Mermaid `flowchart LR`, or plain text for terminals. Arms are edge
 // labels; nodes show name, type and module, plus optional per-operation annotations (counts).
-import { formatModuleRef } from './module-ref.ts';
+import { formatModuleRef } from './module_ref.ts';
 import type { GraphPlan, PlanOperation } from './types.ts';
 
 export type RenderFormat = 'dot' | 'mermaid' | 'text';

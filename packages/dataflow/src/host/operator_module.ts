@@ -5,7 +5,7 @@
  */
 import { capMemory } from '@eddy/smartengine';
 import { GraphModuleError } from './errors.ts';
-import { providedOperators } from '../definition/module-ref.ts';
+import { providedOperators } from '../definition/module_ref.ts';
 
 export const GRAPH_ABI_VERSION = 1;
 export const OPERATOR_EXPORTS = {

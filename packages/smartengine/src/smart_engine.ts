@@ -3,9 +3,9 @@
 import { availableParallelism } from 'node:os';
 import { SMARTMODULE_LATEST_VERSION, SMARTMODULE_MIN_VERSION } from './abi.ts';
 import { SmartModuleClosedError, SmartModuleLoadError } from './errors.ts';
-import { encodeExtraParams } from './input-codec.ts';
-import { ModuleCache, ModuleRejected, type CompiledSmartModule } from './module-cache.ts';
-import { SmartChain } from './smart-chain.ts';
+import { encodeExtraParams } from './input_codec.ts';
+import { ModuleCache, ModuleRejected, type CompiledSmartModule } from './module_cache.ts';
+import { SmartChain } from './smart_chain.ts';
 import type {
   ChainModuleInfo,
   SmartEngineOptions,
@@ -13,8 +13,8 @@ import type {
   SmartModuleLogger,
   SmartModuleSpec,
 } from './types.ts';
-import { WorkerHost } from './worker-host.ts';
-import type { ModuleSetup } from './worker-protocol.ts';
+import { WorkerHost } from './worker_host.ts';
+import type { ModuleSetup } from './worker_protocol.ts';
 
 const MIB = 1024 * 1024;
 

@@ -3,8 +3,8 @@
 // travel through SharedArrayBuffers: input slots, and for 'batches' an output buffer the host
 // lends per call (reused once the caller is done with the result).
 import type { TransformName } from './abi.ts';
-import type { LookbackConfig } from './input-codec.ts';
-import type { RecordErrorFields, TransformErrorFields } from './output-codec.ts';
+import type { LookbackConfig } from './input_codec.ts';
+import type { RecordErrorFields, TransformErrorFields } from './output_codec.ts';
 
 export interface ModuleSetup {
   name: string;

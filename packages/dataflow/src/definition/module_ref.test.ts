@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatModuleRef, parseModuleRef, providedOperators } from './module-ref.ts';
+import { formatModuleRef, parseModuleRef, providedOperators } from './module_ref.ts';
 import { parentPath, pathStep } from './diagnostics.ts';
 
 test('module references are name:version, the version after the last colon', () => {

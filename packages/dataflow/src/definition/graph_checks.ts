@@ -2,7 +2,7 @@
 // inputs, branch arms, no cycles, modules, parameters), and the plan built when it does.
 import type { Diagnostics } from './diagnostics.ts';
 import { pathStep } from './diagnostics.ts';
-import { formatModuleRef, parseModuleRef } from './module-ref.ts';
+import { formatModuleRef, parseModuleRef } from './module_ref.ts';
 import type {
   BranchArm,
   GraphDefinition,

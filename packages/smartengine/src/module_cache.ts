@@ -13,7 +13,7 @@ import {
   WASM_PAGE_BYTES,
 } from './abi.ts';
 import type { SmartModuleInfo } from './types.ts';
-import { capMemory, isWasm, WasmBinaryError } from './wasm-binary.ts';
+import { capMemory, isWasm, WasmBinaryError } from './wasm_binary.ts';
 
 export interface CompiledSmartModule {
   module: WebAssembly.Module;

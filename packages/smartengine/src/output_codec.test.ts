@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeInitOutput, decodeLookBackOutput, decodeTransformOutput, OutputDecodeError } from './output-codec.ts';
+import { decodeInitOutput, decodeLookBackOutput, decodeTransformOutput, OutputDecodeError } from './output_codec.ts';
 import { encodeRecords } from '../test/records.ts';
 
 const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s/g, ''), 'hex'));

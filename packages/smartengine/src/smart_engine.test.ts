@@ -13,9 +13,9 @@ import {
   SmartModuleTrapError,
   type SmartModuleLogLine,
 } from './index.ts';
-import { ModuleCache } from './module-cache.ts';
+import { ModuleCache } from './module_cache.ts';
 import { decodeRecords, encodeRecords, text, values, type TestRecord } from '../test/records.ts';
-import * as wat from '../test/wat-modules.ts';
+import * as wat from '../test/wat_modules.ts';
 
 const batch = (records: TestRecord[], baseOffset = 0, baseTimestamp = 0) => ({ baseOffset, baseTimestamp, records: encodeRecords(records) });
 const vals = (...v: string[]): TestRecord[] => v.map((value) => ({ value }));

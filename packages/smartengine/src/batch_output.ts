@@ -10,7 +10,7 @@
 // max_timestamp i64 @35, producer_id i64 @43, producer_epoch i16 @51, first_sequence i32 @53,
 // then the records section @57: u32 count + records.
 import { crc32c } from '@node-rs/crc32';
-import { copyBytes } from './copy-bytes.ts';
+import { copyBytes } from './copy_bytes.ts';
 import { VarintError, walkRecords, type RecordMaxima } from './varint.ts';
 
 export const BATCH_HEADER_BYTES = 57;

@@ -18,7 +18,7 @@ import {
   countBatches,
   scanPreambles,
   writeOutputBatch,
-} from './batch-output.ts';
+} from './batch_output.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
 
 /** writeOutputBatch after scanPreambles, as the engine's pass-through does. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeExtraParams, inputSize, writeInput } from './input-codec.ts';
+import { encodeExtraParams, inputSize, writeInput } from './input_codec.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -2,10 +2,10 @@
 // pinned to this worker and runs each message (one batch, or a run of whole batches)
 // synchronously and in order, so the engine can stop a runaway module by terminating this thread.
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
-import { BATCH_FIRST_TIMESTAMP_AT, BATCH_HEADER_BYTES, batchEnd, countBatches, writeOutputBatch } from './batch-output.ts';
-import { copyBytes } from './copy-bytes.ts';
+import { BATCH_FIRST_TIMESTAMP_AT, BATCH_HEADER_BYTES, batchEnd, countBatches, writeOutputBatch } from './batch_output.ts';
+import { copyBytes } from './copy_bytes.ts';
 import type { RecordMaxima } from './varint.ts';
-import { ModuleInstance, SandboxFailure, type InstanceHooks } from './module-instance.ts';
+import { ModuleInstance, SandboxFailure, type InstanceHooks } from './module_instance.ts';
 import {
   STATUS_CHAIN,
   STATUS_MODULE,
@@ -21,7 +21,7 @@ import {
   type WorkerData,
   type WorkerReply,
   type WorkerRequest,
-} from './worker-protocol.ts';
+} from './worker_protocol.ts';
 
 const port = parentPort!;
 const { status } = workerData as WorkerData;

@@ -22,7 +22,7 @@ import {
   type WorkerData,
   type WorkerReply,
   type WorkerRequest,
-} from './worker-protocol.ts';
+} from './worker_protocol.ts';
 
 /** A request without its id; the host assigns one each time it (re)posts it. */
 export type Outgoing = { msg: DistributiveOmit<WorkerRequest, 'req'>; transfer?: Transferable[] };
@@ -66,7 +66,7 @@ export interface WorkerHostOptions {
 
 let nextRequestId = 1;
 
-const WORKER_URL = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = new URL(`./sandbox_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export class WorkerHost {
   readonly #options: WorkerHostOptions;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { BatchLayout, checkBatch, decodeRecords, encodeBatchFromSection, batchTotalSize } from '@eddy/protocol';
 import { SmartEngine, SmartModuleRuntimeError, SmartModuleTimeoutError, SmartModuleTrapError, type BatchesResult } from './index.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
-import * as wat from '../test/wat-modules.ts';
+import * as wat from '../test/wat_modules.ts';
 
 const vals = (...v: string[]): TestRecord[] => v.map((value) => ({ value }));
 

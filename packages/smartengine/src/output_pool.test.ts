@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutputPool } from './output-pool.ts';
+import { OutputPool } from './output_pool.ts';
 
 test('OutputPool lends buffers big enough for the input or the largest output, reuses released ones, keeps a few', () => {
   const pool = new OutputPool(2);

@@ -25,7 +25,7 @@ import {
   SMARTMODULE_LOOKBACK_VERSION,
   SMARTMODULE_TIMESTAMPS_VERSION,
 } from './abi.ts';
-import { copyBytes } from './copy-bytes.ts';
+import { copyBytes } from './copy_bytes.ts';
 
 export interface LookbackConfig {
   /** Last N records (0 = none by count). */

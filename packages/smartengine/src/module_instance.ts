@@ -12,15 +12,15 @@ import {
   type EntryPoint,
   type TransformName,
 } from './abi.ts';
-import { encodeExtraParams, inputSize, writeInput } from './input-codec.ts';
+import { encodeExtraParams, inputSize, writeInput } from './input_codec.ts';
 import {
   decodeInitOutput,
   decodeLookBackOutput,
   decodeTransformOutput,
   type TransformOutput,
-} from './output-codec.ts';
+} from './output_codec.ts';
 import { createWasiImports, WasiExit } from './wasi.ts';
-import type { ErrorPayload, ModuleSetup } from './worker-protocol.ts';
+import type { ErrorPayload, ModuleSetup } from './worker_protocol.ts';
 
 export class SandboxFailure extends Error {
   readonly payload: ErrorPayload;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capMemory, isWasm, WasmBinaryError } from './wasm-binary.ts';
-import { wat2wasm } from '../test/wat-modules.ts';
+import { capMemory, isWasm, WasmBinaryError } from './wasm_binary.ts';
+import { wat2wasm } from '../test/wat_modules.ts';
 
 async function memoryOf(bytes: Uint8Array): Promise<WebAssembly.Memory> {
   const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { copyBytes } from './copy-bytes.ts';
+import { copyBytes } from './copy_bytes.ts';
 
 test('copyBytes copies between shared, wasm and plain memory at any offset and size', () => {
   const kinds = [

@@ -14,11 +14,11 @@ import {
   SmartModuleRuntimeError,
   SmartModuleTrapError,
 } from './errors.ts';
-import { BATCH_HEADER_BYTES, batchEnd, countBatches, scanPreambles, writeOutputBatch } from './batch-output.ts';
-import { copyBytes } from './copy-bytes.ts';
-import { OutputPool } from './output-pool.ts';
-import { FailedReply, type HostedChain, type Outgoing, type WorkerHost } from './worker-host.ts';
-import type { BatchesReply, DoneReply, ErrorPayload, LookBackInput, ModuleSetup } from './worker-protocol.ts';
+import { BATCH_HEADER_BYTES, batchEnd, countBatches, scanPreambles, writeOutputBatch } from './batch_output.ts';
+import { copyBytes } from './copy_bytes.ts';
+import { OutputPool } from './output_pool.ts';
+import { FailedReply, type HostedChain, type Outgoing, type WorkerHost } from './worker_host.ts';
+import type { BatchesReply, DoneReply, ErrorPayload, LookBackInput, ModuleSetup } from './worker_protocol.ts';
 import type {
   BatchesResult,
   ChainModuleInfo,
