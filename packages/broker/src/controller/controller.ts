@@ -69,6 +69,8 @@ export class Controller {
   private localSpuId: number;
   private logger: Logger | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  /** Topics whose create failed but whose Pending record could not be removed yet. */
+  private failedCreates = new Set<string>();
   /** Dataflow graphs (kind 'graph'); the broker's graph runner reports status through it. */
   readonly graphs: GraphRegistry;
 
@@ -105,6 +107,14 @@ export class Controller {
           this.logger?.info({ topic: t.name }, 'finished deleting topic');
           continue;
         }
+        if (t.status.resolution === 'Pending') {
+          // A create that never answered (crash, or a failure whose clean-up could not be saved):
+          // nobody was told it exists, so undo it rather than surface a topic the client gave up on.
+          await this.provisioner.removeTopic(t.name);
+          await this.store.delete(MetadataKind.topic, t.name);
+          this.logger?.info({ topic: t.name }, 'removed a topic whose creation did not finish');
+          continue;
+        }
         await this.provisioner.provisionTopic(t.name, t.spec);
         if (t.status.resolution !== 'Provisioned') {
           await this.store.put({ ...t, status: this.provisionedStatus(t.spec) });
@@ -116,12 +126,17 @@ export class Controller {
   // ---- topics ---------------------------------------------------------------------------------
 
   topics(): TopicObject[] {
-    return this.store.list<TopicSpec, TopicStatus>(MetadataKind.topic).filter((t) => t.status.resolution !== 'Deleting');
+    return this.store.list<TopicSpec, TopicStatus>(MetadataKind.topic).filter((t) => this.visible(t));
   }
 
   topic(name: string): TopicObject | undefined {
     const t = this.store.get<TopicSpec, TopicStatus>(MetadataKind.topic, name);
-    return t && t.status.resolution !== 'Deleting' ? t : undefined;
+    return t && this.visible(t) ? t : undefined;
+  }
+
+  /** Topics being deleted, and failed creates whose record could not be removed yet, are gone. */
+  private visible(t: TopicObject): boolean {
+    return t.status.resolution !== 'Deleting' && !this.failedCreates.has(t.name);
   }
 
   /** Validates, fills defaults, persists and provisions. With dryRun only validates. */
@@ -130,24 +145,54 @@ export class Controller {
     const spus = Math.max(1, this.spus().length);
     const spec = resolveTopicSpec(input, spus);
     return this.exclusive(async () => {
-      if (this.store.get(MetadataKind.topic, name)) {
+      if (this.store.get(MetadataKind.topic, name) && !this.failedCreates.has(name)) {
         throw new EddyError(ErrorCode.TopicAlreadyExists, `topic '${name}' already exists`);
       }
       const obj: TopicObject = { kind: MetadataKind.topic, name, spec, status: this.provisionedStatus(spec) };
       if (dryRun) return obj;
-      // Pending first: if we crash while creating folders, reconcile() completes the job.
+      // Pending first: a crash while creating folders leaves a Pending record that reconcile()
+      // undoes. The store changes memory only once a write is durable, so a failed write here
+      // leaves nothing to undo.
       await this.store.put({ ...obj, status: { resolution: 'Pending', reason: '', partitions: [] } });
+      this.failedCreates.delete(name);
       try {
         await this.provisioner.provisionTopic(name, spec);
+        await this.store.put(obj);
       } catch (err) {
-        await this.provisioner.removeTopic(name).catch(() => {});
-        await this.store.delete(MetadataKind.topic, name).catch(() => {});
+        await this.undoCreate(name);
+        if (err instanceof EddyError) throw err;
         throw new EddyError(ErrorCode.StorageError, `could not create topic '${name}': ${(err as Error).message}`, { cause: err });
       }
-      await this.store.put(obj);
       this.logger?.info({ topic: name, spec }, 'created topic');
       return obj;
     });
+  }
+
+  /**
+   * Takes back a create that failed after its Pending record was saved: the folders go at once;
+   * if the record cannot be removed either (the disk is still full), the topic is hidden and the
+   * removal retried until it is saved, so no phantom topic is listed or blocks a retry.
+   */
+  private async undoCreate(name: string): Promise<void> {
+    await this.provisioner.removeTopic(name).catch(() => {});
+    try {
+      await this.store.delete(MetadataKind.topic, name);
+    } catch (err) {
+      this.failedCreates.add(name);
+      this.logger?.warn({ topic: name, err: (err as Error).message }, 'could not remove a failed topic create; retrying');
+      const retry = setInterval(() => {
+        if (!this.failedCreates.has(name)) { clearInterval(retry); return; }
+        void this.exclusive(async () => {
+          if (!this.failedCreates.has(name)) return;
+          const t = this.store.get<TopicSpec, TopicStatus>(MetadataKind.topic, name);
+          if (t && t.status.resolution === 'Pending') await this.store.delete(MetadataKind.topic, name);
+          this.failedCreates.delete(name);
+          clearInterval(retry);
+          this.logger?.info({ topic: name }, 'removed the record of a failed topic create');
+        }).catch(() => { /* still failing: next tick */ });
+      }, 1000);
+      retry.unref();
+    }
   }
 
   /** Removes the topic and all its data. */

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalMetadataStore } from './local_metadata_store.ts';
 import type { MetadataEvent } from './metadata_store.ts';
+import { EddyError, ErrorCode } from '@eddy/protocol';
+import { mountTmpfs } from '../../test/support/tmpfs.ts';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'eddy-meta-'));
@@ -73,5 +75,38 @@ test('a temp file from a crash mid-write is ignored and removed; a corrupt file 
     await assert.rejects(LocalMetadataStore.open(dir), /spu\.json is not valid JSON/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write that fails (full disk) is a StorageError and leaves no trace in memory or on disk', async () => {
+  const fs = mountTmpfs(256 * 1024);
+  try {
+    const store = await LocalMetadataStore.open(fs.dir);
+    await store.put({ kind: 'topic', name: 'kept', spec: {}, status: {} });
+    const before = readFileSync(join(fs.dir, 'topic.json'), 'utf8');
+    const events: string[] = [];
+    store.watch((e) => events.push(`${e.op}:${e.name}`));
+    fs.fill();
+    const err = await store.put({ kind: 'topic', name: 'lost', spec: { big: 'x'.repeat(8192) }, status: {} }).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof EddyError, `expected an EddyError, got ${String(err)}`);
+    assert.equal(err.code, ErrorCode.StorageError);
+    assert.match(err.message, /^could not save topic 'lost': ENOSPC/);
+    assert.equal(store.get('topic', 'lost'), undefined);
+    assert.deepEqual(store.list('topic').map((o) => o.name), ['kept']);
+    assert.equal(readFileSync(join(fs.dir, 'topic.json'), 'utf8'), before);
+    assert.deepEqual(readdirSync(fs.dir).filter((f) => f.endsWith('.tmp')), []);
+    // A delete that fails keeps the object; a later change must not carry the failed one along.
+    await assert.rejects(store.delete('topic', 'kept'), /could not save topic 'kept'/);
+    assert.ok(store.get('topic', 'kept'));
+    assert.deepEqual(events, []);
+    fs.free();
+    await store.put({ kind: 'topic', name: 'next', spec: {}, status: {} });
+    assert.deepEqual(store.list('topic').map((o) => o.name), ['kept', 'next']);
+    await store.close();
+    const again = await LocalMetadataStore.open(fs.dir);
+    assert.deepEqual(again.list('topic').map((o) => o.name), ['kept', 'next']);
+    await again.close();
+  } finally {
+    fs.close();
   }
 });

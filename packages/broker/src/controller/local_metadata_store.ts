@@ -1,19 +1,19 @@
 import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableFile } from '../util/durable_file.ts';
+import { EddyError, ErrorCode } from '@eddy/protocol';
+import { DurableMap } from '../util/durable_map.ts';
 import type { MetadataEvent, MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
 
-interface KindState {
-  objects: Map<string, MetadataObject>;
-  file: DurableFile;
-}
+type KindState = DurableMap<MetadataObject>;
 
 const KIND_RE = /^[a-z][a-z0-9-]{0,62}$/;
 
 /**
  * MetadataStore kept in memory and persisted as one JSON file per kind (`<dir>/<kind>.json`),
  * each rewritten atomically (temp + fsync + rename). Concurrent changes to a kind share one
- * write, so a burst of puts costs one fsync rather than one each.
+ * write, so a burst of puts costs one fsync rather than one each. Memory changes only after the
+ * write succeeded: a failed write (full disk, no descriptors) is a StorageError and leaves nothing
+ * behind, so a retry starts from the same state.
  */
 export class LocalMetadataStore implements MetadataStore {
   readonly dir: string;
@@ -47,38 +47,35 @@ export class LocalMetadataStore implements MetadataStore {
       if (!Array.isArray(parsed)) throw new Error(`metadata file ${join(dir, file)} does not hold a list of objects`);
       const st = store.state(kind);
       for (const o of parsed as MetadataObject[]) {
-        if (o && typeof o.name === 'string') st.objects.set(o.name, { kind, name: o.name, spec: o.spec, status: o.status });
+        if (o && typeof o.name === 'string') st.load(o.name, { kind, name: o.name, spec: o.spec, status: o.status });
       }
     }
     return store;
   }
 
   get<S, T>(kind: string, name: string): MetadataObject<S, T> | undefined {
-    return this.kinds.get(kind)?.objects.get(name) as MetadataObject<S, T> | undefined;
+    return this.kinds.get(kind)?.get(name) as MetadataObject<S, T> | undefined;
   }
 
   list<S, T>(kind: string): MetadataObject<S, T>[] {
     const st = this.kinds.get(kind);
-    return st ? ([...st.objects.values()] as MetadataObject<S, T>[]) : [];
+    return st ? ([...st.values()] as MetadataObject<S, T>[]) : [];
   }
 
   async put(object: MetadataObject): Promise<void> {
     this.checkOpen();
     if (!KIND_RE.test(object.kind)) throw new Error(`invalid metadata kind '${object.kind}'`);
     const copy: MetadataObject = { kind: object.kind, name: object.name, spec: object.spec, status: object.status };
-    const st = this.state(object.kind);
-    st.objects.set(object.name, copy);
-    await st.file.save();
+    await this.write(object.kind, object.name, this.state(object.kind).set(object.name, copy));
     this.emit({ op: 'upsert', kind: object.kind, name: object.name, object: copy });
   }
 
   async delete(kind: string, name: string): Promise<boolean> {
     this.checkOpen();
     const st = this.kinds.get(kind);
-    const old = st?.objects.get(name);
+    const old = st?.get(name);
     if (!st || !old) return false;
-    st.objects.delete(name);
-    await st.file.save();
+    await this.write(kind, name, st.delete(name));
     this.emit({ op: 'delete', kind, name, object: old });
     return true;
   }
@@ -92,7 +89,7 @@ export class LocalMetadataStore implements MetadataStore {
   async close(): Promise<void> {
     this.closed = true;
     // Let in-flight writes finish so nothing acknowledged is lost.
-    for (const st of this.kinds.values()) await st.file.settle();
+    for (const st of this.kinds.values()) await st.settle();
     this.listeners.clear();
   }
 
@@ -103,12 +100,20 @@ export class LocalMetadataStore implements MetadataStore {
   private state(kind: string): KindState {
     let st = this.kinds.get(kind);
     if (!st) {
-      const objects = new Map<string, MetadataObject>();
-      const file = new DurableFile(join(this.dir, `${kind}.json`), () => JSON.stringify([...objects.values()], null, 1));
-      st = { objects, file };
+      st = new DurableMap<MetadataObject>(join(this.dir, `${kind}.json`), (objects) => JSON.stringify([...objects.values()], null, 1));
       this.kinds.set(kind, st);
     }
     return st;
+  }
+
+  /** Waits for a change to become durable; a failed write is a StorageError naming the object. */
+  private async write(kind: string, name: string, durable: Promise<void>): Promise<void> {
+    try {
+      await durable;
+    } catch (err) {
+      // Node's message already starts with the code ("ENOSPC: no space left on device, open …").
+      throw new EddyError(ErrorCode.StorageError, `could not save ${kind} '${name}': ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private emit(event: MetadataEvent): void {
