@@ -5,6 +5,7 @@ import {
   ErrorCode,
   FrameReader,
   DEFAULT_MAX_FRAME_BYTES,
+  apiVersionOf,
   encodeRequest,
   readResponseHeader,
 } from '@eddy/protocol';
@@ -52,7 +53,8 @@ export interface StreamHandle {
 }
 
 interface Pending {
-  api: ApiSpec<any, any>;
+  /** The response layout of the version the request was sent at. */
+  response: Schema<any>;
   name: string;
   resolve(v: any): void;
   reject(e: Error): void;
@@ -62,7 +64,7 @@ interface Pending {
 }
 
 interface StreamEntry {
-  api: ApiSpec<any, any>;
+  response: Schema<any>;
   handler: StreamHandler<any>;
 }
 
@@ -175,29 +177,32 @@ export class Connection {
 
   /** Sends a request and resolves with its decoded response. */
   request<N extends ApiName>(name: N, body: RequestOf<N>, opts?: RequestOptions): Promise<ResponseOf<N>> {
-    return this.requestWith(name, Apis[name].request as Schema<RequestOf<N>>, body, opts);
+    return this.requestWith(name, undefined, body, opts);
   }
 
   /**
-   * request() with the body written by `schema`, which must produce `name`'s wire layout (used to
-   * write several record batches as separate parts).
+   * request() with the body written by `schema`, which must produce `name`'s wire layout at the
+   * negotiated version, versionOf(name) (used to write several record batches as separate parts).
+   * Without one, the layout of that version in the protocol's table.
    */
-  requestWith<N extends ApiName, B>(name: N, schema: Schema<B>, body: B, opts?: RequestOptions): Promise<ResponseOf<N>> {
+  requestWith<N extends ApiName, B>(name: N, schema: Schema<B> | undefined, body: B, opts?: RequestOptions): Promise<ResponseOf<N>> {
     const api = Apis[name] as ApiSpec<any, any>;
     if (api.response === null || api.streaming) {
       return Promise.reject(new TypeError(`${name} is not a request/response API`));
     }
     return new Promise((resolve, reject) => {
       let id: number;
+      let response: Schema<any>;
       try {
         id = this.write(name, api, body, schema);
+        response = apiVersionOf(api, this.versionOf(name))!.response!;
       } catch (err) {
         reject(err as Error);
         return;
       }
       const timeoutMs = opts?.timeoutMs ?? this.requestTimeoutMs;
       const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-      this.pending.set(id, { api, name, resolve, reject, deadline, timeoutMs });
+      this.pending.set(id, { response, name, resolve, reject, deadline, timeoutMs });
       if (deadline < this.timeoutAt) this.armTimeouts(deadline);
     });
   }
@@ -239,7 +244,7 @@ export class Connection {
     const api = Apis[name] as ApiSpec<any, any>;
     if (!api.streaming) throw new TypeError(`${name} is not a streaming API`);
     const id = this.write(name, api, body);
-    this.streams.set(id, { api, handler });
+    this.streams.set(id, { response: apiVersionOf(api, this.versionOf(name))!.response!, handler });
     return { id, detach: () => void this.streams.delete(id) };
   }
 
@@ -250,9 +255,10 @@ export class Connection {
     this.socket.destroy();
   }
 
-  private write(name: string, api: ApiSpec<any, any>, body: unknown, schema: Schema<any> = api.request): number {
+  private write(name: string, api: ApiSpec<any, any>, body: unknown, schema?: Schema<any>): number {
     if (this.closedWith) throw this.closedWith;
     const apiVersion = this.versionOf(name as ApiName);
+    schema ??= apiVersionOf(api, apiVersion)!.request;
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = correlationId === 0x7fffffff ? 1 : correlationId + 1;
     const parts = encodeRequest({ apiKey: api.key, apiVersion, correlationId, clientId: this.clientId }, schema, body);
@@ -284,7 +290,7 @@ export class Connection {
       this.pending.delete(id);
       let res;
       try {
-        res = p.api.response!.read(reader);
+        res = p.response.read(reader);
       } catch (err) {
         p.reject(new EddyError(ErrorCode.CorruptMessage, `malformed ${p.name} response from ${this.endpoint}: ${(err as Error).message}`, { cause: err }));
         return;
@@ -296,7 +302,7 @@ export class Connection {
     if (s === undefined) return; // late answer to a timed-out request or a detached stream
     let res;
     try {
-      res = s.api.response!.read(reader);
+      res = s.response.read(reader);
     } catch (err) {
       this.streams.delete(id);
       s.handler.onError(new EddyError(ErrorCode.CorruptMessage, `malformed stream response from ${this.endpoint}: ${(err as Error).message}`, { cause: err }));

@@ -1,5 +1,5 @@
 import { Apis } from '@eddy/protocol';
-import type { ApiName, ApiSpec } from '@eddy/protocol';
+import type { ApiSpec } from '@eddy/protocol';
 
 /** The version agreed for an API, or why the broker cannot serve it. */
 export type Negotiated = { version: number } | { missing: string };
@@ -11,22 +11,31 @@ export interface OfferedApi {
 }
 
 /**
- * Matches the broker's ApiVersions answer against the APIs this client speaks: the highest
- * version both support, or a one-line reason naming the API and the broker.
+ * Matches the broker's ApiVersions answer against the APIs this client speaks (`apis`, the
+ * protocol's table unless a test brings its own): the highest version both support, or a
+ * one-line reason naming the API and the broker.
  */
-export function negotiateVersions(offered: readonly OfferedApi[], broker: string, serverVersion: string): Map<number, Negotiated> {
+export function negotiateVersions(
+  offered: readonly OfferedApi[],
+  broker: string,
+  serverVersion: string,
+  apis: Readonly<Record<string, ApiSpec<any, any>>> = Apis,
+): Map<number, Negotiated> {
   const byKey = new Map(offered.map((a) => [a.apiKey, a]));
   const out = new Map<number, Negotiated>();
-  for (const [name, api] of Object.entries(Apis) as [ApiName, ApiSpec<any, any>][]) {
+  for (const [name, api] of Object.entries(apis)) {
     const o = byKey.get(api.key);
     if (o === undefined) {
       out.set(api.key, { missing: `broker at ${broker} (version ${serverVersion}) does not support the ${name} API` });
-    } else if (o.maxVersion < api.minVersion || o.minVersion > api.maxVersion) {
+      continue;
+    }
+    const version = Math.min(o.maxVersion, api.maxVersion);
+    if (version < Math.max(o.minVersion, api.minVersion)) {
       out.set(api.key, {
         missing: `broker at ${broker} speaks ${name} versions ${o.minVersion}-${o.maxVersion}, this client ${api.minVersion}-${api.maxVersion}`,
       });
     } else {
-      out.set(api.key, { version: Math.min(o.maxVersion, api.maxVersion) });
+      out.set(api.key, { version });
     }
   }
   return out;

@@ -1,5 +1,6 @@
 import { ApiKey } from './api_key.ts';
-import type { Schema } from './codec/schema.ts';
+import { defineApi } from './api_spec.ts';
+import type { ApiSpec } from './api_spec.ts';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api_versions.ts';
 import { ProduceRequest, ProduceResponse } from './messages/produce.ts';
 import { StreamFetchRequest, StreamFetchResponse, StreamFetchAck, StreamFetchClose, StatusResponse } from './messages/stream_fetch.ts';
@@ -22,46 +23,44 @@ import {
   DescribeGraphResponse, DeleteGraphRequest,
 } from './messages/graph_admin.ts';
 
-export interface ApiSpec<Req, Res> {
-  key: number;
-  minVersion: number;
-  maxVersion: number;
-  request: Schema<Req>;
-  /** null for one-way requests that are never answered. */
-  response: Schema<Res> | null;
-  /** Answered by many responses sharing the request's correlation id. */
-  streaming: boolean;
-}
-
-function api<Req, Res>(key: number, request: Schema<Req>, response: Schema<Res> | null, streaming = false): ApiSpec<Req, Res> {
-  return { key, minVersion: 0, maxVersion: 0, request, response, streaming };
-}
-
-/** Every API this protocol version speaks; ApiVersions advertises exactly this table. */
+/**
+ * Every API this build speaks, by version; ApiVersions advertises each one's min..max from this
+ * table, the client sends the highest version both sides speak, and the broker reads the request
+ * and writes its answer in the layouts of the version named in the request header.
+ *
+ * Adding v1 of an API:
+ * - never edit a layout that has shipped: v0's bytes are fixed (the golden tests pin them);
+ * - add the new field to the model and a new layout holding it under key 1;
+ * - give older layouts the field's value for peers that cannot send it: schema.defaulted(v0, {...});
+ * - keep errorCode/errorMessage where they were in every response layout, so an UnsupportedVersion
+ *   answer written in a neighbouring version still reads;
+ * - retire a version by removing the lowest key only, and never retire ApiVersions v0: it is what
+ *   a client sends before anything is negotiated.
+ */
 export const Apis = {
-  ApiVersions: api(ApiKey.ApiVersions, ApiVersionsRequest, ApiVersionsResponse),
-  Produce: api(ApiKey.Produce, ProduceRequest, ProduceResponse),
-  StreamFetch: api(ApiKey.StreamFetch, StreamFetchRequest, StreamFetchResponse, true),
-  StreamFetchAck: api(ApiKey.StreamFetchAck, StreamFetchAck, null),
-  StreamFetchClose: api(ApiKey.StreamFetchClose, StreamFetchClose, StatusResponse),
-  ListOffsets: api(ApiKey.ListOffsets, ListOffsetsRequest, ListOffsetsResponse),
-  OffsetCommit: api(ApiKey.OffsetCommit, OffsetCommitRequest, StatusResponse),
-  OffsetFetch: api(ApiKey.OffsetFetch, OffsetFetchRequest, OffsetFetchResponse),
-  ListConsumers: api(ApiKey.ListConsumers, ListConsumersRequest, ListConsumersResponse),
-  DeleteConsumer: api(ApiKey.DeleteConsumer, DeleteConsumerRequest, StatusResponse),
-  CreateTopic: api(ApiKey.CreateTopic, CreateTopicRequest, StatusResponse),
-  DeleteTopic: api(ApiKey.DeleteTopic, DeleteTopicRequest, StatusResponse),
-  ListTopics: api(ApiKey.ListTopics, ListTopicsRequest, ListTopicsResponse),
-  ListPartitions: api(ApiKey.ListPartitions, ListPartitionsRequest, ListPartitionsResponse),
-  ListSpus: api(ApiKey.ListSpus, ListSpusRequest, ListSpusResponse),
-  WatchMetadata: api(ApiKey.WatchMetadata, WatchMetadataRequest, WatchMetadataResponse, true),
-  CreateSmartModule: api(ApiKey.CreateSmartModule, CreateSmartModuleRequest, StatusResponse),
-  DeleteSmartModule: api(ApiKey.DeleteSmartModule, DeleteSmartModuleRequest, StatusResponse),
-  ListSmartModules: api(ApiKey.ListSmartModules, ListSmartModulesRequest, ListSmartModulesResponse),
-  ApplyGraph: api(ApiKey.ApplyGraph, ApplyGraphRequest, ApplyGraphResponse),
-  ListGraphs: api(ApiKey.ListGraphs, ListGraphsRequest, ListGraphsResponse),
-  DescribeGraph: api(ApiKey.DescribeGraph, DescribeGraphRequest, DescribeGraphResponse),
-  DeleteGraph: api(ApiKey.DeleteGraph, DeleteGraphRequest, StatusResponse),
+  ApiVersions: defineApi(ApiKey.ApiVersions, { 0: { request: ApiVersionsRequest, response: ApiVersionsResponse } }),
+  Produce: defineApi(ApiKey.Produce, { 0: { request: ProduceRequest, response: ProduceResponse } }),
+  StreamFetch: defineApi(ApiKey.StreamFetch, { 0: { request: StreamFetchRequest, response: StreamFetchResponse } }, true),
+  StreamFetchAck: defineApi(ApiKey.StreamFetchAck, { 0: { request: StreamFetchAck, response: null } }),
+  StreamFetchClose: defineApi(ApiKey.StreamFetchClose, { 0: { request: StreamFetchClose, response: StatusResponse } }),
+  ListOffsets: defineApi(ApiKey.ListOffsets, { 0: { request: ListOffsetsRequest, response: ListOffsetsResponse } }),
+  OffsetCommit: defineApi(ApiKey.OffsetCommit, { 0: { request: OffsetCommitRequest, response: StatusResponse } }),
+  OffsetFetch: defineApi(ApiKey.OffsetFetch, { 0: { request: OffsetFetchRequest, response: OffsetFetchResponse } }),
+  ListConsumers: defineApi(ApiKey.ListConsumers, { 0: { request: ListConsumersRequest, response: ListConsumersResponse } }),
+  DeleteConsumer: defineApi(ApiKey.DeleteConsumer, { 0: { request: DeleteConsumerRequest, response: StatusResponse } }),
+  CreateTopic: defineApi(ApiKey.CreateTopic, { 0: { request: CreateTopicRequest, response: StatusResponse } }),
+  DeleteTopic: defineApi(ApiKey.DeleteTopic, { 0: { request: DeleteTopicRequest, response: StatusResponse } }),
+  ListTopics: defineApi(ApiKey.ListTopics, { 0: { request: ListTopicsRequest, response: ListTopicsResponse } }),
+  ListPartitions: defineApi(ApiKey.ListPartitions, { 0: { request: ListPartitionsRequest, response: ListPartitionsResponse } }),
+  ListSpus: defineApi(ApiKey.ListSpus, { 0: { request: ListSpusRequest, response: ListSpusResponse } }),
+  WatchMetadata: defineApi(ApiKey.WatchMetadata, { 0: { request: WatchMetadataRequest, response: WatchMetadataResponse } }, true),
+  CreateSmartModule: defineApi(ApiKey.CreateSmartModule, { 0: { request: CreateSmartModuleRequest, response: StatusResponse } }),
+  DeleteSmartModule: defineApi(ApiKey.DeleteSmartModule, { 0: { request: DeleteSmartModuleRequest, response: StatusResponse } }),
+  ListSmartModules: defineApi(ApiKey.ListSmartModules, { 0: { request: ListSmartModulesRequest, response: ListSmartModulesResponse } }),
+  ApplyGraph: defineApi(ApiKey.ApplyGraph, { 0: { request: ApplyGraphRequest, response: ApplyGraphResponse } }),
+  ListGraphs: defineApi(ApiKey.ListGraphs, { 0: { request: ListGraphsRequest, response: ListGraphsResponse } }),
+  DescribeGraph: defineApi(ApiKey.DescribeGraph, { 0: { request: DescribeGraphRequest, response: DescribeGraphResponse } }),
+  DeleteGraph: defineApi(ApiKey.DeleteGraph, { 0: { request: DeleteGraphRequest, response: StatusResponse } }),
 } as const;
 
 export type ApiName = keyof typeof Apis;

@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
   ApiKey, DecodeError, EddyError, ErrorCode, FrameDecoder, FrameOrigin, FrameReader, FrameTooLargeError, StatusResponse,
-  StreamFetchResponse, WatchMetadataResponse, apiByKey, apiKeyName, decode, encodeResponse,
-  errorCodeName, readRequestHeader,
+  StreamFetchResponse, WatchMetadataResponse, apiByKey, apiKeyName, apiVersionOf, decode, encodeResponse,
+  errorCodeName, nearestApiVersion, readRequestHeader, unsupportedVersionMessage,
 } from '@eddy/protocol';
 import type {
   ApiSpec, MetadataChange, RequestHeader, Schema, StreamFetchAck, StreamFetchClose,
@@ -239,14 +239,16 @@ export class Connection {
         this.protocolError(corr, undefined, ErrorCode.InvalidRequest, `unknown api key ${header.apiKey}`);
         return;
       }
-      if (header.apiVersion < spec.minVersion || header.apiVersion > spec.maxVersion) {
-        this.protocolError(corr, spec, ErrorCode.UnsupportedVersion,
-          `${apiName(spec.key)} version ${header.apiVersion} is not supported (supported: ${spec.minVersion}..${spec.maxVersion})`);
+      const layouts = apiVersionOf(spec, header.apiVersion);
+      if (layouts === undefined) {
+        // Answered, and the connection stays: the frame was whole, only its version is foreign.
+        const answer = nearestApiVersion(spec, header.apiVersion).response ?? StatusResponse;
+        this.respond(header.correlationId, answer, errorBody(spec.key, ErrorCode.UnsupportedVersion, unsupportedVersionMessage(spec, header.apiVersion)));
         return;
       }
       let req: unknown;
       try {
-        req = decode(spec.request, body, pos);
+        req = decode(layouts.request, body, pos);
       } catch (err) {
         const what = err instanceof DecodeError || err instanceof RangeError ? (err as Error).message : String(err);
         this.protocolError(corr, spec, ErrorCode.InvalidRequest, `malformed ${apiName(spec.key)} request: ${what}`);
@@ -263,6 +265,7 @@ export class Connection {
   private dispatch(header: RequestHeader, spec: ApiSpec<any, any>, req: any, size: number, pooledBody: Buffer | null): void {
     const key = header.apiKey;
     const corr = header.correlationId;
+    const response = apiVersionOf(spec, header.apiVersion)!.response as Schema<unknown>;
     switch (key) {
       case ApiKey.StreamFetch:
         void this.openStream(corr, req as StreamFetchRequest);
@@ -311,10 +314,10 @@ export class Connection {
     const done = (body: unknown): void => {
       this.ctx.metrics.observeRequest(apiName(key), (performance.now() - started) / 1000);
       try {
-        if (!silent) this.respond(corr, spec.response as Schema<unknown>, body);
+        if (!silent) this.respond(corr, response, body);
       } catch (err) {
         this.ctx.logger.error({ conn: this.id, api: apiName(key), err: (err as Error).message }, 'could not encode response');
-        this.respond(corr, spec.response as Schema<unknown>, errorBody(key, ErrorCode.Unknown, `internal error: ${(err as Error).message}`));
+        this.respond(corr, response, errorBody(key, ErrorCode.Unknown, `internal error: ${(err as Error).message}`));
       } finally {
         if (recycle !== null) this.ctx.framePool.give(recycle);
         this.inflightBytes -= size;

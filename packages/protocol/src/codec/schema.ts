@@ -106,6 +106,20 @@ export function struct<F extends Fields>(fields: F): Schema<StructOf<F>> {
   };
 }
 
+/**
+ * An older layout of a message whose model has since gained the fields in `defaults`: written
+ * without them (a struct writes only its own fields), read with them set to these values. Lets every
+ * version of an API decode to one model type. The values are shared by every decoded message:
+ * primitives or null, never objects a handler could mutate.
+ */
+export function defaulted<T extends object, D extends object>(older: Schema<T>, defaults: D): Schema<T & D> {
+  return {
+    write: (w, v) => older.write(w, v),
+    // Assigned onto the decoded object: one allocation per message, as for the struct itself.
+    read: (r) => Object.assign(older.read(r), defaults),
+  };
+}
+
 export function encode<T>(schema: Schema<T>, v: T, w = new Writer()): Writer {
   schema.write(w, v);
   return w;

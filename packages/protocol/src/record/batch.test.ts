@@ -34,7 +34,7 @@ import {
 } from './batch.ts';
 import { type CompressionCode } from './compression.ts';
 import { encodeBatch, encodeRecordsSection, type RecordInput } from './records.ts';
-import { GOLDEN_BATCH_HEX, GOLDEN_CRC } from './golden.fixture.ts';
+import { GOLDEN_BATCH_HEX, GOLDEN_CRC } from '../../test/golden_batch.ts';
 
 const golden = () => Buffer.from(GOLDEN_BATCH_HEX, 'hex');
 

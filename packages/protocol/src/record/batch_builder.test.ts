@@ -5,7 +5,7 @@ import { validateBatches } from './batch.ts';
 import { BatchBuilder, headersBytes } from './batch_builder.ts';
 import { type CompressionCode } from './compression.ts';
 import { decodeRecords, encodeBatch, type RecordInput } from './records.ts';
-import { GOLDEN_BATCH_HEX } from './golden.fixture.ts';
+import { GOLDEN_BATCH_HEX } from '../../test/golden_batch.ts';
 
 function build(records: readonly RecordInput[], timestamp: number, opts: { initialBytes?: number; maxSegmentBytes?: number; compression?: CompressionCode; strings?: boolean } = {}): { parts: Buffer[]; builder: BatchBuilder } {
   const builder = new BatchBuilder({ timestamp, initialBytes: opts.initialBytes, maxSegmentBytes: opts.maxSegmentBytes });

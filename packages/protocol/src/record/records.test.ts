@@ -23,7 +23,7 @@ import {
   RecordView,
   visitRecords,
 } from './records.ts';
-import { GOLDEN_BATCH_HEX, GOLDEN_RECORD1_OFFSET_DELTA_AT } from './golden.fixture.ts';
+import { GOLDEN_BATCH_HEX, GOLDEN_RECORD1_OFFSET_DELTA_AT } from '../../test/golden_batch.ts';
 
 const b = (s: string) => Buffer.from(s);
 
