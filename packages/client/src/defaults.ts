@@ -66,3 +66,6 @@ export const AUTO_COMMIT_INTERVAL_MS = 5000;
 
 /** Time limit of admin calls that upload or compile wasm (CreateSmartModule, ApplyGraph; used by admin.ts). */
 export const ADMIN_WASM_TIMEOUT_MS = 120_000;
+
+/** Sandbox workers of the shared engine local chains use at most (a client shares its cores with the application; used by local_smartmodules.ts). */
+export const LOCAL_ENGINE_MAX_WORKERS = 2;

@@ -49,9 +49,18 @@ export class OutgoingRecord {
     return this;
   }
 
-  /** A bare value (no key, timestamp, headers or partition): the bulk path's common case. */
+  /** A bare value the caller checked is a string or Uint8Array (no key, timestamp, headers or partition): the bulk path's common case. */
   readValue(value: string | Uint8Array): this {
-    return this.read(null, value, undefined, undefined, undefined);
+    this.key = null;
+    this.keyLength = -1;
+    this.value = value;
+    this.valueLength = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    this.timestamp = NaN;
+    this.headers = null;
+    this.headerBytes = 0;
+    this.partition = undefined;
+    this.size = recordSize(-1, this.valueLength, 0);
+    return this;
   }
 
   copy(): OutgoingRecord {
