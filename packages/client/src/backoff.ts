@@ -1,3 +1,5 @@
+import { CONNECT_RETRY_BACKOFF } from './defaults.ts';
+
 /**
  * Exponential backoff with full jitter: attempt n waits a random time in
  * [base * 2^n / 2, base * 2^n], capped at `maxMs`. Jitter keeps many clients that lost the same
@@ -9,8 +11,8 @@ export interface BackoffOptions {
 }
 
 export function backoffDelay(attempt: number, opts: BackoffOptions = {}): number {
-  const base = opts.initialMs ?? 100;
-  const max = opts.maxMs ?? 2000;
+  const base = opts.initialMs ?? CONNECT_RETRY_BACKOFF.initialMs;
+  const max = opts.maxMs ?? CONNECT_RETRY_BACKOFF.maxMs;
   const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -3,6 +3,7 @@ import type { ApiName, RequestOf, ResponseOf, Topic } from '@eddy/protocol';
 import { Connection, type ConnectionOptions, type RequestOptions } from './connection.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
+import { CONNECT_RETRY_TIMEOUT_MS } from './defaults.ts';
 
 export interface RetryOptions extends BackoffOptions {
   /** Stop retrying after this long; the last retriable error is thrown. */
@@ -54,7 +55,7 @@ export class BrokerClient {
 
   /** connection(), retrying retriable failures with backoff until the time limit or the signal. */
   async connectionWithRetry(opts: RetryOptions = {}): Promise<Connection> {
-    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    const deadline = Date.now() + (opts.timeoutMs ?? CONNECT_RETRY_TIMEOUT_MS);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.connection();

@@ -10,6 +10,7 @@ import {
   readResponseHeader,
 } from '@eddy/protocol';
 import type { ApiName, ApiSpec, RequestOf, ResponseOf, Schema } from '@eddy/protocol';
+import { CONNECT_TIMEOUT_MS, KEEP_ALIVE_MS, REQUEST_TIMEOUT_MS } from './defaults.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import { negotiateVersions, type Negotiated } from './negotiate.ts';
 
@@ -96,10 +97,10 @@ export class Connection {
     this.socket = socket;
     this.endpoint = endpoint;
     this.clientId = opts.clientId ?? 'eddy-client';
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.reader = reader;
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
+    socket.setKeepAlive(true, KEEP_ALIVE_MS);
     let cause: Error | undefined;
     // The socket reads into the reader's buffers (net's onread): a frame larger than the scratch
     // buffer is read straight into its own body, no per-read chunk and no copy into the frame.
@@ -124,7 +125,7 @@ export class Connection {
   /** Opens the socket and negotiates API versions. Errors are retriable BrokerUnavailable (or Timeout) EddyErrors. */
   static async connect(endpoint: Endpoint, opts: ConnectionOptions = {}): Promise<Connection> {
     const name = formatEndpoint(endpoint);
-    const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const timeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     const started = Date.now();
     const reader = new FrameReader({ maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
     const input: ReadSink = { onRead: noop };

@@ -1,6 +1,7 @@
 import { EddyError, ErrorCode, errorFromCode } from '@eddy/protocol';
 import type { SmartEngine } from '@eddy/smartengine';
 import { throwIfError, type BrokerClient } from './broker_client.ts';
+import { AUTO_COMMIT_INTERVAL_MS, CONSUMER_RECONNECT_TIMEOUT_MS, STREAM_MAX_BYTES, STREAM_WINDOW_BYTES } from './defaults.ts';
 import { LocalSmartModules } from './local_smartmodules.ts';
 import { partitionLookBack } from './look_back_reader.ts';
 import { Offset, OffsetKind } from './offset.ts';
@@ -67,9 +68,6 @@ export interface StreamOptions {
   checkCrcs?: boolean;
 }
 
-const DEFAULT_MAX_BYTES = 1024 * 1024;
-const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
-
 /**
  * Reads one topic. `stream()` gives an async iterable over one, several or all partitions; a named
  * consumer (`consumerName`) resumes from its committed offsets and commits what it delivered
@@ -128,11 +126,11 @@ export class Consumer {
         topic: this.topic,
         endOffset: opts.end ?? -1,
         stopAtEnd: opts.stopAtEnd ?? false,
-        maxBytes: opts.maxBytes ?? this.opts.maxBytes ?? DEFAULT_MAX_BYTES,
-        windowBytes: opts.windowBytes ?? this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES,
+        maxBytes: opts.maxBytes ?? this.opts.maxBytes ?? STREAM_MAX_BYTES,
+        windowBytes: opts.windowBytes ?? this.opts.windowBytes ?? STREAM_WINDOW_BYTES,
         smartmodules: toInvocations(sms),
         local,
-        reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? 60_000,
+        reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? CONSUMER_RECONNECT_TIMEOUT_MS,
         checkCrcs: opts.checkCrcs ?? this.opts.checkCrcs ?? true,
       },
       resolveStarts: () => this.resolveStarts(offset, opts.partitions),
@@ -145,7 +143,7 @@ export class Consumer {
     });
     this.streams.add(stream);
     if (this.autoCommit && this.timer === null) {
-      const ms = this.opts.autoCommitIntervalMs ?? 5000;
+      const ms = this.opts.autoCommitIntervalMs ?? AUTO_COMMIT_INTERVAL_MS;
       this.timer = setInterval(() => { this.commit().catch(() => {}); }, ms);
       this.timer.unref();
     }

@@ -2,7 +2,7 @@ import { Admin } from './admin.ts';
 import { BrokerClient } from './broker_client.ts';
 import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { parseEndpoint } from './endpoint.ts';
-import { Producer, type ProducerOptions } from './producer.ts';
+import { Producer, type ProducerOptions } from './producer/index.ts';
 import { resolveEndpoint } from './profile.ts';
 
 export interface ConnectOptions {

@@ -1,9 +1,8 @@
 // @eddy/client: connect to an Eddy cluster, produce, consume and manage it.
 export { Eddy } from './eddy.ts';
 export type { ConnectOptions } from './eddy.ts';
-export { Producer } from './producer.ts';
-export type { ProducerOptions, SendOptions, ProducerRecord, ProducerStats, HeadersInput, RecordMetadata } from './producer.ts';
-export { RecordFuture } from './record_future.ts';
+export { Producer, RecordFuture } from './producer/index.ts';
+export type { ProducerOptions, SendOptions, ProducerRecord, ProducerStats, HeadersInput, RecordMetadata } from './producer/index.ts';
 export { Consumer } from './consumer.ts';
 export type { ConsumerOptions, StreamOptions, ConsumerRecord } from './consumer.ts';
 export { ConsumerBatch } from './consumer_batch.ts';

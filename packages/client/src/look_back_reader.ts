@@ -1,6 +1,7 @@
 import { encodeRecordsSection } from '@eddy/protocol';
 import type { RecordInput } from '@eddy/protocol';
 import type { BrokerClient } from './broker_client.ts';
+import { LOOK_BACK_RECONNECT_TIMEOUT_MS, STREAM_MAX_BYTES, STREAM_WINDOW_BYTES } from './defaults.ts';
 import type { LookBackReader } from './local_smartmodules.ts';
 import { Offset } from './offset.ts';
 import { RecordStream } from './record_stream.ts';
@@ -20,8 +21,8 @@ export function partitionLookBack(broker: BrokerClient, topic: string): LookBack
     const stream = new RecordStream({
       broker,
       params: {
-        topic, endOffset: -1, stopAtEnd: true, maxBytes: 1024 * 1024, windowBytes: 4 * 1024 * 1024,
-        smartmodules: [], local: null, reconnectTimeoutMs: 10_000, checkCrcs: true,
+        topic, endOffset: -1, stopAtEnd: true, maxBytes: STREAM_MAX_BYTES, windowBytes: STREAM_WINDOW_BYTES,
+        smartmodules: [], local: null, reconnectTimeoutMs: LOOK_BACK_RECONNECT_TIMEOUT_MS, checkCrcs: true,
       },
       resolveStarts: async () => [{ partition, start, position: -1 }],
     });

@@ -3,6 +3,7 @@ import {
   ErrorCode,
   CorruptBatchError,
   batchBaseOffset,
+  batchLastOffsetDelta,
   batchTotalSize,
   checkBatch,
 } from '@eddy/protocol';
@@ -273,7 +274,7 @@ function checkTransformedBatch(buf: Buffer, pos: number, crc: boolean): number {
   try {
     return checkBatch(buf, pos, undefined, crc);
   } catch (err) {
-    if (err instanceof CorruptBatchError && err.kind === 'count' && buf.readInt32BE(pos + 23) >= -1) return batchTotalSize(buf, pos);
+    if (err instanceof CorruptBatchError && err.kind === 'count' && batchLastOffsetDelta(buf, pos) >= -1) return batchTotalSize(buf, pos);
     throw err;
   }
 }

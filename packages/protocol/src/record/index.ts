@@ -92,3 +92,4 @@ export {
   BatchBuilder,
   headersBytes,
 } from './batch_builder.ts';
+export { batchList } from './batch_list.ts';

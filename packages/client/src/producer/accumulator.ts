@@ -1,7 +1,8 @@
-import { BatchBuilder, BATCH_START_BYTES, EddyError, ErrorCode } from '@eddy/protocol';
+import { BatchBuilder, BATCH_START_BYTES, EddyError, ErrorCode, varint32Size } from '@eddy/protocol';
 import type { RecordHeader } from '@eddy/protocol';
+import { ACCUMULATOR_POOL_SEGMENTS } from '../defaults.ts';
 
-/** Batch header (57) + record count (4): what an empty batch costs. */
+/** Batch header + record count: what an empty batch costs. */
 export const BATCH_OVERHEAD_BYTES = BATCH_START_BYTES;
 /** A record's framing (length, attributes, deltas, key flag, value length, header count), upper bound for small records. */
 export const RECORD_OVERHEAD_BYTES = 12;
@@ -141,7 +142,7 @@ export class Accumulator {
     this.maxBatchBytes = opts.maxBatchBytes ?? Infinity;
     this.limitName = opts.limitName ?? 'the batch size limit';
     this.clock = opts.clock ?? Date.now;
-    this.poolMax = Math.max(0, Math.floor(opts.poolSegments ?? 8));
+    this.poolMax = Math.max(0, Math.floor(opts.poolSegments ?? ACCUMULATOR_POOL_SEGMENTS));
   }
 
   /**
@@ -166,7 +167,7 @@ export class Accumulator {
     let bytes = 0;
     if (b !== null) {
       body = b.builder.bodyBytes(keyLength, valueLength, timestamp, hc, headerBytes);
-      bytes = (body < 0x40 ? 1 : body < 0x2000 ? 2 : body < 0x10_0000 ? 3 : body < 0x800_0000 ? 4 : 5) + body;
+      bytes = varint32Size(body) + body;
       if (b.sizeBytes + bytes > this.batchSizeBytes) {
         this.close(q, true);
         b = null;
@@ -175,7 +176,7 @@ export class Accumulator {
     if (b === null) {
       b = this.open(q, partition, keyLength + valueLength + headerBytes);
       body = b.builder.bodyBytes(keyLength, valueLength, timestamp, hc, headerBytes);
-      bytes = (body < 0x40 ? 1 : body < 0x2000 ? 2 : body < 0x10_0000 ? 3 : body < 0x800_0000 ? 4 : 5) + body;
+      bytes = varint32Size(body) + body;
       if (BATCH_OVERHEAD_BYTES + bytes > this.maxBatchBytes) {
         // Nothing was appended: drop the empty batch again.
         q.open = null;

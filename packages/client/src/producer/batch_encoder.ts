@@ -1,5 +1,18 @@
-import { encodeBatch } from '@eddy/protocol';
-import type { BatchOptions, RecordInput } from '@eddy/protocol';
+import { encodeBatch, visitRecords } from '@eddy/protocol';
+import type { BatchOptions, CompressionCode, RecordInput } from '@eddy/protocol';
+import type { ProducerBatch } from './accumulator.ts';
+
+/** A producer batch's wire bytes: its own buffers (uncompressed) or one compressed buffer. */
+export function wireBatches(b: ProducerBatch, compression: CompressionCode, maxBatchBytes: number): Buffer[] {
+  const parts = b.builder.finish({ compression });
+  if (compression === 0 || b.count === 1 || parts[0].length <= maxBatchBytes) return parts;
+  // Compression made the batch larger than the topic allows (incompressible data): split it.
+  const records: RecordInput[] = [];
+  visitRecords(b.builder.section(), 0, b.builder.firstTimestamp, (r) => {
+    records.push({ key: r.key(), value: r.value(), timestamp: r.timestamp, headers: r.headerCount > 0 ? r.headers() : null });
+  });
+  return encodeBounded(records, { compression, timestamp: b.createdMs }, maxBatchBytes);
+}
 
 /**
  * Encodes a producer batch's records as wire batches no larger than `maxBatchBytes` (the topic's
