@@ -62,6 +62,7 @@ export {
   batchProducerId,
   batchRecordCount,
   batchOffsetCount,
+  batchHeaderRecordCount,
   recordsSection,
   checkBatch,
   validateBatches,
