@@ -8,17 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startBroker } from '@eddy/broker';
+import { launchBroker } from '../packages/broker/test/support/launcher.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH = join(ROOT, 'packages/cli/bin/eddy.ts');
 
 test('eddy bench producer runs against a real broker (table and JSON)', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-bench-test-'));
-  const broker = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'warn', stderr: true } });
+  const broker = await launchBroker({ logger: { level: 'warn', stderr: true } });
   try {
-    const endpoint = `127.0.0.1:${broker.port}`;
+    const endpoint = broker.endpoint;
     const common = ['--endpoint', endpoint, 'bench', 'producer', '--num-records', '2000', '--record-size', '64', '--producers', '2', '--broker-pid', String(process.pid)];
     const json = await run(process.execPath, [BENCH, ...common, '-O', 'json'], { cwd: ROOT, timeout: 60_000 });
     const report = JSON.parse(json.stdout) as Record<string, unknown>;
@@ -37,7 +36,6 @@ test('eddy bench producer runs against a real broker (table and JSON)', async ()
     assert.match(table.stdout, /broker RSS/);
   } finally {
     await broker.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

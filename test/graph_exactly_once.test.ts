@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnBroker } from './broker_process.ts';
-import type { ChildProcess } from 'node:child_process';
+import { freePort, spawnBroker, type BrokerProcess } from '../packages/broker/test/support/launcher.ts';
+import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
 import { Eddy, Offset, partitionForKey } from '@eddy/client';
 import { runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';
@@ -22,7 +22,7 @@ const STATE = { factory: 'north', line: '3' };
 
 /** A broker process with checkpoints only at clean stops, a client on it, and restarts by signal. */
 class Cluster {
-  broker!: ChildProcess;
+  broker!: BrokerProcess;
   eddy!: Eddy;
   readonly dataDir: string;
   private port = 0;
@@ -31,16 +31,18 @@ class Cluster {
   }
   async start(): Promise<this> {
     this.port ||= await freePort();
-    this.broker = await spawnBroker(this.dataDir, this.port, CHECKPOINT_AT_STOP_ONLY);
+    // As users run it (the bundle when current), its log in the data dir.
+    this.broker = await spawnBroker({
+      entry: brokerLaunch().args, dataDir: this.dataDir, port: this.port, logFile: join(this.dataDir, 'broker.log'),
+      args: CHECKPOINT_AT_STOP_ONLY, stderr: 'inherit',
+    });
     this.eddy = await Eddy.connect({ endpoint: `127.0.0.1:${this.port}` });
     return this;
   }
   /** SIGTERM: a clean stop (graphs checkpoint); SIGKILL: a crash. Then start again. */
   async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     await this.eddy.close();
-    const exited = new Promise((res) => this.broker.once('exit', res));
-    this.broker.kill(signal);
-    await exited;
+    await this.broker.kill(signal);
     await this.start();
   }
   async count(topic: string): Promise<number> {
@@ -56,9 +58,7 @@ class Cluster {
   }
   async close(): Promise<void> {
     await this.eddy.close().catch(() => {});
-    const exited = new Promise((r) => this.broker.once('exit', r));
-    this.broker.kill('SIGTERM');
-    await exited;
+    await this.broker.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

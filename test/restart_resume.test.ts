@@ -5,14 +5,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnBroker } from './broker_process.ts';
+import { freePort, spawnBroker } from '../packages/broker/test/support/launcher.ts';
+import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
 import { Eddy, Offset, type RecordMetadata } from '@eddy/client';
+
+/** The broker as users run it (the bundle when current), its log in the data dir. */
+const asUsersRunIt = (dataDir: string, port: number) =>
+  ({ entry: brokerLaunch().args, dataDir, port, logFile: join(dataDir, 'broker.log'), stderr: 'inherit' as const });
 
 
 test('kill -9 of the broker process mid-stream: the consumer resumes, every acked record delivered exactly once', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-resume-'));
   const port = await freePort();
-  let broker = await spawnBroker(dataDir, port);
+  let broker = await spawnBroker(asUsersRunIt(dataDir, port));
   const eddy = await Eddy.connect({ endpoint: `127.0.0.1:${port}` });
   try {
     await eddy.admin().createTopic('resume', { partitions: 3 });
@@ -42,15 +47,13 @@ test('kill -9 of the broker process mid-stream: the consumer resumes, every acke
       seen.set(id, r.value.toString());
       if (!killed && seen.size === 1500) {
         killed = true;
-        const exited = new Promise((res) => broker.once('exit', res));
-        broker.kill('SIGKILL');
-        await exited;
+        await broker.kill('SIGKILL');
         // Retried until the broker is back; then one end marker per partition, sent after every
         // record was acknowledged, so seeing all markers means everything before them was seen.
         more = sendRange(3000, total).then(async () => {
           await Promise.all([0, 1, 2].map((partition) => producer.send(null, 'end', { partition })));
         });
-        broker = await spawnBroker(dataDir, port);
+        broker = await spawnBroker(asUsersRunIt(dataDir, port));
       }
       if (r.value.toString() === 'end') ends.add(r.partition);
       if (ends.size === 3) break;
@@ -62,7 +65,7 @@ test('kill -9 of the broker process mid-stream: the consumer resumes, every acke
     await producer.close();
   } finally {
     await eddy.close();
-    broker.kill('SIGTERM');
+    broker.proc.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,44 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ErrorCode, OffsetStart } from '@eddy/protocol';
 import { RawClient, batchOf, streamRecords, topicSpec } from './raw_client.ts';
-
-const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
-
-interface Child { proc: ChildProcess; port: number; exited: Promise<number | null> }
-
-/** Starts main.ts as a real process and waits for its "listening" line. */
-async function spawnBroker(dataDir: string): Promise<Child> {
-  const proc = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', '--metrics-port', '-1', '--log-file', join(dataDir, 'broker.log')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: proc.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    lines.on('line', (line) => {
-      try {
-        const ev = JSON.parse(line) as { event?: string; port?: number };
-        if (ev.event === 'listening') resolve(ev.port!);
-      } catch { /* not ours */ }
-    });
-    void exited.then((code) => reject(new Error(`broker exited (${code}) before listening: ${stderr}`)));
-  });
-  return { proc, port, exited };
-}
+import { spawnBroker, type BrokerProcess } from './support/launcher.ts';
 
 test('kill -9 while producing: every acknowledged record survives, and the log takes new writes', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-crash-'));
-  let child: Child | null = null;
+  let child: BrokerProcess | null = null;
   try {
-    child = await spawnBroker(dataDir);
+    child = await spawnBroker({ dataDir, logFile: join(dataDir, 'broker.log') });
     let client = await RawClient.connect(child.port);
     assert.equal((await client.request('CreateTopic', { name: 'durable', spec: topicSpec({ partitions: 2, flush: 'os', segmentBytes: 16 * 1024 }), dryRun: false })).errorCode, ErrorCode.None);
 
@@ -71,7 +44,7 @@ test('kill -9 while producing: every acknowledged record survives, and the log t
     await client.close();
     assert.ok(acked.size >= 2000);
 
-    child = await spawnBroker(dataDir);
+    child = await spawnBroker({ dataDir, logFile: join(dataDir, 'broker.log') });
     client = await RawClient.connect(child.port);
     const stored = new Map<string, string>();
     for (const partition of [0, 1]) {

@@ -1,10 +1,7 @@
-// Shared test scaffolding: a real broker on 127.0.0.1:0 in a temp dir, and a raw client.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startBroker } from '../src/index.ts';
+// Shared test scaffolding: a broker from the test launcher with a raw client on it.
 import type { Broker, BrokerOptions } from '../src/index.ts';
 import { RawClient } from './raw_client.ts';
+import { launchBroker } from './support/launcher.ts';
 
 export interface TestBroker {
   broker: Broker;
@@ -13,15 +10,13 @@ export interface TestBroker {
 }
 
 export async function withBroker(fn: (t: TestBroker) => Promise<void>, opts: Partial<BrokerOptions> = {}): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'eddy-broker-test-'));
-  const broker = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' }, ...opts });
-  const client = await RawClient.connect(broker.port);
+  const launched = await launchBroker(opts);
+  const client = await RawClient.connect(launched.port);
   try {
-    await fn({ broker, client, dataDir });
+    await fn({ broker: launched.broker, client, dataDir: launched.dataDir });
   } finally {
     await client.close();
-    await broker.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await launched.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '@eddy/protocol';
 import { RawClient } from './raw_client.ts';
-import { spawnBroker } from './broker_process.ts';
+import { spawnBroker } from './support/launcher.ts';
 
 interface LogLine { level?: number; time?: number; msg?: string; event?: string; port?: number; metricsPort?: number }
 
@@ -27,7 +27,7 @@ test('stdout and stderr into one log file (as `eddy cluster start` does): only p
   const dir = mkdtempSync(join(tmpdir(), 'eddy-main-'));
   const log = join(dir, 'broker.log');
   try {
-    const b = await spawnBroker(['--data-dir', join(dir, 'data')], { sharedLog: log });
+    const b = await spawnBroker({ args: ['--data-dir', join(dir, 'data')], sharedLog: log });
     const client = await RawClient.connect(b.port);
     assert.equal((await client.request('ApiVersions', { clientVersion: 'x' })).errorCode, ErrorCode.None);
     await client.close();
@@ -48,7 +48,7 @@ test('with --log-file, the bare listening line goes to stdout only, and a pino l
   const dir = mkdtempSync(join(tmpdir(), 'eddy-main-'));
   const log = join(dir, 'broker.log');
   try {
-    const b = await spawnBroker(['--data-dir', join(dir, 'data'), '--log-file', log, '--log-level', 'warn']);
+    const b = await spawnBroker({ args: ['--data-dir', join(dir, 'data'), '--log-file', log, '--log-level', 'warn'] });
     let stdout = '';
     b.proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
     assert.equal(await b.stop(), 0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ErrorCode, OffsetStart } from '@eddy/protocol';
 import { eventually } from './helpers.ts';
 import { RawClient, batchOf, streamRecords, topicSpec } from './raw_client.ts';
-import { spawnBroker } from './broker_process.ts';
+import { spawnBroker } from './support/launcher.ts';
 
 /** The partition folder of `topic`/`partition` under the broker's data dir (`spu-<id>/<topic>-<p>`). */
 function partitionDir(dataDir: string, topic: string, partition = 0): string {
@@ -36,7 +36,7 @@ async function produce(client: RawClient, topic: string, values: string[] | Buff
 
 test('retention in the broker process deletes old segments on disk; a stream from before the log start gets OffsetOutOfRange', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-retention-proc-'));
-  let broker = await spawnBroker(['--data-dir', dataDir, '--retention-check-ms', '50', '--log-file', join(dataDir, 'broker.log')]);
+  let broker = await spawnBroker({ dataDir, logFile: join(dataDir, 'broker.log'), args: ['--retention-check-ms', '50'] });
   try {
     let client = await RawClient.connect(broker.port);
     const spec = topicSpec({ segmentBytes: 1024, retentionBytes: 2048 });
@@ -68,7 +68,7 @@ test('retention in the broker process deletes old segments on disk; a stream fro
 
     // The deletions are durable: a restarted broker has the same log start.
     assert.equal(await broker.stop(), 0);
-    broker = await spawnBroker(['--data-dir', dataDir, '--retention-check-ms', '50', '--log-file', join(dataDir, 'broker.log')]);
+    broker = await spawnBroker({ dataDir, logFile: join(dataDir, 'broker.log'), args: ['--retention-check-ms', '50'] });
     client = await RawClient.connect(broker.port);
     const lo = (await client.request('ListOffsets', { topic: 'aging', partitions: [] })).partitions[0];
     assert.ok(lo.logStartOffset >= start);
@@ -85,7 +85,7 @@ test('retention in the broker process deletes old segments on disk; a stream fro
 test('a segment whose tail was cut mid-batch is truncated to the last whole batch when the broker process starts', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-torn-proc-'));
   const args = ['--data-dir', dataDir, '--log-file', join(dataDir, 'broker.log')];
-  let broker = await spawnBroker(args);
+  let broker = await spawnBroker({ args });
   try {
     let client = await RawClient.connect(broker.port);
     assert.equal((await client.request('CreateTopic', { name: 'torn', spec: topicSpec(), dryRun: false })).errorCode, ErrorCode.None);
@@ -100,7 +100,7 @@ test('a segment whose tail was cut mid-batch is truncated to the last whole batc
     assert.equal(seg.size, sizes.reduce((a, b) => a + b, 0));
     truncateSync(seg.file, seg.size - 3); // the last batch loses its last 3 bytes
 
-    broker = await spawnBroker(args);
+    broker = await spawnBroker({ args });
     assert.equal(segments(dir)[0].size, seg.size - sizes[3], 'cut back to the end of the last whole batch');
     client = await RawClient.connect(broker.port);
     const lo = (await client.request('ListOffsets', { topic: 'torn', partitions: [] })).partitions[0];

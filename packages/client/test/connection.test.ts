@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, EddyError, ErrorCode, parseEndpoint, Eddy, addProfile } from '@eddy/client';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster;
+let cluster: LaunchedBroker;
 
-before(async () => { cluster = await startCluster(); });
+before(async () => { cluster = await launchBroker(); });
 after(async () => { await cluster?.close(); });
 
 test('many pipelined requests on one socket each get their own answer', async () => {
@@ -51,7 +51,7 @@ test('error codes in responses become typed EddyErrors', async () => {
 });
 
 test('when the socket drops, open streams fail with a retriable BrokerUnavailable error', async () => {
-  const local = await startCluster();
+  const local = await launchBroker();
   const conn = await Connection.connect(parseEndpoint(local.endpoint));
   const failed = new Promise<Error>((resolve) => {
     conn.openStream('WatchMetadata', { kinds: [] }, { onResponse: () => {}, onError: resolve });

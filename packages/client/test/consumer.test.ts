@@ -2,14 +2,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Eddy, Offset, EddyError, ErrorCode, type ConsumerRecord, type RecordStream } from '@eddy/client';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster;
+let cluster: LaunchedBroker;
 let eddy: Eddy;
 const BASE_TS = 1_700_000_000_000;
 
 before(async () => {
-  cluster = await startCluster();
+  cluster = await launchBroker();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   // 100 records in 10 batches of 10, record i stamped BASE_TS + i seconds.
   await eddy.admin().createTopic('hundred', {});

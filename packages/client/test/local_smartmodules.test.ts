@@ -6,15 +6,15 @@ import { SmartEngine } from '@eddy/smartengine';
 import { Eddy, EddyError, ErrorCode, Offset } from '../src/index.ts';
 import type { SmartModuleSpec } from '../src/index.ts';
 import { exampleWasm, EXAMPLES_DIR } from '../../../examples/smartmodules/build.ts';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster;
+let cluster: LaunchedBroker;
 let eddy: Eddy;
 let engine: SmartEngine;
 const wasm: Record<string, Uint8Array> = {};
 
 before(async () => {
-  cluster = await startCluster();
+  cluster = await launchBroker();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   engine = new SmartEngine({ workers: 1, timeBudgetMs: 2000 });
   for (const name of ['filter', 'filter-odd', 'map-double', 'look-back', 'array-map-json', 'aggregate-sum']) wasm[name] = await exampleWasm(name);

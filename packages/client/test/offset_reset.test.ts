@@ -3,13 +3,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Eddy, EddyError, ErrorCode, Offset } from '../src/index.ts';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster;
+let cluster: LaunchedBroker;
 let eddy: Eddy;
 
 before(async () => {
-  cluster = await startCluster({ retentionCheckMs: 20 });
+  cluster = await launchBroker({ retentionCheckMs: 20 });
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
 });
 

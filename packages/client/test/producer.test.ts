@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Eddy, Offset, EddyError, ErrorCode, partitionForKey, type ConsumerRecord, type RecordMetadata } from '@eddy/client';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster;
+let cluster: LaunchedBroker;
 let eddy: Eddy;
 
 before(async () => {
-  cluster = await startCluster();
+  cluster = await launchBroker();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
 });
 after(async () => {

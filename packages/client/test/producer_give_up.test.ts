@@ -3,9 +3,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Eddy, EddyError } from '../src/index.ts';
-import { startCluster, type TestCluster } from './broker_fixture.ts';
+import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
-let cluster: TestCluster | undefined;
+let cluster: LaunchedBroker | undefined;
 let eddy: Eddy | undefined;
 
 after(async () => {
@@ -14,7 +14,7 @@ after(async () => {
 });
 
 test('after a batch exhausts its retries, the queued sends reject promptly with its error; new sends get a fresh try', async () => {
-  cluster = await startCluster();
+  cluster = await launchBroker();
   eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   await eddy.admin().createTopic('give-up', { partitions: 2 });
   // One small batch per request, one request at a time: each batch would get its own retry cycle.

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Eddy, Offset, EddyError, ErrorCode, type RecordMetadata } from '@eddy/client';
-import { startCluster } from './broker_fixture.ts';
+import { launchBroker } from '../../broker/test/support/launcher.ts';
 
 test('a streaming consumer survives a broker restart while a producer keeps sending: no loss, no duplicates', async () => {
-  const cluster = await startCluster();
+  const cluster = await launchBroker();
   const eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   try {
     await eddy.admin().createTopic('restart', { partitions: 2 });
@@ -61,7 +61,7 @@ test('a streaming consumer survives a broker restart while a producer keeps send
 });
 
 test('broker down: connecting, requests and streams fail with retriable errors', async () => {
-  const cluster = await startCluster();
+  const cluster = await launchBroker();
   const eddy = await Eddy.connect({ endpoint: cluster.endpoint });
   try {
     await eddy.admin().createTopic('down', {});

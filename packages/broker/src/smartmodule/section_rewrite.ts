@@ -4,54 +4,36 @@
 // gathered from several batches, produce-side output that gets offsets of its own, and the
 // batch a stream starts inside of (cut at the stream's start offset).
 
-import { readVarint32, readVarint64, varint32Size, varint64Size, visitRecords, writeVarint32, writeVarint64 } from '@eddy/protocol';
-import type { Cursor, RecordView } from '@eddy/protocol';
+import { rebasedRecordSize, recordTailStart, visitRecords, writeRebasedRecord } from '@eddy/protocol';
+import type { Cursor } from '@eddy/protocol';
 
 /** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
 interface Rebased {
   section: Buffer;
   start: number;
   end: number;
+  attributes: number;
   offsetDelta: number;
   timestampDelta: number;
-}
-
-/** Start of the record's fields after attributes and the two deltas; `cur` is reused. */
-function restStart(section: Buffer, start: number, cur: Cursor): number {
-  cur.pos = start;
-  readVarint32(section, cur); // length
-  cur.pos++; // attributes
-  readVarint64(section, cur); // timestamp delta
-  readVarint64(section, cur); // offset delta
-  return cur.pos;
 }
 
 /** Writes `records` as one section with their new deltas; key, value and headers are copied as they are. */
 function writeRebased(records: readonly Rebased[]): Buffer {
   const cur: Cursor = { pos: 0 };
-  const rests = new Int32Array(records.length);
+  const tails = new Int32Array(records.length);
   let size = 4;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const rest = restStart(r.section, r.start, cur);
-    rests[i] = rest;
-    const body = 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta) + (r.end - rest);
-    size += varint32Size(body) + body;
+    const tail = recordTailStart(r.section, r.start, cur);
+    tails[i] = tail;
+    size += rebasedRecordSize(tail, r.end, r.timestampDelta, r.offsetDelta);
   }
   const out = Buffer.allocUnsafe(size);
   out.writeUInt32BE(records.length, 0);
   let at = 4;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const rest = rests[i];
-    const body = 1 + varint64Size(r.timestampDelta) + varint64Size(r.offsetDelta) + (r.end - rest);
-    at = writeVarint32(out, at, body);
-    cur.pos = r.start;
-    readVarint32(r.section, cur);
-    out[at++] = r.section[cur.pos];
-    at = writeVarint64(out, at, r.timestampDelta);
-    at = writeVarint64(out, at, r.offsetDelta);
-    at += r.section.copy(out, at, rest, r.end);
+    at = writeRebasedRecord(out, at, r.section, tails[i], r.end, r.attributes, r.timestampDelta, r.offsetDelta);
   }
   return out;
 }
@@ -67,7 +49,7 @@ export function densifySection(input: Uint8Array): Buffer {
   const records: Rebased[] = [];
   visitRecords(section, 0, 0, (r) => {
     if (r.offsetDelta !== r.index) dense = false;
-    records.push({ section, start: r.start, end: r.end, offsetDelta: r.index, timestampDelta: r.timestampDelta });
+    records.push({ section, start: r.start, end: r.end, attributes: r.attributes, offsetDelta: r.index, timestampDelta: r.timestampDelta });
   });
   return dense ? section : writeRebased(records);
 }
@@ -90,7 +72,7 @@ export class SectionBuilder {
   addSection(section: Buffer, baseOffset: number, firstTimestamp: number, keep: (offset: number, timestamp: number) => boolean): void {
     visitRecords(section, baseOffset, firstTimestamp, (r) => {
       if (!keep(r.offset, r.timestamp)) return;
-      this.records.push({ section, start: r.start, end: r.end, offsetDelta: 0, timestampDelta: 0 });
+      this.records.push({ section, start: r.start, end: r.end, attributes: r.attributes, offsetDelta: 0, timestampDelta: 0 });
       this.offsets.push(r.offset);
       this.timestamps.push(r.timestamp);
       this.bytes += r.end - r.start + 16;

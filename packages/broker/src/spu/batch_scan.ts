@@ -1,12 +1,10 @@
 // Framing-level reads of record batch headers (DESIGN.md layout). The SPU never decodes records:
 // it walks batch headers to check sizes, count records and cut at an offset.
 
-import { BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, COMPRESSION_MASK, batchBaseOffset, batchTotalSize } from '@eddy/protocol';
-
-/** Records in a batch from its header: the count field when uncompressed, else last_offset_delta + 1. */
-function headerRecordCount(buf: Buffer, at: number): number {
-  return (buf[at + 22] & COMPRESSION_MASK) === 0 ? buf.readUInt32BE(at + BATCH_HEADER_SIZE) : buf.readInt32BE(at + 23) + 1;
-}
+import {
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, MIN_BATCH_SIZE, CorruptBatchError,
+  batchBaseOffset, batchCompression, batchHeaderRecordCount, batchNextOffset, batchTotalSize,
+} from '@eddy/protocol';
 
 export interface BatchScan {
   batches: number;
@@ -17,16 +15,12 @@ export interface BatchScan {
   needsRecompress: boolean;
 }
 
-export class BatchFramingError extends Error {
-  override name = 'BatchFramingError';
-}
-
 /**
  * Checks that `buf` is whole batches back to back (lengths only; storage checks CRCs) and sums
- * what the metrics need. `wantCompression` < 0 means any codec is fine.
+ * what the metrics need. `wantCompression` < 0 means any codec is fine. Throws CorruptBatchError.
  */
 export function scanBatches(buf: Buffer, wantCompression = -1): BatchScan {
-  if (buf.length === 0) throw new BatchFramingError('no record batches in the request');
+  if (buf.length === 0) throw new CorruptBatchError('truncated', 0, 'no record batches in the request');
   let at = 0;
   let batches = 0;
   let records = 0;
@@ -34,14 +28,14 @@ export function scanBatches(buf: Buffer, wantCompression = -1): BatchScan {
   let needsRecompress = false;
   while (at < buf.length) {
     const avail = buf.length - at;
-    if (avail < BATCH_HEADER_SIZE) throw new BatchFramingError(`batch ${batches} at byte ${at} is truncated: ${avail} bytes, header needs ${BATCH_HEADER_SIZE}`);
+    if (avail < BATCH_HEADER_SIZE) throw new CorruptBatchError('truncated', at, `batch ${batches} at byte ${at} is truncated: ${avail} bytes, header needs ${BATCH_HEADER_SIZE}`);
     const size = batchTotalSize(buf, at);
-    if (size < BATCH_HEADER_SIZE) throw new BatchFramingError(`batch ${batches} at byte ${at} has an invalid length ${size - BATCH_PREAMBLE_SIZE}`);
-    if (size > avail) throw new BatchFramingError(`batch ${batches} at byte ${at} is truncated: ${avail} of ${size} bytes present`);
-    const codec = buf[at + 22] & COMPRESSION_MASK;
-    if (codec === 0 && size < BATCH_HEADER_SIZE + 4) throw new BatchFramingError(`batch ${batches} at byte ${at} has no record count`);
+    if (size < BATCH_HEADER_SIZE) throw new CorruptBatchError('length', at, `batch ${batches} at byte ${at} has an invalid length ${size - BATCH_PREAMBLE_SIZE}`);
+    if (size > avail) throw new CorruptBatchError('truncated', at, `batch ${batches} at byte ${at} is truncated: ${avail} of ${size} bytes present`);
+    const codec = batchCompression(buf, at);
+    if (codec === 0 && size < MIN_BATCH_SIZE) throw new CorruptBatchError('length', at, `batch ${batches} at byte ${at} has no record count`);
     if (wantCompression >= 0 && codec !== wantCompression) needsRecompress = true;
-    records += headerRecordCount(buf, at);
+    records += batchHeaderRecordCount(buf, at);
     if (size > largest) largest = size;
     batches++;
     at += size;
@@ -53,8 +47,8 @@ export function scanBatches(buf: Buffer, wantCompression = -1): BatchScan {
 export function countRecords(buf: Buffer): number {
   let at = 0;
   let records = 0;
-  while (at + BATCH_HEADER_SIZE + 4 <= buf.length) {
-    records += headerRecordCount(buf, at);
+  while (at + MIN_BATCH_SIZE <= buf.length) {
+    records += batchHeaderRecordCount(buf, at);
     at += batchTotalSize(buf, at);
   }
   return records;
@@ -68,9 +62,8 @@ export function cutAfterOffset(buf: Buffer, lastOffset: number): { length: numbe
   let at = 0;
   let next = -1;
   while (at + BATCH_HEADER_SIZE <= buf.length) {
-    const base = batchBaseOffset(buf, at);
-    if (base > lastOffset) break;
-    next = base + buf.readInt32BE(at + 23) + 1;
+    if (batchBaseOffset(buf, at) > lastOffset) break;
+    next = batchNextOffset(buf, at);
     at += batchTotalSize(buf, at);
   }
   return { length: at, nextOffset: next };

@@ -1,6 +1,6 @@
 import { EddyError, ErrorCode, OffsetStart, offsetOutOfRangeMessage } from '@eddy/protocol';
 import type { SmartModuleErrorInfo, StreamFetchRequest, StreamFetchResponse } from '@eddy/protocol';
-import { OffsetOutOfRangeError as StorageOffsetOutOfRangeError } from '../storage/index.ts';
+import { StorageOffsetOutOfRangeError } from '../storage/index.ts';
 import type { ReadResult } from '../storage/index.ts';
 import type { PartitionAttachment, PartitionLeader } from './partition_leader.ts';
 import { countRecords, cutAfterOffset } from './batch_scan.ts';

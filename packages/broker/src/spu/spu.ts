@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { EddyError, ErrorCode, UnknownTopicError } from '@eddy/protocol';
+import { CorruptBatchError, EddyError, ErrorCode, UnknownTopicError } from '@eddy/protocol';
 import type {
   ListOffsetsRequest, ListOffsetsResponse, PartitionStatus, ProduceRequest, ProduceResponse,
   SmartModuleErrorInfo, SmartModuleInvocation, StreamFetchRequest, TopicSpec,
@@ -11,7 +11,7 @@ import { PartitionLeader } from './partition_leader.ts';
 import { FetchStream } from './fetch_stream.ts';
 import type { BatchTransform, StreamSink } from './fetch_stream.ts';
 import { ConsumerOffsetStore } from './consumer_offsets.ts';
-import { BatchFramingError, scanBatches } from './batch_scan.ts';
+import { scanBatches } from './batch_scan.ts';
 import { toEddyError } from './errors.ts';
 
 export const DEFAULT_SPU_ID = 5001;
@@ -204,7 +204,7 @@ export class Spu {
       try {
         scan = scanBatches(records, leader.wantCompression);
       } catch (err) {
-        if (err instanceof BatchFramingError) throw new EddyError(ErrorCode.CorruptMessage, err.message);
+        if (err instanceof CorruptBatchError) throw new EddyError(ErrorCode.CorruptMessage, err.message);
         throw err;
       }
       const max = leader.config.maxRecordBytes;

@@ -1,7 +1,7 @@
 // Reads whole batches out of one segment: find the batch holding an offset (sparse index, then a
 // header walk) and return it plus the batches after it, up to maxBytes, as one view. Served from
 // the tail cache when the bytes are there, else with one or two large positional reads.
-import { BATCH_LOG_OVERHEAD, LAST_OFFSET_DELTA_AT, MIN_BATCH_LEN, baseOffsetOf, lastOffsetDeltaOf } from './batch_header.ts';
+import { BatchLayout, BATCH_PREAMBLE_SIZE, MIN_BATCH_LENGTH, batchLastOffset, batchNextOffset } from '@eddy/protocol';
 import { StorageCorruptionError } from './errors.ts';
 import type { BufferPool } from './buffer_pool.ts';
 import { preadExact } from './fs_io.ts';
@@ -29,16 +29,16 @@ export interface ReadStats {
 const EMPTY = Buffer.alloc(0);
 
 /** Header bytes needed to know a batch's base offset, length and last offset. */
-const HEADER_PEEK = LAST_OFFSET_DELTA_AT + 4;
+const HEADER_PEEK = BatchLayout.lastOffsetDelta + 4;
 /** Minimum disk read while walking headers. */
 const MIN_READ = 64 * 1024;
 
 function sizeAt(buf: Buffer, at: number, filePos: number): number {
-  const batchLen = buf.readInt32BE(at + 8);
-  if (batchLen < MIN_BATCH_LEN) {
+  const batchLen = buf.readInt32BE(at + BatchLayout.batchLength);
+  if (batchLen < MIN_BATCH_LENGTH) {
     throw new StorageCorruptionError(`batch at file position ${filePos} has batch_len ${batchLen}`);
   }
-  return BATCH_LOG_OVERHEAD + batchLen;
+  return BATCH_PREAMBLE_SIZE + batchLen;
 }
 
 /**
@@ -49,7 +49,7 @@ function findBatch(buf: Buffer, from: number, limit: number, offset: number, buf
   let p = from;
   for (;;) {
     if (p + HEADER_PEEK > limit) return -(p + 1);
-    if (baseOffsetOf(buf, p) + lastOffsetDeltaOf(buf, p) >= offset) return p;
+    if (batchLastOffset(buf, p) >= offset) return p;
     p += sizeAt(buf, p, bufFilePos + p);
   }
 }
@@ -74,7 +74,7 @@ function collect(buf: Buffer, start: number, limit: number, maxBytes: number, bu
 }
 
 function nextOffsetOfLastTaken(buf: Buffer): number {
-  return baseOffsetOf(buf, lastTaken) + lastOffsetDeltaOf(buf, lastTaken) + 1;
+  return batchNextOffset(buf, lastTaken);
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { BufferPool, classOf } from './buffer_pool.ts';
 import { PartitionLog } from './partition_log.ts';
-import { makeBatch, splitBatches } from './test_batches.ts';
+import { makeBatch, splitBatches } from '../../test/support/test_batches.ts';
 
 test('size classes cover the size, waste at most an eighth, and are stable', () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 28 }), (size) => {

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PartitionLog } from './partition_log.ts';
-import { splitBatches } from './test_batches.ts';
+import { splitBatches } from '../../test/support/test_batches.ts';
 
-const CHILD = path.join(import.meta.dirname, 'crash_child.ts');
+const CHILD = path.join(import.meta.dirname, '../../test/support/storage_crash_child.ts');
 
 interface Ack {
   tag: number;

@@ -1,5 +1,7 @@
 // Typed errors raised by the storage layer. Each carries a stable `code` so the SPU can map it to
-// a protocol error without string matching.
+// a protocol error without string matching. Names differ from protocol's wire errors
+// (CorruptBatchError, OffsetOutOfRangeError) so one name means one class.
+import { offsetOutOfRangeMessage } from '@eddy/protocol';
 
 /** Base class of every error the storage layer throws on purpose. */
 export class StorageError extends Error {
@@ -12,7 +14,7 @@ export class StorageError extends Error {
 }
 
 /** An appended buffer is not a sequence of complete, valid batches. Nothing was written. */
-export class CorruptBatchError extends StorageError {
+export class CorruptAppendError extends StorageError {
   /** Byte position of the offending batch inside the appended buffer. */
   readonly position: number;
   constructor(message: string, position: number) {
@@ -22,16 +24,12 @@ export class CorruptBatchError extends StorageError {
 }
 
 /** A read or lookup asked for an offset outside [logStartOffset, highWatermark]. */
-export class OffsetOutOfRangeError extends StorageError {
+export class StorageOffsetOutOfRangeError extends StorageError {
   readonly offset: number;
   readonly logStartOffset: number;
   readonly highWatermark: number;
   constructor(offset: number, logStartOffset: number, highWatermark: number) {
-    super(
-      'OFFSET_OUT_OF_RANGE',
-      // Same wording as the wire error (storage does not depend on the protocol package).
-      `offset ${offset} is out of range: ${highWatermark > logStartOffset ? `the log holds offsets ${logStartOffset} to ${highWatermark - 1}` : 'the log is empty'} (next offset ${highWatermark})`,
-    );
+    super('OFFSET_OUT_OF_RANGE', offsetOutOfRangeMessage(offset, logStartOffset, highWatermark));
     this.offset = offset;
     this.logStartOffset = logStartOffset;
     this.highWatermark = highWatermark;

@@ -11,12 +11,12 @@ export {
 } from './config.ts';
 export type { StorageLogger } from './logger.ts';
 export {
-  CorruptBatchError,
+  CorruptAppendError,
   InvalidConfigError,
   LogClosedError,
   LogFailedError,
-  OffsetOutOfRangeError,
   StorageCorruptionError,
   StorageError,
+  StorageOffsetOutOfRangeError,
 } from './errors.ts';
 export { BufferPool } from './buffer_pool.ts';

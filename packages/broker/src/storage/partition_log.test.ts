@@ -6,9 +6,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { PartitionLog } from './partition_log.ts';
 import type { PartitionLogConfig } from './config.ts';
-import { CorruptBatchError, LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
-import { makeBatch, splitBatches, type BatchView } from './test_batches.ts';
-import { CRC_AT, MAGIC_AT } from './batch_header.ts';
+import { CorruptAppendError, LogClosedError, LogFailedError, StorageOffsetOutOfRangeError } from './errors.ts';
+import { makeBatch, splitBatches, type BatchView } from '../../test/support/test_batches.ts';
+import { BatchLayout } from '@eddy/protocol';
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -141,7 +141,7 @@ test('reading from the middle of a batch returns that whole batch', async () => 
   });
 });
 
-test('read bounds: empty at the high watermark, OffsetOutOfRangeError outside the log', async () => {
+test('read bounds: empty at the high watermark, StorageOffsetOutOfRangeError outside the log', async () => {
   await withLog({ flush: 'os' }, async (log) => {
     const empty = await log.read(0, 100);
     assert.equal(empty.data.length, 0);
@@ -152,13 +152,13 @@ test('read bounds: empty at the high watermark, OffsetOutOfRangeError outside th
     assert.equal(atHw.data.length, 0);
     assert.equal(atHw.nextOffset, 3);
     await assert.rejects(log.read(4, 100), (err: unknown) => {
-      assert.ok(err instanceof OffsetOutOfRangeError);
+      assert.ok(err instanceof StorageOffsetOutOfRangeError);
       assert.equal(err.highWatermark, 3);
       assert.equal(err.logStartOffset, 0);
       assert.equal(err.message, 'offset 4 is out of range: the log holds offsets 0 to 2 (next offset 3)');
       return true;
     });
-    await assert.rejects(log.read(-1, 100), OffsetOutOfRangeError);
+    await assert.rejects(log.read(-1, 100), StorageOffsetOutOfRangeError);
   });
 });
 
@@ -241,7 +241,7 @@ test('fsync group commit: appends that arrive during a sync share the next one',
   });
 });
 
-test('bad input is rejected with CorruptBatchError and nothing is written', async () => {
+test('bad input is rejected with CorruptAppendError and nothing is written', async () => {
   await withLog({ flush: 'os' }, async (log) => {
     await log.append(makeBatch({ records: 2 }));
     const before = { hw: log.highWatermark, size: log.sizeBytes, end: log.logEndOffset };
@@ -249,9 +249,9 @@ test('bad input is rejected with CorruptBatchError and nothing is written', asyn
     const badCrc = makeBatch({ tag: 5 });
     badCrc[badCrc.length - 1] ^= 0xff;
     const badMagic = makeBatch();
-    badMagic.writeInt8(1, MAGIC_AT);
+    badMagic.writeInt8(1, BatchLayout.magic);
     const crcField = makeBatch();
-    crcField.writeUInt32BE((crcField.readUInt32BE(CRC_AT) + 1) >>> 0, CRC_AT);
+    crcField.writeUInt32BE((crcField.readUInt32BE(BatchLayout.crc) + 1) >>> 0, BatchLayout.crc);
     const good = makeBatch({ tag: 9 });
     const shortLen = makeBatch();
     shortLen.writeInt32BE(10, 8);
@@ -268,7 +268,7 @@ test('bad input is rejected with CorruptBatchError and nothing is written', asyn
     ];
     for (const [name, buf, message] of cases) {
       await assert.rejects(log.append(buf), (err: unknown) => {
-        assert.ok(err instanceof CorruptBatchError, name);
+        assert.ok(err instanceof CorruptAppendError, name);
         assert.match(err.message, message, name);
         assert.ok(!err.message.includes('\n'), 'one-line message');
         return true;

@@ -4,10 +4,10 @@
 // call order; a single writer (flush.ts) then writes them in groups and acknowledges them per the
 // flush policy. Readers see only acknowledged data: everything below highWatermark.
 import fs from 'node:fs';
-import { batchSizeOf, lastOffsetDeltaOf, maxTimestampOf, writeI64 } from './batch_header.ts';
+import { batchLastOffsetDelta, batchMaxTimestamp, batchTotalSize, setBatchBaseOffset } from '@eddy/protocol';
 import { readSegmentBatches, type ReadResult, type ReadStats } from './batch_reader.ts';
 import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
-import { LogClosedError, LogFailedError, OffsetOutOfRangeError } from './errors.ts';
+import { LogClosedError, LogFailedError, StorageOffsetOutOfRangeError } from './errors.ts';
 import { GroupCommitWriter, type AppendResult, type WriterStats } from './flush.ts';
 import { fdatasync, fsyncDir } from './fs_io.ts';
 import { validateIncoming } from './incoming_batches.ts';
@@ -147,7 +147,7 @@ export class PartitionLog {
 
   /**
    * Appends one or more complete batches (concatenated, as received from a producer). All are
-   * validated first (bounds, magic, CRC): on any problem this rejects with CorruptBatchError and
+   * validated first (bounds, magic, CRC): on any problem this rejects with CorruptAppendError and
    * writes nothing. Offsets are assigned in call order: each batch's base_offset is rewritten to
    * the assigned offset (the stored copy; if the data is too large for the tail cache, the
    * caller's buffer is rewritten in place and must not be modified until the promise settles).
@@ -187,8 +187,8 @@ export class PartitionLog {
     let next = baseOffset;
     let last: Promise<AppendResult> | null = null;
     for (let at = 0; at < batches.length; ) {
-      const bytes = batchSizeOf(batches, at);
-      const batchLast = next + lastOffsetDeltaOf(batches, at);
+      const bytes = batchTotalSize(batches, at);
+      const batchLast = next + batchLastOffsetDelta(batches, at);
       if (size > 0 && (size + bytes > limit || batchLast - segment.baseOffset > MAX_RELATIVE_OFFSET)) {
         if (at > runStart) {
           last?.catch(() => {});
@@ -215,10 +215,10 @@ export class PartitionLog {
     const interval = this.config.indexIntervalBytes;
     let next = baseOffset;
     for (let at = 0; at < stored.length; ) {
-      const size = batchSizeOf(stored, at);
-      writeI64(stored, at, next);
-      segment.trackBatch(next - segment.baseOffset, position + at, size, maxTimestampOf(stored, at), interval);
-      next += lastOffsetDeltaOf(stored, at) + 1;
+      const size = batchTotalSize(stored, at);
+      setBatchBaseOffset(stored, at, next);
+      segment.trackBatch(next - segment.baseOffset, position + at, size, batchMaxTimestamp(stored, at), interval);
+      next += batchLastOffsetDelta(stored, at) + 1;
       at += size;
     }
     segment.size = position + stored.length;
@@ -269,7 +269,7 @@ export class PartitionLog {
     if (this.state === 'closed') throw new LogClosedError(this.dir);
     const hw = this.hw;
     if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > hw) {
-      throw new OffsetOutOfRangeError(offset, this.startOffset, hw);
+      throw new StorageOffsetOutOfRangeError(offset, this.startOffset, hw);
     }
     if (offset === hw) return { data: EMPTY, nextOffset: hw, release: NO_HOLD };
     const segment = this.segmentFor(offset);

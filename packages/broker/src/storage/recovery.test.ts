@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { PartitionLog } from './partition_log.ts';
 import type { PartitionLogConfig } from './config.ts';
 import type { StorageLogger } from './logger.ts';
-import { makeBatch, splitBatches, type BatchView } from './test_batches.ts';
+import { makeBatch, splitBatches, type BatchView } from '../../test/support/test_batches.ts';
 import { segmentFileName } from './segment.ts';
 
 const CONFIG: PartitionLogConfig = { flush: 'os', segmentBytes: 3000, indexIntervalBytes: 200 };

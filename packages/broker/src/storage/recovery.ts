@@ -8,7 +8,7 @@
 // when they were sealed); if not, both indexes are rebuilt so the segment's max timestamp is exact.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BATCH_HEADER_SIZE, baseOffsetOf } from './batch_header.ts';
+import { BATCH_HEADER_SIZE, batchBaseOffset } from '@eddy/protocol';
 import type { ResolvedPartitionLogConfig } from './config.ts';
 import { StorageCorruptionError } from './errors.ts';
 import { fsyncDir, ftruncate, preadExact } from './fs_io.ts';
@@ -45,7 +45,7 @@ async function loadIndexes(segment: Segment, logSize: number): Promise<{ problem
     if (logSize - pos < BATCH_HEADER_SIZE) return { problem: `offset index entry points at byte ${pos}, too close to the end`, fileBytes };
     const header = await preadExact(segment.fd, pos, BATCH_HEADER_SIZE);
     const expected = segment.baseOffset + oi.lastRelativeOffset;
-    const actual = baseOffsetOf(header, 0);
+    const actual = batchBaseOffset(header, 0);
     if (actual !== expected) {
       return { problem: `offset index entry for offset ${expected} points at a batch with base offset ${actual}`, fileBytes };
     }

@@ -6,8 +6,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { segmentsToDelete, type RetentionCandidate } from './retention.ts';
 import { PartitionLog } from './partition_log.ts';
-import { OffsetOutOfRangeError } from './errors.ts';
-import { makeBatch, splitBatches } from './test_batches.ts';
+import { StorageOffsetOutOfRangeError } from './errors.ts';
+import { makeBatch, splitBatches } from '../../test/support/test_batches.ts';
 
 const seg = (sizeBytes: number, newestTimestampMs: number): RetentionCandidate => ({ sizeBytes, newestTimestampMs });
 
@@ -77,11 +77,11 @@ test('retention by size deletes old segments, advances logStartOffset, and survi
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.log')).length, log.segmentCount);
     assert.equal(fs.readdirSync(dir).length, 3 * log.segmentCount, 'index files went too');
     await assert.rejects(log.read(log.logStartOffset - 1, 100), (err: unknown) => {
-      assert.ok(err instanceof OffsetOutOfRangeError);
+      assert.ok(err instanceof StorageOffsetOutOfRangeError);
       assert.equal(err.logStartOffset, log.logStartOffset);
       return true;
     });
-    await assert.rejects(log.read(0, 100), OffsetOutOfRangeError);
+    await assert.rejects(log.read(0, 100), StorageOffsetOutOfRangeError);
     const first = splitBatches((await log.read(log.logStartOffset, 1)).data)[0];
     assert.equal(first.baseOffset, log.logStartOffset);
     const start = log.logStartOffset;

@@ -1,13 +1,7 @@
 // Walks the batch headers of a segment file in large positional reads. Used by recovery (with CRC
 // checks, to find the end of the valid data) and by timestamp lookups (headers only).
-import {
-  BATCH_HEADER_SIZE,
-  baseOffsetOf,
-  batchSizeOf,
-  checkBatch,
-  lastOffsetDeltaOf,
-  maxTimestampOf,
-} from './batch_header.ts';
+import { BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffsetDelta, batchMaxTimestamp, batchTotalSize } from '@eddy/protocol';
+import { batchProblem } from './batch_check.ts';
 import { preadExact } from './fs_io.ts';
 
 export interface ScanOptions {
@@ -66,22 +60,22 @@ export async function scanBatches(fd: number, opts: ScanOptions): Promise<ScanRe
       bufStart = pos;
       at = 0;
     }
-    const size = batchSizeOf(buf, at);
+    const size = batchTotalSize(buf, at);
     if (verifyCrc && size <= remaining && buf.length - at < size) {
       buf = await preadExact(fd, pos, Math.min(Math.max(chunkBytes, size), remaining));
       bufStart = pos;
       at = 0;
     }
-    // `at + remaining` is the file end seen from this buffer; checkBatch only reads past the
+    // `at + remaining` is the file end seen from this buffer; batchProblem only reads past the
     // header (for the CRC) when verifying, and then the whole batch is in `buf`.
-    const problem = checkBatch(buf, at, at + remaining, verifyCrc);
+    const problem = batchProblem(buf, at, at + remaining, verifyCrc);
     if (problem !== null) return result(problem, false);
-    const base = baseOffsetOf(buf, at);
+    const base = batchBaseOffset(buf, at);
     if (expected !== null && base !== expected) {
       return result(`base offset ${base} where ${expected} was expected`, false);
     }
-    const delta = lastOffsetDeltaOf(buf, at);
-    const stop = onBatch?.(base, pos, size, delta, maxTimestampOf(buf, at)) === true;
+    const delta = batchLastOffsetDelta(buf, at);
+    const stop = onBatch?.(base, pos, size, delta, batchMaxTimestamp(buf, at)) === true;
     expected = base + delta + 1;
     pos += size;
     batches++;

@@ -2,7 +2,7 @@
 // An entry (T, r) states that every batch up to and including the batch at relative offset r has
 // max_timestamp <= T. Entries are added at offset-index points when T grew, plus a final entry
 // for the last batch when the segment is sealed, so a sealed segment's last T is its max.
-import { readI64, writeI64 } from './batch_header.ts';
+import { readInt64BE, writeInt64BE } from '@eddy/protocol';
 
 export const TIME_INDEX_ENTRY_BYTES = 12;
 
@@ -91,7 +91,7 @@ export class TimeIndex {
   encode(from = 0): Buffer {
     const out = Buffer.allocUnsafe((this.count - from) * TIME_INDEX_ENTRY_BYTES);
     for (let i = from, at = 0; i < this.count; i++, at += TIME_INDEX_ENTRY_BYTES) {
-      writeI64(out, at, this.timestamps[i]);
+      writeInt64BE(out, at, this.timestamps[i]);
       out.writeUInt32BE(this.rels[i], at + 8);
     }
     return out;
@@ -106,7 +106,7 @@ export class TimeIndex {
     let prevTs = -Infinity;
     let prevRel = -1;
     for (let at = 0; at < bytes.length; at += TIME_INDEX_ENTRY_BYTES) {
-      const ts = readI64(bytes, at);
+      const ts = readInt64BE(bytes, at);
       const rel = bytes.readUInt32BE(at + 8);
       if (ts < prevTs || rel <= prevRel) return `entry ${at / TIME_INDEX_ENTRY_BYTES} (${ts}, ${rel}) goes backwards`;
       index.append(ts, rel);

@@ -9,6 +9,7 @@ import {
   batchCompression,
   batchCrc,
   batchFirstTimestamp,
+  batchHeaderRecordCount,
   batchLastOffset,
   batchLastOffsetDelta,
   batchMaxTimestamp,
@@ -33,7 +34,7 @@ import {
   checkBatch,
 } from './batch.ts';
 import { type CompressionCode } from './compression.ts';
-import { encodeBatch, encodeRecordsSection, type RecordInput } from './records.ts';
+import { encodeBatch, encodeBatchFromSection, encodeRecordsSection, type RecordInput } from './records.ts';
 import { GOLDEN_BATCH_HEX, GOLDEN_CRC } from '../../test/golden_batch.ts';
 
 const golden = () => Buffer.from(GOLDEN_BATCH_HEX, 'hex');
@@ -102,6 +103,19 @@ test('golden batch: header fields and accessors', () => {
   assert.equal(batchOffsetCount(b, 0), 2);
   assert.deepEqual(validateBatches(b), { count: 1, records: 2 });
   assert.equal(scanValidPrefix(b), 82);
+});
+
+test('batchHeaderRecordCount: the count field when uncompressed, last_offset_delta + 1 when compressed', () => {
+  const b = Buffer.concat([Buffer.alloc(13, 0xaa), golden()]);
+  assert.equal(batchHeaderRecordCount(b, 13), 2);
+  const values = ['a', 'b', 'c'].map((v) => ({ value: Buffer.from(v) }));
+  assert.equal(batchHeaderRecordCount(encodeBatch(values, { compression: 1, timestamp: 0 }), 0), 3);
+  // A filtered batch: 2 records spanning 5 offsets. Uncompressed reads the count; compressed
+  // cannot see it without decompressing, so it reports the offsets spanned.
+  const section = encodeRecordsSection(values.slice(0, 2), { timestamp: 0 });
+  const meta = { firstTimestamp: 0, maxTimestamp: 0, lastOffsetDelta: 4 };
+  assert.equal(batchHeaderRecordCount(encodeBatchFromSection(section, 2, meta), 0), 2);
+  assert.equal(batchHeaderRecordCount(encodeBatchFromSection(section, 2, { ...meta, compression: 1 }), 0), 5);
 });
 
 test('accessors work at a non-zero position', () => {

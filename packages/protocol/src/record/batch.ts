@@ -247,6 +247,14 @@ export function batchOffsetCount(buf: Buffer, pos: number): number {
 }
 
 /**
+ * Records in the batch as its header tells, without decompressing: the u32 count when
+ * uncompressed, else last_offset_delta + 1 (exact for batches built by encodeBatch).
+ */
+export function batchHeaderRecordCount(buf: Buffer, pos: number): number {
+  return (buf[pos + 22] & COMPRESSION_MASK) === 0 ? buf.readUInt32BE(pos + BATCH_HEADER_SIZE) : buf.readInt32BE(pos + 23) + 1;
+}
+
+/**
  * The decompressed records section (u32 count + records) of the batch at `pos`.
  * Uncompressed: a view into `buf` (no copy). Compressed: a new buffer.
  */

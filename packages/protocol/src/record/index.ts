@@ -62,6 +62,7 @@ export {
   batchProducerId,
   batchRecordCount,
   batchOffsetCount,
+  batchHeaderRecordCount,
   recordsSection,
   checkBatch,
   validateBatches,
@@ -85,6 +86,7 @@ export {
   decodeRecords,
 } from './records.ts';
 export { sectionFrom } from './section_from.ts';
+export { recordTailStart, rebasedRecordSize, writeRebasedRecord } from './record_rebase.ts';
 export {
   type BatchBuilderOptions,
   type FinishOptions,

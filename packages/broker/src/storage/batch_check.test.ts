@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkBatch, readI64, writeI64, baseOffsetOf, maxTimestampOf, lastOffsetDeltaOf } from './batch_header.ts';
+import { readInt64BE, writeInt64BE, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta } from '@eddy/protocol';
+import { batchProblem } from './batch_check.ts';
 import { validateIncoming } from './incoming_batches.ts';
-import { CorruptBatchError } from './errors.ts';
-import { makeBatch } from './test_batches.ts';
+import { CorruptAppendError } from './errors.ts';
+import { makeBatch } from '../../test/support/test_batches.ts';
 
 const batchSpec = fc.record({
   records: fc.integer({ min: 1, max: 1000 }),
@@ -18,8 +19,8 @@ test('i64 accessors round-trip safe integers, negative ones included', () => {
   fc.assert(
     fc.property(fc.maxSafeInteger().filter((v) => v >= Number.MIN_SAFE_INTEGER), (v) => {
       const buf = Buffer.alloc(8);
-      writeI64(buf, 0, v);
-      assert.equal(readI64(buf, 0), v);
+      writeInt64BE(buf, 0, v);
+      assert.equal(readInt64BE(buf, 0), v);
       assert.equal(buf.readBigInt64BE(0), BigInt(v));
     }),
   );
@@ -29,10 +30,10 @@ test('built batches are valid and their header fields read back', () => {
   fc.assert(
     fc.property(batchSpec, (spec) => {
       const b = makeBatch(spec);
-      assert.equal(checkBatch(b, 0, b.length), null);
-      assert.equal(baseOffsetOf(b, 0), spec.baseOffset);
-      assert.equal(maxTimestampOf(b, 0), spec.maxTimestamp);
-      assert.equal(lastOffsetDeltaOf(b, 0), spec.records - 1);
+      assert.equal(batchProblem(b, 0, b.length), null);
+      assert.equal(batchBaseOffset(b, 0), spec.baseOffset);
+      assert.equal(batchMaxTimestamp(b, 0), spec.maxTimestamp);
+      assert.equal(batchLastOffsetDelta(b, 0), spec.records - 1);
       assert.deepEqual(validateIncoming(Buffer.concat([b, b])), { batchCount: 2, offsetCount: 2 * spec.records });
     }),
   );
@@ -51,7 +52,7 @@ test('any changed byte covered by length, magic or CRC is rejected', () => {
       if (rel < 8 || (rel >= 12 && rel < 16)) {
         validateIncoming(buf); // still valid
       } else {
-        assert.throws(() => validateIncoming(buf), CorruptBatchError);
+        assert.throws(() => validateIncoming(buf), CorruptAppendError);
       }
     }),
   );
@@ -67,7 +68,7 @@ test('any truncation of a batch sequence is rejected', () => {
       if (keep > 0 && boundaries.has(keep)) {
         validateIncoming(buf.subarray(0, keep)); // a shorter sequence of whole batches is fine
       } else {
-        assert.throws(() => validateIncoming(buf.subarray(0, keep)), CorruptBatchError);
+        assert.throws(() => validateIncoming(buf.subarray(0, keep)), CorruptAppendError);
       }
     }),
   );

@@ -1,7 +1,7 @@
-// Child process for crash.test.ts: appends forever with flush 'os' and prints every acknowledged
-// append as "tag baseOffset lastOffset". The test kill -9's it and checks every printed append
-// survived. (stdout to a pipe is synchronous on Linux, so a printed line was really acked first.)
-import { PartitionLog } from './partition_log.ts';
+// Child process for src/storage/crash.test.ts: appends forever with flush 'os' and prints every
+// acknowledged append as "tag baseOffset lastOffset". The test kill -9's it and checks every
+// printed append survived. (stdout to a pipe is synchronous on Linux, so a printed line was really acked first.)
+import { PartitionLog } from '../../src/storage/partition_log.ts';
 import { makeBatch } from './test_batches.ts';
 
 const dir = process.argv[2];

@@ -1,21 +1,16 @@
-// Test helper: builds valid batches (header + an opaque records section + correct CRC) without
-// the protocol codec. Not used by production code.
+// Storage test helper: builds valid batches (header + an opaque records section + correct CRC)
+// without the records codec, so storage tests control sizes and counts exactly.
 import {
-  ATTRIBUTES_AT,
+  BatchLayout,
   BATCH_HEADER_SIZE,
-  BATCH_LEN_AT,
-  BATCH_LOG_OVERHEAD,
-  CURRENT_MAGIC,
-  FIRST_TIMESTAMP_AT,
-  LAST_OFFSET_DELTA_AT,
-  MAGIC_AT,
-  MAX_TIMESTAMP_AT,
-  baseOffsetOf,
-  batchSizeOf,
-  lastOffsetDeltaOf,
-  writeCrc,
-  writeI64,
-} from './batch_header.ts';
+  BATCH_MAGIC,
+  BATCH_PREAMBLE_SIZE,
+  batchBaseOffset,
+  batchLastOffsetDelta,
+  batchTotalSize,
+  writeBatchCrc,
+  writeInt64BE,
+} from '@eddy/protocol';
 
 export interface TestBatchSpec {
   /** Records in the batch: last_offset_delta = records - 1 (default 1). */
@@ -34,23 +29,23 @@ export function makeBatch(spec: TestBatchSpec = {}): Buffer {
   const payloadBytes = Math.max(spec.payloadBytes ?? 32, 4);
   const size = BATCH_HEADER_SIZE + 4 + payloadBytes;
   const buf = Buffer.alloc(size);
-  writeI64(buf, 0, spec.baseOffset ?? 0);
-  buf.writeInt32BE(size - BATCH_LOG_OVERHEAD, BATCH_LEN_AT);
-  buf.writeInt32BE(0, 12); // partition_leader_epoch
-  buf.writeInt8(CURRENT_MAGIC, MAGIC_AT);
-  buf.writeInt16BE(0, ATTRIBUTES_AT);
-  buf.writeInt32BE(records - 1, LAST_OFFSET_DELTA_AT);
+  writeInt64BE(buf, BatchLayout.baseOffset, spec.baseOffset ?? 0);
+  buf.writeInt32BE(size - BATCH_PREAMBLE_SIZE, BatchLayout.batchLength);
+  buf.writeInt32BE(0, BatchLayout.partitionLeaderEpoch);
+  buf.writeInt8(BATCH_MAGIC, BatchLayout.magic);
+  buf.writeInt16BE(0, BatchLayout.attributes);
+  buf.writeInt32BE(records - 1, BatchLayout.lastOffsetDelta);
   const first = spec.firstTimestamp ?? 1_700_000_000_000;
-  writeI64(buf, FIRST_TIMESTAMP_AT, first);
-  writeI64(buf, MAX_TIMESTAMP_AT, spec.maxTimestamp ?? first);
-  writeI64(buf, 43, -1); // producer_id
-  buf.writeInt16BE(-1, 51);
-  buf.writeInt32BE(-1, 53);
+  writeInt64BE(buf, BatchLayout.firstTimestamp, first);
+  writeInt64BE(buf, BatchLayout.maxTimestamp, spec.maxTimestamp ?? first);
+  writeInt64BE(buf, BatchLayout.producerId, -1);
+  buf.writeInt16BE(-1, BatchLayout.producerEpoch);
+  buf.writeInt32BE(-1, BatchLayout.firstSequence);
   buf.writeUInt32BE(records, BATCH_HEADER_SIZE);
   const tag = spec.tag ?? 0;
   buf.writeUInt32BE(tag >>> 0, BATCH_HEADER_SIZE + 4);
   for (let i = 4; i < payloadBytes; i++) buf[BATCH_HEADER_SIZE + 4 + i] = (tag + i) & 0xff;
-  writeCrc(buf, 0);
+  writeBatchCrc(buf, 0);
   return buf;
 }
 
@@ -71,10 +66,10 @@ export interface BatchView {
 export function splitBatches(buf: Buffer): BatchView[] {
   const out: BatchView[] = [];
   for (let at = 0; at < buf.length; ) {
-    const size = batchSizeOf(buf, at);
+    const size = batchTotalSize(buf, at);
     if (at + size > buf.length) throw new Error(`partial batch at ${at} (size ${size}, have ${buf.length - at})`);
-    const baseOffset = baseOffsetOf(buf, at);
-    out.push({ position: at, baseOffset, lastOffset: baseOffset + lastOffsetDeltaOf(buf, at), size, tag: tagOf(buf, at) });
+    const baseOffset = batchBaseOffset(buf, at);
+    out.push({ position: at, baseOffset, lastOffset: baseOffset + batchLastOffsetDelta(buf, at), size, tag: tagOf(buf, at) });
     at += size;
   }
   return out;
