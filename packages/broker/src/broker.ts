@@ -3,13 +3,15 @@ import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
-import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
+import { Spu } from './spu/index.ts';
 import { GraphRunner } from './dataflow/graph_runner.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
 import { BrokerServer, handlersByKey } from './server/index.ts';
 import { BrokerMetrics, createLogger } from './observability/index.ts';
 import type { LogOptions, PartitionFigures } from './observability/index.ts';
-import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, MIN_MAX_FRAME_BYTES } from './defaults.ts';
+import {
+  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
+} from './defaults.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
 

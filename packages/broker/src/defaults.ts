@@ -42,3 +42,36 @@ export const CONNECTION_SHUTDOWN_MS = 5000;
 export const MAX_ERROR_MESSAGE_CHARS = 1000;
 /** Longest client-caused error message written to the log. */
 export const MAX_LOGGED_ERROR_CHARS = 200;
+
+// ---- SPU and streams --------------------------------------------------------------------------
+
+/** Id of the broker's local SPU. */
+export const DEFAULT_SPU_ID = 5001;
+/** How often retention deletes expired or excess segments (0 disables it). */
+export const DEFAULT_RETENTION_CHECK_MS = 60_000;
+/** Record bytes per StreamFetch response when the request asks for none in particular. */
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+
+// ---- storage ----------------------------------------------------------------------------------
+
+/** A partition rolls to a new segment when the active one would grow past this. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Bytes of log between sparse offset-index entries. */
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+/** Newest bytes of each partition kept in memory for tailing readers (0 disables it). */
+export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+
+// ---- SmartModules and graphs ------------------------------------------------------------------
+
+/** Linear memory cap of each SmartModule instance. */
+export const DEFAULT_SMARTMODULE_MEMORY_BYTES = 256 * 1024 * 1024;
+/** Longest a single SmartModule call may run before its stream fails. */
+export const DEFAULT_SMARTMODULE_TIME_BUDGET_MS = 1000;
+/** How often each graph instance checkpoints. */
+export const DEFAULT_GRAPH_CHECKPOINT_MS = 1000;
+/** Longest one graph step may run before its graph fails. */
+export const DEFAULT_GRAPH_STEP_BUDGET_MS = 5000;
+/** Linear memory cap of each graph operator module. */
+export const DEFAULT_GRAPH_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
+/** Bytes one graph step reads at most from each source partition. */
+export const DEFAULT_GRAPH_MAX_READ_BYTES = 1024 * 1024;

@@ -9,8 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker, DEFAULT_BROKER_PORT } from './broker.ts';
-import { DEFAULT_HOST, DEFAULT_METRICS_PORT } from './defaults.ts';
-import { DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './smartmodule/index.ts';
+import { DEFAULT_HOST, DEFAULT_METRICS_PORT, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './defaults.ts';
 import type { Broker } from './broker.ts';
 
 const MIB = 1024 * 1024;
