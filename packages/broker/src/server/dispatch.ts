@@ -7,8 +7,7 @@ import type { MetadataWatches } from './metadata_watches.ts';
 import type { StreamFetches } from './stream_fetches.ts';
 import { apiName } from './api_name.ts';
 import { clip, errorBody } from './error_response.ts';
-
-const OK = { errorCode: ErrorCode.None, errorMessage: null };
+import { OK } from './handlers/status_ok.ts';
 
 /**
  * A connection's request dispatch: decodes each frame's header and request, checks the api and
