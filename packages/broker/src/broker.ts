@@ -2,19 +2,20 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
-import { Spu, DEFAULT_SPU_ID } from './spu/index.ts';
+import { Spu } from './spu/index.ts';
 import { GraphRunner } from './dataflow/graph_runner.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
-import { BrokerServer, BrokerMetrics, createHandlers, createLogger } from './server/index.ts';
-import type { LogOptions, PartitionFigures } from './server/index.ts';
+import { BrokerServer, handlersByKey } from './server/index.ts';
+import { BrokerMetrics, createLogger } from './observability/index.ts';
+import type { LogOptions, PartitionFigures } from './observability/index.ts';
+import {
+  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
+} from './defaults.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
 
 export const DEFAULT_BROKER_PORT = 9003;
-export const DEFAULT_METRICS_PORT = 9004;
-export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 export interface BrokerOptions {
   /** Everything the broker stores lives here (created if missing). */
@@ -86,7 +87,7 @@ export interface Broker {
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   if (!opts || !opts.dataDir) throw new Error('startBroker: dataDir is required');
   const dataDir = resolve(opts.dataDir);
-  const host = opts.host ?? '127.0.0.1';
+  const host = opts.host ?? DEFAULT_HOST;
   const port = opts.port ?? DEFAULT_BROKER_PORT;
   const metricsPortOpt = opts.metricsPort ?? DEFAULT_METRICS_PORT;
   const spuId = opts.spuId ?? DEFAULT_SPU_ID;
@@ -94,7 +95,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const frameTimeoutMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
   checkPort('port', port, false);
   checkPort('metricsPort', metricsPortOpt, true);
-  if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1024) throw new Error(`maxFrameBytes must be an integer >= 1024, got ${maxFrameBytes}`);
+  if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < MIN_MAX_FRAME_BYTES) throw new Error(`maxFrameBytes must be an integer >= ${MIN_MAX_FRAME_BYTES}, got ${maxFrameBytes}`);
   checkMin('frameTimeoutMs', frameTimeoutMs, 0);
   checkMin('smartModuleMemoryBytes', opts.smartModuleMemoryBytes, 65536);
   checkMin('smartModuleTimeBudgetMs', opts.smartModuleTimeBudgetMs, 1);
@@ -151,7 +152,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     await controller.reconcile();
     const unwatch = controller.watch((ev) => { if (ev.op === 'delete') metrics.forgetTopic(ev.name); }, [MetadataKind.topic]);
 
-    const server = new BrokerServer({ spu, controller, handlers: createHandlers({ controller, spu }), metrics, logger, maxFrameBytes, frameTimeoutMs });
+    const server = new BrokerServer({ spu, controller, handlers: handlersByKey(), metrics, logger, maxFrameBytes, frameTimeoutMs });
     const boundPort = await server.listen(host, port);
     cleanups.push(() => server.close());
     await controller.registerSpu({ id: spuId, host, port: boundPort, rack: null }, 'Online');
@@ -160,7 +161,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     let metricsPort = -1;
     let http: HttpServer | null = null;
     if (metricsPortOpt >= 0) {
-      const { startMetricsServer } = await import('./server/metrics_server.ts');
+      const { startMetricsServer } = await import('./observability/metrics_server.ts');
       await metrics.enable(); // prom-client, loaded only by brokers that serve metrics
       const m = await startMetricsServer(metrics.registry, host, metricsPortOpt);
       http = m.server;

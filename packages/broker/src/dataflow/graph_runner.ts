@@ -15,6 +15,7 @@ import type { Controller } from '../controller/controller.ts';
 import type { GraphObject, GraphRuntimeStatus, GraphStatusSource } from '../controller/graph_registry.ts';
 import type { Spu } from '../spu/spu.ts';
 import { InstanceDriver } from './instance_driver.ts';
+import { DEFAULT_GRAPH_CHECKPOINT_MS, DEFAULT_GRAPH_MAX_MEMORY_BYTES, DEFAULT_GRAPH_MAX_READ_BYTES, DEFAULT_GRAPH_STEP_BUDGET_MS } from '../defaults.ts';
 
 export interface GraphRunnerOptions {
   controller: Controller;
@@ -167,10 +168,10 @@ export class GraphRunner implements GraphStatusSource {
         state: spec.state,
         dir,
         logger,
-        checkpointIntervalMs: this.opts.checkpointIntervalMs ?? 1000,
-        stepBudgetMs: this.opts.stepBudgetMs ?? 5000,
-        maxMemoryBytes: this.opts.maxMemoryBytes ?? 64 * 1024 * 1024,
-        maxReadBytes: this.opts.maxReadBytes ?? 1024 * 1024,
+        checkpointIntervalMs: this.opts.checkpointIntervalMs ?? DEFAULT_GRAPH_CHECKPOINT_MS,
+        stepBudgetMs: this.opts.stepBudgetMs ?? DEFAULT_GRAPH_STEP_BUDGET_MS,
+        maxMemoryBytes: this.opts.maxMemoryBytes ?? DEFAULT_GRAPH_MAX_MEMORY_BYTES,
+        maxReadBytes: this.opts.maxReadBytes ?? DEFAULT_GRAPH_MAX_READ_BYTES,
         onMetrics: (operation, updates: MetricUpdate[]) => this.exportMetrics(spec.name, operation, updates),
         onFailed: (_driver, message) => this.failDeployment(d, `instance ${p}: ${message}`),
       });

@@ -1,4 +1,5 @@
 import { ApiKey } from '@eddy/protocol';
+import { MAX_ERROR_MESSAGE_CHARS } from '../defaults.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -30,4 +31,9 @@ export function errorBody(apiKey: number, errorCode: number, errorMessage: strin
     case ApiKey.DescribeGraph: return { ...status, graph: null };
     default: return status;
   }
+}
+
+/** An error message cut to at most `max` characters, for a response or a log line. */
+export function clip(s: string, max = MAX_ERROR_MESSAGE_CHARS): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }

@@ -1,10 +1,7 @@
 export { BrokerServer } from './server.ts';
 export { Connection } from './connection.ts';
-export type { ConnectionContext } from './connection.ts';
-export { createHandlers, BROKER_VERSION } from './handlers.ts';
-export type { Handler, HandlerContext } from './handlers.ts';
-export { BrokerMetrics, METRICS_CONTENT_TYPE } from './metrics.ts';
-export type { MetricsRegistry } from './metrics.ts';
-export type { PartitionFigures } from './metrics.ts';
-export { createLogger } from './logger.ts';
-export type { LogOptions, OwnedLogger } from './logger.ts';
+export type { ConnectionContext } from './connection_context.ts';
+export { HANDLERS, handlersByKey } from './handler_table.ts';
+export type { ConnectionApi, HandlerTable, RequestResponseApi } from './handler_table.ts';
+export type { AnyHandler, Handler, HandlerContext } from './handler.ts';
+export { BROKER_VERSION } from './handlers/api_versions.ts';

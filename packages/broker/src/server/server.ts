@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { Connection } from './connection.ts';
-import type { ConnectionContext } from './connection.ts';
+import type { ConnectionContext } from './connection_context.ts';
+import { FRAME_SWEEP_MAX_MS, FRAME_SWEEP_MIN_MS } from '../defaults.ts';
 import { BufferPool } from '../storage/index.ts';
 
 /** The TCP listener: one Connection per client socket. */
@@ -29,7 +30,7 @@ export class BrokerServer {
     this.server.on('error', (err) => ctx.logger.error({ err: err.message }, 'listener error'));
     if (ctx.frameTimeoutMs > 0) {
       // One sweep for all connections, a few times per timeout: no timer work per frame.
-      const every = Math.min(1000, Math.max(10, Math.floor(ctx.frameTimeoutMs / 4)));
+      const every = Math.min(FRAME_SWEEP_MAX_MS, Math.max(FRAME_SWEEP_MIN_MS, Math.floor(ctx.frameTimeoutMs / 4)));
       this.frameTimer = setInterval(() => {
         const now = performance.now();
         for (const c of this.connections) c.checkFrameTimeout(now);

@@ -13,8 +13,8 @@ import { openChain } from './open_chain.ts';
 import type { ResolveWasm } from './open_chain.ts';
 import { transformProduced } from './produce_transform.ts';
 
-export const DEFAULT_SMARTMODULE_MEMORY_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_SMARTMODULE_TIME_BUDGET_MS = 1000;
+import { DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from '../defaults.ts';
+export { DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS };
 
 export interface SmartModuleServiceOptions {
   /** Wasm bytes of a SmartModule registered on the cluster (rejects with SmartModuleNotFound). */

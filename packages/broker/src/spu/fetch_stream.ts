@@ -4,6 +4,7 @@ import { StorageOffsetOutOfRangeError } from '../storage/index.ts';
 import type { ReadResult } from '../storage/index.ts';
 import type { PartitionAttachment, PartitionLeader } from './partition_leader.ts';
 import { countRecords, cutAfterOffset } from './batch_scan.ts';
+import { DEFAULT_FETCH_MAX_BYTES } from '../defaults.ts';
 
 /** Where a stream's responses go: the connection that opened it. */
 export interface StreamSink {
@@ -48,7 +49,7 @@ export interface FetchStreamOptions {
   onEnd?: () => void;
 }
 
-export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+export { DEFAULT_FETCH_MAX_BYTES };
 
 /**
  * One consumer's streaming fetch of one partition. A single pump loop reads whole batches from

@@ -14,8 +14,8 @@ import { ConsumerOffsetStore } from './consumer_offsets.ts';
 import { scanBatches } from './batch_scan.ts';
 import { toEddyError } from './errors.ts';
 
-export const DEFAULT_SPU_ID = 5001;
-export const DEFAULT_RETENTION_CHECK_MS = 60_000;
+import { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID } from '../defaults.ts';
+export { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID };
 
 /** Traffic counters the server turns into metrics; records are counted from batch headers. */
 export interface SpuObserver {

@@ -1,6 +1,7 @@
 // PartitionLogConfig: what a caller may set, the defaults, and validation.
 import { InvalidConfigError } from './errors.ts';
 import type { FlushPolicy } from './flush.ts';
+import { DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_SEGMENT_BYTES, DEFAULT_TAIL_CACHE_BYTES } from '../defaults.ts';
 
 export interface PartitionLogConfig {
   /** Roll to a new segment when the active one would grow past this (default 64 MiB). */
@@ -26,9 +27,7 @@ export interface ResolvedPartitionLogConfig {
   readonly tailCacheBytes: number;
 }
 
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
-export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+export { DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_SEGMENT_BYTES, DEFAULT_TAIL_CACHE_BYTES };
 /** Segment file positions are u32 in the index; one batch larger than a segment overshoots segmentBytes. */
 const MAX_SEGMENT_BYTES = 0x7fffffff;
 

@@ -5,32 +5,7 @@
 // (nor what it pulls in: several MB of RSS).
 import type { SpuObserver } from '../spu/index.ts';
 import type { PrometheusMetrics } from './prometheus.ts';
-
-export interface PartitionFigures {
-  topic: string;
-  partition: number;
-  sizeBytes: number;
-  highWatermark: number;
-  logStartOffset: number;
-}
-
-/** Traffic of one topic since the broker started (or the topic was recreated). */
-export interface TopicCounters {
-  bytesIn: number;
-  recordsIn: number;
-  bytesOut: number;
-  recordsOut: number;
-}
-
-/** What prom-client reads at scrape time. */
-export interface MetricsSource {
-  readonly perTopic: ReadonlyMap<string, Readonly<TopicCounters>>;
-  readonly connections: number;
-  readonly connectionsTotal: number;
-  readonly streams: number;
-  readonly protocolErrors: number;
-  partitions(): Iterable<PartitionFigures>;
-}
+import type { MetricsSource, PartitionFigures, TopicCounters } from './metrics_source.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

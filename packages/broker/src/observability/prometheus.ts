@@ -4,7 +4,7 @@
 // collect() that copies BrokerMetrics' plain numbers in when scraped. The request-duration
 // histogram is observed per request (not per record) through a cached child per api.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MetricsSource, PartitionFigures, TopicCounters } from './metrics.ts';
+import type { MetricsSource, PartitionFigures, TopicCounters } from './metrics_source.ts';
 
 export interface PrometheusMetrics {
   registry: Registry;

@@ -1,0 +1,77 @@
+// The broker's tunables in one place: defaults of its options and the limits its server works
+// within. Values only (no imports but protocol's): any broker module may read them. The client
+// port (9003) and the version string are kept apart (they are shared with other packages).
+import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
+
+// ---- listening --------------------------------------------------------------------------------
+
+/** Interface the client and metrics ports bind to. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Prometheus `/metrics` port (-1 disables it). */
+export const DEFAULT_METRICS_PORT = 9004;
+
+// ---- framing ----------------------------------------------------------------------------------
+
+/** Largest request frame accepted (the protocol's default, shared with clients). */
+export { DEFAULT_MAX_FRAME_BYTES };
+/** The smallest maxFrameBytes a broker may be configured with. */
+export const MIN_MAX_FRAME_BYTES = 1024;
+/** Longest a request frame may take from its first byte to its last (0: no limit). */
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+/** Bounds of the period of the server's sweep for stalled frames (a quarter of the timeout). */
+export const FRAME_SWEEP_MIN_MS = 10;
+export const FRAME_SWEEP_MAX_MS = 1000;
+
+// ---- backpressure -----------------------------------------------------------------------------
+
+/** High watermark: a client may pipeline this many request bytes (or one largest frame) before its socket is no longer read. */
+export const MIN_INFLIGHT_BYTES = 64 * 1024 * 1024;
+/** Low watermark, as a share of the high one: reading resumes once in-flight bytes fall below it. */
+export const INFLIGHT_RESUME_RATIO = 0.5;
+
+// ---- closing ----------------------------------------------------------------------------------
+
+/** How long a connection closed for bad input may take to flush its error response. */
+export const CLOSE_GRACE_MS = 2000;
+/** How long a connection's in-flight requests may take to answer at shutdown before it is destroyed. */
+export const CONNECTION_SHUTDOWN_MS = 5000;
+
+// ---- error reporting --------------------------------------------------------------------------
+
+/** Longest error message sent to a client (longer ones are clipped). */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+/** Longest client-caused error message written to the log. */
+export const MAX_LOGGED_ERROR_CHARS = 200;
+
+// ---- SPU and streams --------------------------------------------------------------------------
+
+/** Id of the broker's local SPU. */
+export const DEFAULT_SPU_ID = 5001;
+/** How often retention deletes expired or excess segments (0 disables it). */
+export const DEFAULT_RETENTION_CHECK_MS = 60_000;
+/** Record bytes per StreamFetch response when the request asks for none in particular. */
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+
+// ---- storage ----------------------------------------------------------------------------------
+
+/** A partition rolls to a new segment when the active one would grow past this. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Bytes of log between sparse offset-index entries. */
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+/** Newest bytes of each partition kept in memory for tailing readers (0 disables it). */
+export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+
+// ---- SmartModules and graphs ------------------------------------------------------------------
+
+/** Linear memory cap of each SmartModule instance. */
+export const DEFAULT_SMARTMODULE_MEMORY_BYTES = 256 * 1024 * 1024;
+/** Longest a single SmartModule call may run before its stream fails. */
+export const DEFAULT_SMARTMODULE_TIME_BUDGET_MS = 1000;
+/** How often each graph instance checkpoints. */
+export const DEFAULT_GRAPH_CHECKPOINT_MS = 1000;
+/** Longest one graph step may run before its graph fails. */
+export const DEFAULT_GRAPH_STEP_BUDGET_MS = 5000;
+/** Linear memory cap of each graph operator module. */
+export const DEFAULT_GRAPH_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
+/** Bytes one graph step reads at most from each source partition. */
+export const DEFAULT_GRAPH_MAX_READ_BYTES = 1024 * 1024;
