@@ -132,7 +132,7 @@ test('a record a module rejects: the records before it, then one line naming the
   await topicWith('rejects', ['2', '4', 'five', '6']);
   const r = await run(['consume', 'rejects', '-B', '-d', '--smartmodule', 'filter-odd']);
   assert.equal(r.stdout, '2\n4\n');
-  assert.match(oneLineError(r), /^error: SmartModule 'filter-odd' \(filter\) failed on 'rejects' partition 0 offset 2: invalid integer in record value: "five"$/);
+  assert.match(oneLineError(r), /^error: SmartModule "filter-odd" \(filter\) failed at offset 2 in 'rejects' partition 0: invalid integer in record value: "five"$/);
 });
 
 test('bad SmartModule flags and transforms: one-line errors', async () => {
