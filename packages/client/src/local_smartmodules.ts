@@ -1,21 +1,26 @@
 // SmartModule chains run in the client process (producer and consumer `localSmartmodules`), with
 // @eddy/smartengine: the same engine and sandbox the broker uses, loaded only when asked for.
 import { availableParallelism } from 'node:os';
-import {
-  EddyError, ErrorCode, BatchLayout, batchBaseOffset, batchTotalSize, encodeBatchFromSection,
-  encodeRecordsSection, readInt64BE, recordsSection, sectionFrom, visitRecords,
-} from '@eddy/protocol';
+import { EddyError, ErrorCode, encodeRecordsSection, visitRecords } from '@eddy/protocol';
 import type { RecordInput } from '@eddy/protocol';
 import type {
-  LookBackRecords, LookbackConfig, ProcessResult, SmartChain, SmartEngine, SmartModuleRuntimeError,
-  SmartModuleSpec as EngineSpec,
+  LookBackRecords, LookbackConfig, SmartChain, SmartEngine, SmartModuleRuntimeError, SmartModuleSpec as EngineSpec,
 } from '@eddy/smartengine';
+// The error vocabulary only (not the engine): the same wording and codes as the broker's chains.
+import { toWireError } from '@eddy/smartengine/errors';
 import { resolveSmartModule, SmartModuleSpecError, type SmartModuleSpec } from './smartmodule_spec.ts';
 
 /** Reads what a module's look-back asks for from one partition: a records section. */
 export type LookBackReader = (partition: number, want: LookbackConfig) => Promise<LookBackRecords>;
 
+let engineModule: Promise<typeof import('@eddy/smartengine')> | null = null;
 let sharedEngine: Promise<SmartEngine> | null = null;
+
+/** @eddy/smartengine, loaded on first use. */
+function loadEngineModule(): Promise<typeof import('@eddy/smartengine')> {
+  engineModule ??= import('@eddy/smartengine');
+  return engineModule;
+}
 
 /**
  * The engine local chains use when none is given: created on first use, two sandbox workers
@@ -23,7 +28,7 @@ let sharedEngine: Promise<SmartEngine> | null = null;
  * Its workers do not keep the process alive.
  */
 export function defaultSmartEngine(): Promise<SmartEngine> {
-  sharedEngine ??= import('@eddy/smartengine').then((m) => new m.SmartEngine({ workers: Math.min(2, availableParallelism()) }));
+  sharedEngine ??= loadEngineModule().then((m) => new m.SmartEngine({ workers: Math.min(2, availableParallelism()) }));
   return sharedEngine;
 }
 
@@ -96,68 +101,22 @@ export interface FetchedOutput {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Consumer side: every batch of `batches` goes through the chain (submitted at once, so the
- * engine pipelines them), one call per batch. Batches filtered out completely are dropped.
- * A batch starting before `from` (the stream's start, inside the first batch after it opened)
- * is cut there first, as the broker does: the chain never sees the records before the start,
+ * Consumer side: the received batches go through the chain as the broker runs its own
+ * (smartengine's PassSubmitter: one call for the lot, records sections as received, decompressed
+ * if needed, output in each input batch's header with its offsets). Batches filtered out
+ * completely are dropped. A batch starting before `from` (the stream's start, inside the first
+ * batch after it opened) is cut there first: the chain never sees the records before the start,
  * and the batch goes rebased to `from`, so array_map output (at the batch's base offset) is not
  * before it. Rejects when the chain dies (time-out, trap, memory).
  */
 export async function transformFetched(chain: SmartChain, batches: Buffer, from = -1): Promise<FetchedOutput> {
-  const spans: BatchSpan[] = [];
-  const results: Promise<ProcessResult>[] = [];
-  for (let at = 0; at < batches.length; at += batchTotalSize(batches, at)) {
-    let base = batchBaseOffset(batches, at);
-    const firstTimestamp = readInt64BE(batches, at + BatchLayout.firstTimestamp);
-    const last = base + batches.readInt32BE(at + BatchLayout.lastOffsetDelta);
-    if (last < from) continue; // delivered before the start
-    let r: Promise<ProcessResult>;
-    try {
-      let records = recordsSection(batches, at);
-      if (base < from) {
-        records = sectionFrom(records, base, from);
-        base = from;
-      }
-      r = chain.process({ baseOffset: base, baseTimestamp: firstTimestamp, records });
-    } catch (err) {
-      r = Promise.reject(err);
-    }
-    spans.push({ base, firstTimestamp, lastOffsetDelta: last - base });
-    r.catch(noop); // awaited in order below; later ones may settle first
-    results.push(r);
-  }
-  const out: Buffer[] = [];
-  let error: SmartModuleRuntimeError | null = null;
-  for (let i = 0; i < results.length; i++) {
-    const r = await results[i];
-    if (r.count > 0) out.push(wrapOutput(spans[i], r.records, r.count));
-    if (r.error) {
-      error = r.error;
-      break;
-    }
-  }
-  return { batches: out.length === 0 ? EMPTY : out.length === 1 ? out[0] : Buffer.concat(out), error };
-}
-
-/** The offsets and first timestamp of an input batch (after a cut at the stream's start). */
-interface BatchSpan {
-  base: number;
-  firstTimestamp: number;
-  lastOffsetDelta: number;
-}
-
-/** The chain's output for an input batch, in a batch with that batch's base offset and first timestamp. */
-function wrapOutput(input: BatchSpan, section: Uint8Array, count: number): Buffer {
-  const firstTimestamp = input.firstTimestamp;
-  let maxTimestamp = firstTimestamp;
-  let maxDelta = -1;
-  visitRecords(section, 0, firstTimestamp, (r) => {
-    if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-    if (r.offsetDelta > maxDelta) maxDelta = r.offsetDelta;
-  });
-  // Keep the input batch's offset span, so the output covers the same offsets.
-  const lastOffsetDelta = Math.max(maxDelta, input.lastOffsetDelta);
-  return encodeBatchFromSection(section, count, { baseOffset: input.base, firstTimestamp, maxTimestamp, lastOffsetDelta });
+  const { PassSubmitter } = await loadEngineModule();
+  const r = await new PassSubmitter(chain).submit(batches, 0, from).result;
+  // The output lives in the chain's pooled memory: copied once here, so it can go back at once
+  // (the application keeps records as views into what it is handed).
+  const out = r.batches.length === 0 ? EMPTY : Buffer.from(r.batches);
+  r.release();
+  return { batches: out, error: r.error ?? null };
 }
 
 /** Result of running a producer batch through a local chain. */
@@ -201,34 +160,11 @@ export async function transformProducedSection(chain: SmartChain, section: Buffe
 }
 
 /**
- * An engine error as the EddyError a broker-side chain would give: a record a module rejected
- * names the module, its kind, the offset and the hint; time-outs, traps and memory overruns
- * keep the engine's one-line message (which names the module).
+ * An engine error as the EddyError a broker-side chain would give (smartengine's one mapping and
+ * wording); `where` names the partition ("'t' partition 0") or the batch. A spec the client
+ * refused is InvalidConfig.
  */
 export function localError(err: unknown, where: string): EddyError {
-  if (err instanceof EddyError) return err;
-  const e = err as { code?: unknown; message?: string; moduleName?: string; hint?: string; offset?: number; kind?: string };
-  switch (e?.code) {
-    case 'RUNTIME':
-      return new EddyError(ErrorCode.SmartModuleRuntime, runtimeMessage(err as SmartModuleRuntimeError, where), { cause: err });
-    case 'LOAD':
-      return new EddyError(ErrorCode.SmartModuleInvalid, e.message ?? 'SmartModule cannot be loaded', { cause: err });
-    case 'INIT':
-      return new EddyError(ErrorCode.SmartModuleInit, e.message ?? 'SmartModule init failed', { cause: err });
-    case 'CLOSED':
-      return new EddyError(ErrorCode.StreamClosed, 'the local SmartModule engine is closed', { cause: err });
-    case 'LOOK_BACK': case 'TIMEOUT': case 'MEMORY': case 'TRAP': case 'ABI':
-      return new EddyError(ErrorCode.SmartModuleRuntime, `${e.message} (on ${where})`, { cause: err });
-    default:
-      if (err instanceof SmartModuleSpecError) return new EddyError(ErrorCode.InvalidConfig, err.message, { cause: err });
-      return new EddyError(ErrorCode.SmartModuleRuntime, `local SmartModule chain failed on ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
+  if (err instanceof SmartModuleSpecError) return new EddyError(ErrorCode.InvalidConfig, err.message, { cause: err });
+  return toWireError(err, where);
 }
-
-/** The same line the broker sends for a record a module rejected. */
-export function runtimeMessage(err: SmartModuleRuntimeError, where: string): string {
-  const hint = err.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  return `SmartModule '${err.moduleName}' (${err.kind}) failed on ${where} offset ${err.offset}: ${hint}`;
-}
-
-function noop(): void {}

@@ -1,11 +1,12 @@
 import { EddyError, ErrorCode, OffsetStart, errorFromCode } from '@eddy/protocol';
 import type { SmartModuleInvocation, StreamFetchResponse } from '@eddy/protocol';
 import type { SmartChain } from '@eddy/smartengine';
+import { SmartModuleFailure } from '@eddy/smartengine/errors';
 import type { BrokerClient } from './broker_client.ts';
 import type { Connection, StreamHandle } from './connection.ts';
 import type { Offset } from './offset.ts';
 import { backoffDelay, sleep } from './backoff.ts';
-import { localError, runtimeMessage, transformFetched, type LocalSmartModules } from './local_smartmodules.ts';
+import { localError, transformFetched, type LocalSmartModules } from './local_smartmodules.ts';
 
 /** One StreamFetch response's worth of work for the merged stream, or a partition's terminal error. */
 export interface Chunk {
@@ -182,7 +183,7 @@ export class PartitionFetcher {
     if (res.records.length > 0) this.deliver({ fetcher: this, gen, records: res.records, wireBytes: res.records.length, nextOffset: res.nextOffset, end: false, error: null });
     const where = `'${this.params.topic}' partition ${this.partition}`;
     const err = smErr !== null
-      ? new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${smErr.moduleName}' (${smErr.kind}) failed on ${where} offset ${smErr.offset}: ${firstLine(smErr.hint)}`)
+      ? new SmartModuleFailure(smErr, where)
       : errorFromCode(res.errorCode, res.errorMessage ?? `streaming ${where} failed`);
     if (res.endOfStream) this.detach();
     this.onError(gen, err);
@@ -244,7 +245,7 @@ export class PartitionFetcher {
     }
     // Deliver what the chain let through before the rejected record, then fail the stream there.
     this.sink.push({ ...chunk, records: out.batches, nextOffset: out.error.offset, end: false });
-    this.failLocal(new EddyError(ErrorCode.SmartModuleRuntime, runtimeMessage(out.error, where), { cause: out.error }));
+    this.failLocal(localError(out.error, where));
   }
 
   /** The local chain failed: the stream ends with `err`, and the broker stops sending. */
@@ -297,9 +298,5 @@ export class PartitionFetcher {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-}
 
 function noop(): void {}

@@ -116,7 +116,7 @@ test('consumer: a record the local chain rejects ends the stream with the module
   }, (err: unknown) => {
     assert.ok(err instanceof EddyError, String(err));
     assert.equal(err.code, ErrorCode.SmartModuleRuntime);
-    assert.match(err.message, /^SmartModule 'evens' \(filter\) failed on 'local-bad' partition 0 offset 2: .*"x"/);
+    assert.match(err.message, /^SmartModule "evens" \(filter\) failed at offset 2 in 'local-bad' partition 0: .*"x"/);
     return true;
   });
   assert.deepEqual(got, ['2', '4']);

@@ -13,7 +13,7 @@ import {
   BATCH_LAST_OFFSET_DELTA_AT,
   BATCH_LENGTH_AT,
   BATCH_MAX_TIMESTAMP_AT,
-  BatchFramingError,
+  EngineBatchFramingError,
   MIN_BATCH_BYTES,
   countBatches,
   scanPreambles,
@@ -57,10 +57,10 @@ test('scanPreambles refuses sections that do not frame', () => {
   const good = encodeRecords([{ value: 'abc' }, { value: 'de' }]);
   const out = { maxTimestampDelta: 0, maxOffsetDelta: 0 };
   assert.throws(() => scanPreambles(good.subarray(0, 3), out), /records section is 3 bytes, need at least 4/);
-  assert.throws(() => scanPreambles(good.subarray(0, good.length - 1), out), /^BatchFramingError: record 1 of 2 runs past the end of the output$/);
+  assert.throws(() => scanPreambles(good.subarray(0, good.length - 1), out), /^EngineBatchFramingError: record 1 of 2 runs past the end of the output$/);
   assert.throws(() => scanPreambles(Uint8Array.from([...good, 0]), out), /records section has 1 bytes after its 2 records/);
   const short = Uint8Array.from([0, 0, 0, 1, 2, 0, 0]); // length 1: too short for a record
-  assert.throws(() => scanPreambles(short, out), BatchFramingError);
+  assert.throws(() => scanPreambles(short, out), EngineBatchFramingError);
 });
 
 test('writeOutputBatch wraps any kept subset in the input header: valid CRC, offsets and timestamps kept', () => {
@@ -164,17 +164,17 @@ test('output batches of several filtered stored batches: records keep offsets, t
   }), { numRuns: 150 });
 });
 
-test('scanPreambles refuses truncated or padded sections and any junk with BatchFramingError', () => {
+test('scanPreambles refuses truncated or padded sections and any junk with EngineBatchFramingError', () => {
   fc.assert(fc.property(storedBatch, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 }), (b, cut, junk) => {
     const section = recordsSection(batchOf(b), 0);
     const out = { maxTimestampDelta: 0, maxOffsetDelta: 0 };
     scanPreambles(section, out);
     assert.equal(out.maxOffsetDelta, b.records.length - 1);
     const truncated = section.subarray(0, 4 + (cut % (section.length - 4)));
-    assert.throws(() => scanPreambles(truncated, out), BatchFramingError);
-    assert.throws(() => scanPreambles(Buffer.concat([section, junk]), out), BatchFramingError);
+    assert.throws(() => scanPreambles(truncated, out), EngineBatchFramingError);
+    assert.throws(() => scanPreambles(Buffer.concat([section, junk]), out), EngineBatchFramingError);
   }), { numRuns: 150 });
   fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-    try { scanPreambles(bytes, { maxTimestampDelta: 0, maxOffsetDelta: 0 }); } catch (err) { assert.ok(err instanceof BatchFramingError, String(err)); }
+    try { scanPreambles(bytes, { maxTimestampDelta: 0, maxOffsetDelta: 0 }); } catch (err) { assert.ok(err instanceof EngineBatchFramingError, String(err)); }
   }), { numRuns: 300 });
 });

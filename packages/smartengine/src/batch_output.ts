@@ -11,7 +11,7 @@
 // then the records section @57: u32 count + records.
 import { crc32c } from '@node-rs/crc32';
 import { copyBytes } from './copy_bytes.ts';
-import { VarintError, walkRecords, type RecordMaxima } from './varint.ts';
+import { EngineVarintError, walkRecords, type RecordMaxima } from './varint.ts';
 
 export const BATCH_HEADER_BYTES = 57;
 export const BATCH_LENGTH_AT = 8;
@@ -26,8 +26,9 @@ const COMPRESSION_MASK = 0x07;
 /** Smallest batch: header + empty records section (u32 count). */
 export const MIN_BATCH_BYTES = BATCH_HEADER_BYTES + 4;
 
-export class BatchFramingError extends RangeError {
-  override name = 'BatchFramingError';
+/** Batches handed to processBatches, or a module's output, that do not frame (the engine's, apart from the broker's batch checks). */
+export class EngineBatchFramingError extends RangeError {
+  override name = 'EngineBatchFramingError';
 }
 
 /**
@@ -38,11 +39,11 @@ export function countBatches(buf: Uint8Array, len: number): number {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let n = 0;
   for (let at = 0; at < len; n++) {
-    if (at + MIN_BATCH_BYTES > len) throw new BatchFramingError(`batch ${n} at byte ${at}: ${len - at} bytes left, a batch needs at least ${MIN_BATCH_BYTES}`);
+    if (at + MIN_BATCH_BYTES > len) throw new EngineBatchFramingError(`batch ${n} at byte ${at}: ${len - at} bytes left, a batch needs at least ${MIN_BATCH_BYTES}`);
     const batchLen = dv.getInt32(at + BATCH_LENGTH_AT);
     const end = at + PREAMBLE + batchLen;
     if (batchLen < MIN_BATCH_BYTES - PREAMBLE || end > len) {
-      throw new BatchFramingError(`batch ${n} at byte ${at}: batch_len ${batchLen} does not fit the ${len}-byte input`);
+      throw new EngineBatchFramingError(`batch ${n} at byte ${at}: batch_len ${batchLen} does not fit the ${len}-byte input`);
     }
     at = end;
   }
@@ -66,16 +67,16 @@ export function firstTimestamp(dv: DataView, at: number): number {
  */
 export function scanPreambles(section: Uint8Array, out: RecordMaxima): void {
   const len = section.length;
-  if (len < 4) throw new BatchFramingError(`records section is ${len} bytes, need at least 4`);
+  if (len < 4) throw new EngineBatchFramingError(`records section is ${len} bytes, need at least 4`);
   const count = ((section[0] << 24) | (section[1] << 16) | (section[2] << 8) | section[3]) >>> 0;
   let end: number;
   try {
     end = walkRecords(section, 4, count, len, out);
   } catch (err) {
-    if (err instanceof VarintError) throw new BatchFramingError(err.message);
+    if (err instanceof EngineVarintError) throw new EngineBatchFramingError(err.message);
     throw err;
   }
-  if (end !== len) throw new BatchFramingError(`records section has ${len - end} bytes after its ${count} records`);
+  if (end !== len) throw new EngineBatchFramingError(`records section has ${len - end} bytes after its ${count} records`);
 }
 
 /**

@@ -1,4 +1,5 @@
-// Typed errors of the SmartModule engine. Every message is one line and names the module.
+// Typed errors of the SmartModule engine, and the one sentence every layer (engine, broker,
+// client) uses for them. Every message is one line and names the module.
 import { kindName, type SmartModuleKindName } from './abi.ts';
 
 export type SmartModuleErrorCode =
@@ -59,7 +60,7 @@ export class SmartModuleRuntimeError extends SmartModuleError {
     fields: { hint: string; offset: number; kindCode: number; recordKey: Uint8Array | null; recordValue: Uint8Array },
   ) {
     const kind = kindName(fields.kindCode);
-    super('RUNTIME', moduleName, `SmartModule "${moduleName}" (${kind}) failed at offset ${fields.offset}: ${oneLine(fields.hint)}`);
+    super('RUNTIME', moduleName, recordFailureMessage(moduleName, kind, fields.offset, fields.hint));
     this.hint = fields.hint;
     this.offset = fields.offset;
     this.kind = kind;
@@ -126,4 +127,37 @@ export class SmartModuleClosedError extends SmartModuleError {
   constructor(what: string) {
     super('CLOSED', '', `${what} is closed`);
   }
+}
+
+/** What a record error says wherever it is reported: the engine's error, or the wire's SmartModuleErrorInfo. */
+export interface RecordFailure {
+  moduleName: string;
+  kind: string;
+  offset: number;
+  hint: string;
+}
+
+function recordFailureMessage(moduleName: string, kind: string, offset: number, hint: string, where?: string): string {
+  return `SmartModule "${moduleName}" (${kind}) failed at offset ${offset}${where ? ` in ${where}` : ''}: ${oneLine(hint)}`;
+}
+
+function isRecordFailure(err: unknown): err is RecordFailure {
+  if (err instanceof SmartModuleError) return err instanceof SmartModuleRuntimeError;
+  const f = err as Partial<RecordFailure> | null;
+  return typeof f === 'object' && f !== null && !(f instanceof Error) && typeof f.moduleName === 'string' && typeof f.offset === 'number' && typeof f.hint === 'string';
+}
+
+/**
+ * The one-line message for a SmartModule failure, the same in the engine, the broker and the
+ * client. `where` names what was being processed ("'t' partition 0", "a batch for 't' partition
+ * 0"); the record's `offset` is as the reporter knows it (a stored offset, or the record's index
+ * in a produced batch). A record error reads
+ *   SmartModule "m" (filter) failed at offset 2 in 't' partition 0: <first line of the hint>
+ * any other engine error is its own message, with `(in <where>)` after it.
+ */
+export function smartModuleMessage(err: unknown, where?: string): string {
+  if (isRecordFailure(err)) return recordFailureMessage(err.moduleName, err.kind, err.offset, err.hint, where);
+  const at = where ? ` (in ${where})` : '';
+  if (err instanceof SmartModuleError) return `${err.message}${at}`;
+  return `SmartModule chain failed${where ? ` in ${where}` : ''}: ${oneLine(err instanceof Error ? err.message : String(err))}`;
 }

@@ -2,6 +2,8 @@
 // @eddy/smartengine: runs Fluvio-compatible WebAssembly SmartModules in sandboxed worker threads.
 export { SmartEngine } from './smart_engine.ts';
 export { SmartChain } from './smart_chain.ts';
+// Fetched record batches through a chain: one path for the broker's streams and clients' local chains.
+export { PassSubmitter, sectionOf, type BatchPass } from './pass_submitter.ts';
 export {
   SmartModuleError,
   SmartModuleLoadError,
@@ -13,8 +15,11 @@ export {
   SmartModuleTrapError,
   SmartModuleAbiError,
   SmartModuleClosedError,
+  smartModuleMessage,
+  type RecordFailure,
   type SmartModuleErrorCode,
 } from './errors.ts';
+export { SmartModuleFailure, errorInfo, toWireError } from './wire_error.ts';
 export {
   SmartModuleKind,
   kindName,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { readVarint, varintSize, VarintError, walkRecords, writeVarint } from './varint.ts';
+import { readVarint, varintSize, EngineVarintError, walkRecords, writeVarint } from './varint.ts';
 import { encodeRecords } from '../test/records.ts';
 
 test('zigzag varints round-trip and match their size', () => {
@@ -31,8 +31,8 @@ test('zigzag encoding matches the Kafka/Fluvio byte values', () => {
 });
 
 test('readVarint refuses truncated and overlong input', () => {
-  assert.throws(() => readVarint(Uint8Array.of(0x80, 0x80), 0, { pos: 0 }), VarintError);
-  assert.throws(() => readVarint(new Uint8Array(11).fill(0xff), 0, { pos: 0 }), VarintError);
+  assert.throws(() => readVarint(Uint8Array.of(0x80, 0x80), 0, { pos: 0 }), EngineVarintError);
+  assert.throws(() => readVarint(new Uint8Array(11).fill(0xff), 0, { pos: 0 }), EngineVarintError);
 });
 
 const anyRecord = fc.record({
@@ -65,7 +65,7 @@ test('walkRecords refuses records that do not frame', () => {
   assert.throws(() => walkRecords(section, 4, 3, section.length, maxima), /record 2 of 3 is missing/);
   assert.throws(() => walkRecords(section, 4, 2, section.length - 1, maxima), /record 1 of 2 runs past the end/);
   assert.throws(() => walkRecords(Uint8Array.of(0, 0, 0, 1, 3), 4, 1, 5, maxima), /negative length/);
-  assert.throws(() => walkRecords(Uint8Array.of(0, 0, 0, 1, 4, 0, 0), 4, 1, 7, maxima), VarintError); // runs past
+  assert.throws(() => walkRecords(Uint8Array.of(0, 0, 0, 1, 4, 0, 0), 4, 1, 7, maxima), EngineVarintError); // runs past
   assert.throws(() => walkRecords(Uint8Array.of(0, 0, 0, 1, 2, 0), 4, 1, 6, maxima), /too short for a record/);
   // a record of 6 bytes whose timestamp delta varint runs through the rest of it
   assert.throws(() => walkRecords(Uint8Array.of(0, 0, 0, 1, 12, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 2, 0, 0), 4, 1, 14, maxima), /preamble runs past its length/);

@@ -1,14 +1,20 @@
 // Zigzag LEB128 varints (Kafka/Fluvio record encoding) over plain byte arrays.
 // Values are JS numbers: exact up to 2^53, which covers every length and delta we meet.
 
-export class VarintError extends RangeError {}
+/**
+ * Records that do not frame, as the engine reads them (its own varints, not @eddy/protocol's,
+ * which the sandbox worker does not load): named for the layer, apart from protocol's VarintError.
+ */
+export class EngineVarintError extends RangeError {
+  override name = 'EngineVarintError';
+}
 
 /** Reads the varint at `pos`; returns the decoded value and leaves the end position in `out.pos`. */
 export function readVarint(buf: Uint8Array, pos: number, out: { pos: number }): number {
   let raw = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
-    if (pos >= buf.length) throw new VarintError('varint runs past the end of the buffer');
+    if (pos >= buf.length) throw new EngineVarintError('varint runs past the end of the buffer');
     const b = buf[pos++];
     raw += (b & 0x7f) * mul;
     if (b < 0x80) {
@@ -18,7 +24,7 @@ export function readVarint(buf: Uint8Array, pos: number, out: { pos: number }): 
     }
     mul *= 128;
   }
-  throw new VarintError('varint is longer than 10 bytes');
+  throw new EngineVarintError('varint is longer than 10 bytes');
 }
 
 /** Bytes needed to encode `value` as a zigzag varint. */
@@ -56,14 +62,14 @@ const cursor = { pos: 0 };
  * past `count` records, reading each record's length and the two deltas of its preamble
  * (one- and two-byte varints inline: lengths of records up to 8 KiB, small deltas). Puts the
  * largest deltas in `maxima` (timestamp 0 and offset -1 when there are no records). Throws
- * VarintError when the records do not frame: missing, too short to be a record, running past
+ * EngineVarintError when the records do not frame: missing, too short to be a record, running past
  * `end`, or a preamble longer than its record.
  */
 export function walkRecords(buf: Uint8Array, pos: number, count: number, end: number, maxima: RecordMaxima): number {
   let maxTs = count === 0 ? 0 : -Infinity;
   let maxOd = -1;
   for (let i = 0; i < count; i++) {
-    if (pos >= end) throw new VarintError(`record ${i} of ${count} is missing`);
+    if (pos >= end) throw new EngineVarintError(`record ${i} of ${count} is missing`);
     let raw = buf[pos];
     let len: number;
     if (raw < 0x80) {
@@ -76,16 +82,16 @@ export function walkRecords(buf: Uint8Array, pos: number, count: number, end: nu
       len = -1; // decoded below
     }
     if (len >= 0) {
-      if (len & 1) throw new VarintError(`record ${i} of ${count} has a negative length`);
+      if (len & 1) throw new EngineVarintError(`record ${i} of ${count} has a negative length`);
       len >>>= 1;
     } else {
       len = readVarint(buf, pos, cursor);
-      if (len < 0) throw new VarintError(`record ${i} of ${count} has a negative length`);
+      if (len < 0) throw new EngineVarintError(`record ${i} of ${count} has a negative length`);
       pos = cursor.pos;
     }
     const recordEnd = pos + len;
-    if (recordEnd > end) throw new VarintError(`record ${i} of ${count} runs past the end of the output`);
-    if (len < 6) throw new VarintError(`record ${i} of ${count} is ${len} bytes, too short for a record`);
+    if (recordEnd > end) throw new EngineVarintError(`record ${i} of ${count} runs past the end of the output`);
+    if (len < 6) throw new EngineVarintError(`record ${i} of ${count} is ${len} bytes, too short for a record`);
     let p = pos + 1; // attributes
     let td: number;
     raw = buf[p];
@@ -113,7 +119,7 @@ export function walkRecords(buf: Uint8Array, pos: number, count: number, end: nu
       od = readVarint(buf, p, cursor);
       p = cursor.pos;
     }
-    if (p > recordEnd) throw new VarintError(`record ${i} of ${count}: its preamble runs past its length`);
+    if (p > recordEnd) throw new EngineVarintError(`record ${i} of ${count}: its preamble runs past its length`);
     if (td > maxTs) maxTs = td;
     if (od > maxOd) maxOd = od;
     pos = recordEnd;

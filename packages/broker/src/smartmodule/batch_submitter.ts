@@ -1,11 +1,10 @@
 // Per-batch submission of stored batches to a chain (the producer side: one `process` call per
 // batch, each output rebuilt on its own). Stored records sections go as they are; compressed
-// ones are decompressed first, off the main thread where the codec allows.
+// ones are decompressed first (smartengine's sectionOf, as on the fetch side), off the main
+// thread where the codec allows.
 
-import {
-  BATCH_HEADER_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize, decompressAsync,
-  isCompressionCode, readInt64BE, EddyError, ErrorCode,
-} from '@eddy/protocol';
+import { BatchLayout, batchBaseOffset, batchTotalSize, readInt64BE } from '@eddy/protocol';
+import { sectionOf } from '@eddy/smartengine';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
 
 /** One stored batch handed to the chain. */
@@ -16,19 +15,6 @@ export interface Submitted {
   /** Offset after the batch (base + last_offset_delta + 1). */
   nextOffset: number;
   result: Promise<ProcessResult>;
-}
-
-/** The stored batch's records section: a view when uncompressed, else decompressed (off the main thread where the codec allows). */
-export function sectionOf(batches: Buffer, at: number, size: number, maxSectionBytes: number): Buffer | Promise<Buffer> {
-  const raw = batches.subarray(at + BATCH_HEADER_SIZE, at + size);
-  const codec = batches[at + BatchLayout.attributes + 1] & COMPRESSION_MASK;
-  if (codec === 0) return raw;
-  if (!isCompressionCode(codec)) {
-    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)} uses unknown compression code ${codec}`);
-  }
-  return decompressAsync(codec, raw, { maxOutputLength: maxSectionBytes }).catch((err: Error) => {
-    throw new EddyError(ErrorCode.CorruptMessage, `batch at offset ${batchBaseOffset(batches, at)}: ${err.message}`);
-  });
 }
 
 /**

@@ -1,47 +1,28 @@
-// Consumer side: runs a stream's chain over the batches the SPU reads from the log. A read goes to
-// the chain in one call (SmartChain.processBatches: one round trip to the sandbox, which sends
-// back finished batches), records sections as stored (decompressed if needed, never
-// re-encoded). Output batches keep the stored offsets; batches whose records were all filtered
-// out are dropped and the stream's nextOffset moves past them (Fluvio's next_filter_offset).
-// A stream that starts inside a stored batch gets that batch cut at its start offset: the
-// records before it never reach the chain (an aggregate or a filter remembering what it saw
-// would take them in), and the batch goes with its base offset moved up to the start, so what
-// array_map makes of it (new records, at the batch's base offset) is not before the start.
+// Consumer side: runs a stream's chain over the batches the SPU reads from the log, through
+// @eddy/smartengine's PassSubmitter (the path clients' local chains take too): a read goes to
+// the chain in one call, records sections as stored, output batches keep the stored offsets,
+// and the batch a stream starts inside of is cut at its start. Batches whose records were all
+// filtered out are dropped and the stream's nextOffset moves past them (Fluvio's
+// next_filter_offset).
 //
 // Pipelining: while the stream sends one read's output and reads the next, the chain already
 // works on the next stretches of the log, read ahead here (AHEAD reads of the stream's read
 // size). Passes are matched to the stream's reads batch by batch (by base offset), so a read
 // ahead of another size still serves.
 
-import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, batchBaseOffset, batchTotalSize, setBatchBaseOffset,
-} from '@eddy/protocol';
+import { batchBaseOffset, batchTotalSize } from '@eddy/protocol';
 import type { SmartModuleErrorInfo } from '@eddy/protocol';
-import type { BatchesResult, SmartChain } from '@eddy/smartengine';
+import { PassSubmitter, errorInfo, toWireError } from '@eddy/smartengine';
+import type { BatchPass, BatchesResult, SmartChain } from '@eddy/smartengine';
 import type { PartitionLog, ReadResult } from '../storage/index.ts';
 import type { BatchTransform, TransformResult } from '../spu/index.ts';
-import { sectionOf } from './batch_submitter.ts';
-import { errorInfo, toWireError } from './errors.ts';
-import { sectionFrom } from './section_rewrite.ts';
 
 const EMPTY = Buffer.alloc(0);
-/** A records section of no records (u32 count 0). */
-const NO_RECORDS = Buffer.alloc(4);
 /** Passes read ahead of the stream and queued to the chain (the worker finds the next one waiting). */
 const AHEAD = 2;
 
-/** One call to the chain: a run of stored batches. */
-export interface Pass {
-  /** The bytes read: batch k is data[starts[k], starts[k + 1] ?? data.length). */
-  data: Buffer;
-  starts: number[];
-  /** Base offset of each batch, in order. */
-  bases: number[];
-  /** Offset after each batch. */
-  nexts: number[];
-  /** Offset after the last batch. */
-  next: number;
-  result: Promise<BatchesResult>;
+/** A pass submitted for a stream, with who still holds its output and its input. */
+interface Pass extends BatchPass {
   /** Holders of the output (the queue while batches are left to match, and responses not yet written); at 0 it goes back to the chain. */
   holds: number;
   /** Holders of `data` (the chain until the result settles, the queue while reads may be served from it, and those reads); at 0 `free` gives it back to storage. */
@@ -64,105 +45,6 @@ function dropData(pass: Pass): void {
 export type ReleasableResult = TransformResult & { release: () => void };
 
 const NO_RELEASE = (): void => {};
-
-/**
- * Hands runs of stored batches to a chain in log order, one processBatches call per run.
- * Compressed batches are decompressed first (off the main thread where the codec allows) and
- * go as a fresh header plus the decompressed section; such a run holds back the runs after it.
- */
-export class PassSubmitter {
-  private chain: SmartChain;
-  private maxSectionBytes: number;
-  /** Set while a run waits for decompression: resolves once it has been submitted. */
-  private lastSubmitted: Promise<void> | null = null;
-
-  constructor(chain: SmartChain, maxSectionBytes: number) {
-    this.chain = chain;
-    this.maxSectionBytes = maxSectionBytes;
-  }
-
-  /**
-   * Submits the batches of `data` from byte `from` on. Records before offset `firstOffset` (a
-   * stream's start, inside the first batch) are cut off: see `cutBefore`.
-   */
-  submit(data: Buffer, from: number, firstOffset = -1): Pass {
-    const starts: number[] = [];
-    const bases: number[] = [];
-    const nexts: number[] = [];
-    let next = 0;
-    let pieces: Array<Uint8Array | Promise<Uint8Array>> | null = null;
-    let result: Promise<BatchesResult>;
-    try {
-      let run = from;
-      let at = from;
-      while (at < data.length) {
-        const size = batchTotalSize(data, at);
-        const base = batchBaseOffset(data, at);
-        next = base + data.readInt32BE(at + BatchLayout.lastOffsetDelta) + 1;
-        starts.push(at);
-        bases.push(base);
-        nexts.push(next);
-        const cut = base < firstOffset;
-        if (cut || (data[at + BatchLayout.attributes + 1] & COMPRESSION_MASK) !== 0) {
-          // goes as a fresh header plus the section (decompressed, cut)
-          pieces ??= [];
-          if (at > run) pieces.push(data.subarray(run, at));
-          const header = Buffer.from(data.subarray(at, at + BATCH_HEADER_SIZE));
-          const finish = (s: Buffer): Buffer => {
-            if (cut) s = cutBefore(header, s, firstOffset);
-            header.writeInt32BE(BATCH_HEADER_SIZE - BATCH_PREAMBLE_SIZE + s.length, BatchLayout.batchLength);
-            return s;
-          };
-          const section = sectionOf(data, at, size, this.maxSectionBytes);
-          pieces.push(header, section instanceof Promise ? section.then(finish) : finish(section));
-          run = at + size;
-        }
-        at += size;
-      }
-      if (pieces === null && this.lastSubmitted === null) {
-        result = this.chain.processBatches(from === 0 ? data : data.subarray(from));
-      } else {
-        if (pieces === null) pieces = [data.subarray(from)];
-        else if (run < data.length) pieces.push(data.subarray(run));
-        result = this.afterPrevious(pieces);
-      }
-    } catch (err) {
-      result = Promise.reject(err);
-    }
-    result.catch(() => {}); // awaited later, in order
-    const pass: Pass = { data, starts, bases, nexts, next, result, holds: 1, dataHolds: 1, free: null };
-    // the chain copies the bytes in (again, should its worker be restarted) until the pass settles
-    void result.then(() => dropData(pass), () => dropData(pass));
-    return pass;
-  }
-
-  private afterPrevious(pieces: Array<Uint8Array | Promise<Uint8Array>>): Promise<BatchesResult> {
-    let submitted!: () => void;
-    const gate = new Promise<void>((resolve) => { submitted = resolve; });
-    const before = this.lastSubmitted;
-    this.lastSubmitted = gate;
-    void gate.then(() => { if (this.lastSubmitted === gate) this.lastSubmitted = null; });
-    return Promise.all([Promise.all(pieces), before]).then(
-      ([ready]) => { const p = this.chain.processBatches(ready); submitted(); return p; },
-      (err: unknown) => { submitted(); throw err; },
-    );
-  }
-}
-
-/**
- * Cuts a batch at offset `from` (inside it): returns its records section holding only the
- * records from `from` on, and rewrites `header` (a copy) to start at `from`, so the records keep
- * their offsets and the batch still ends where it did. Only the batch a stream starts in.
- */
-function cutBefore(header: Buffer, section: Buffer, from: number): Buffer {
-  const base = batchBaseOffset(header, 0);
-  const last = base + header.readInt32BE(BatchLayout.lastOffsetDelta);
-  if (last < from) return NO_RECORDS; // none of its offsets wanted (a read starts at the batch holding `from`)
-  const cut = sectionFrom(section, base, from);
-  setBatchBaseOffset(header, 0, from);
-  header.writeInt32BE(last - from, BatchLayout.lastOffsetDelta);
-  return cut;
-}
 
 export interface FetchTransformOptions {
   /** Largest decompressed records section accepted (guards against decompression bombs). */
@@ -222,7 +104,7 @@ class FetchPipeline {
       } else {
         // Not read ahead (or, which the stream's sequential reads rule out, read ahead wrongly).
         this.clearQueue();
-        const pass = this.submitter.submit(batches, at, inside ? from : -1);
+        const pass = this.submit(batches, at, inside ? from : -1);
         parts.push({ pass, from: 0, to: pass.bases.length }); // the queue's hold becomes this part's
         break;
       }
@@ -275,6 +157,14 @@ class FetchPipeline {
     return { batches: joined, nextOffset, error, release: NO_RELEASE };
   }
 
+  /** Submits to the chain; the pass holds its output (for the queue or a read) and its data (for the chain). */
+  private submit(data: Buffer, from: number, firstOffset = -1): Pass {
+    const pass: Pass = { ...this.submitter.submit(data, from, firstOffset), holds: 1, dataHolds: 1, free: null };
+    // the chain copies the bytes in (again, should its worker be restarted) until the pass settles
+    void pass.result.then(() => dropData(pass), () => dropData(pass));
+    return pass;
+  }
+
   private clearQueue(): void {
     for (const p of this.queue) this.unqueue(p);
     this.queue.length = 0;
@@ -325,7 +215,7 @@ class FetchPipeline {
       release();
       return;
     }
-    const pass = this.submitter.submit(data, at);
+    const pass = this.submit(data, at);
     pass.free = release;
     pass.dataHolds++; // the queue's: reads may be served from it until it is fully taken
     this.queue.push(pass);

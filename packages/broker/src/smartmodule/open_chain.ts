@@ -3,8 +3,8 @@
 
 import { EddyError, ErrorCode } from '@eddy/protocol';
 import type { SmartModuleInvocation } from '@eddy/protocol';
+import { toWireError } from '@eddy/smartengine';
 import type { LookBackRecords, SmartChain, SmartEngine, SmartModuleSpec } from '@eddy/smartengine';
-import { toWireError } from './errors.ts';
 import type { LookBackWanted } from './look_back.ts';
 
 /** Wasm bytes of a SmartModule registered on the cluster; rejects with SmartModuleNotFound. */

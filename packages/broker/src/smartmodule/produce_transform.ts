@@ -9,8 +9,8 @@ import {
   readInt64BE, visitRecords, writeBatchCrc, writeInt64BE, EddyError, ErrorCode,
 } from '@eddy/protocol';
 import type { CompressionCode } from '@eddy/protocol';
+import { SmartModuleFailure, errorInfo, toWireError } from '@eddy/smartengine';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
-import { SmartModuleFailure, errorInfo, toWireError } from './errors.ts';
 import { BatchSubmitter } from './batch_submitter.ts';
 import { densifySection } from './section_rewrite.ts';
 
@@ -49,7 +49,7 @@ async function producedBatch(input: Buffer, pos: number, records: Uint8Array, co
     count = visitRecords(section, 0, firstTs, (r) => { if (r.timestamp > maxTs) maxTs = r.timestamp; });
   } catch (err) {
     const last = chain.modules.at(-1)?.name ?? '';
-    throw new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${last}' produced malformed records: ${(err as Error).message}`);
+    throw new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule "${last}" produced malformed records: ${(err as Error).message}`);
   }
   if (!isCompressionCode(codec)) throw new EddyError(ErrorCode.UnsupportedCompression, `unknown compression code ${codec}`);
   const payload = codec === 0 ? section : await compressAsync(codec as CompressionCode, section);
