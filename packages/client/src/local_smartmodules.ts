@@ -9,6 +9,7 @@ import type {
 // The error vocabulary only (not the engine): the same wording and codes as the broker's chains.
 import { toWireError } from '@eddy/smartengine/errors';
 import { resolveSmartModule, SmartModuleSpecError, type SmartModuleSpec } from './smartmodule_spec.ts';
+import { LOCAL_ENGINE_MAX_WORKERS } from './defaults.ts';
 
 /** Reads what a module's look-back asks for from one partition: a records section. */
 export type LookBackReader = (partition: number, want: LookbackConfig) => Promise<LookBackRecords>;
@@ -28,7 +29,7 @@ function loadEngineModule(): Promise<typeof import('@eddy/smartengine')> {
  * Its workers do not keep the process alive.
  */
 export function defaultSmartEngine(): Promise<SmartEngine> {
-  sharedEngine ??= loadEngineModule().then((m) => new m.SmartEngine({ workers: Math.min(2, availableParallelism()) }));
+  sharedEngine ??= loadEngineModule().then((m) => new m.SmartEngine({ workers: Math.min(LOCAL_ENGINE_MAX_WORKERS, availableParallelism()) }));
   return sharedEngine;
 }
 

@@ -6,6 +6,7 @@ import type { BrokerClient } from './broker_client.ts';
 import type { Connection, StreamHandle } from './connection.ts';
 import type { Offset } from './offset.ts';
 import { backoffDelay, sleep } from './backoff.ts';
+import { FETCH_RECONNECT_BACKOFF } from './defaults.ts';
 import { localError, transformFetched, type LocalSmartModules } from './local_smartmodules.ts';
 
 /** One StreamFetch response's worth of work for the merged stream, or a partition's terminal error. */
@@ -280,7 +281,7 @@ export class PartitionFetcher {
       return;
     }
     // A broker answering "retry later" (shutting down, not leader) is still connected: back off first.
-    const wait = backoffDelay(this.failures++, { initialMs: 50, maxMs: 2000 });
+    const wait = backoffDelay(this.failures++, FETCH_RECONNECT_BACKOFF);
     sleep(Math.min(wait, left), this.sink.signal)
       .then(() => this.broker.connectionWithRetry({ timeoutMs: Math.max(1, left - wait), signal: this.sink.signal }))
       .then(

@@ -156,7 +156,7 @@ test('producer: a batch with a record the local chain rejects fails, later batch
   await assert.rejects(p.sendBatch([{ value: '1' }, { value: 'one' }]), (err: unknown) => {
     assert.ok(err instanceof EddyError, String(err));
     assert.equal(err.code, ErrorCode.SmartModuleRuntime);
-    assert.match(err.message, /^SmartModule 'doubler' \(map\) failed on record 1 of a batch for 'local-produce-bad' partition 0: /);
+    assert.match(err.message, /^SmartModule "doubler" \(map\) failed at offset 1 in a batch for 'local-produce-bad' partition 0: /);
     return true;
   });
   assert.equal((await p.send(null, '21')).offset, 0);

@@ -1,5 +1,6 @@
 import { EddyError, ErrorCode, OffsetStart, offsetOutOfRangeMessage } from '@eddy/protocol';
 import type { SmartModuleErrorInfo, StreamFetchRequest, StreamFetchResponse } from '@eddy/protocol';
+import { smartModuleMessage } from '@eddy/smartengine/errors';
 import { StorageOffsetOutOfRangeError } from '../storage/index.ts';
 import type { ReadResult } from '../storage/index.ts';
 import type { PartitionAttachment, PartitionLeader } from './partition_leader.ts';
@@ -234,7 +235,7 @@ export class FetchStream implements PartitionAttachment {
         this.position = next;
         const done = (end >= 0 && next > end) || next >= this.stopOffset;
         if (smError) {
-          this.finish({ errorCode: ErrorCode.SmartModuleRuntime, errorMessage: `SmartModule '${smError.moduleName}' failed at offset ${smError.offset}: ${smError.hint}`, records: batches, end: true, smError }, release);
+          this.finish({ errorCode: ErrorCode.SmartModuleRuntime, errorMessage: smartModuleMessage(smError), records: batches, end: true, smError }, release);
           release = null;
           return;
         }

@@ -1,4 +1,3 @@
-import { EddyError, ErrorCode } from '@eddy/protocol';
 import type { CompressionCode } from '@eddy/protocol';
 import type { SmartChain } from '@eddy/smartengine';
 import { type LocalSmartModules, localError, transformProducedSection } from '../local_smartmodules.ts';
@@ -50,9 +49,7 @@ export class LocalChain {
       }
       const out = await transformProducedSection(await chain, b.builder.section(), b.builder.firstTimestamp);
       if (out.error !== null) {
-        const e = out.error;
-        const hint = e.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-        throw new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' (${e.kind}) failed on record ${e.offset} of a batch for ${where}: ${hint}`, { cause: e });
+        throw localError(out.error, `a batch for ${where}`);
       }
       b.outputIndex = out.outputIndex;
       b.storedCount = out.records.length;

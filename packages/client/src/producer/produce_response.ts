@@ -1,5 +1,6 @@
 import { EddyError, ErrorCode, errorFromCode, errorCodeName } from '@eddy/protocol';
 import type { ProduceResponse } from '@eddy/protocol';
+import { SmartModuleFailure } from '@eddy/smartengine/errors';
 import type { ProducerBatch } from './accumulator.ts';
 
 /** What becomes of a batch once its request is answered. */
@@ -33,10 +34,8 @@ export function applyProduceResponse(topic: string, byPartition: Map<number, Pro
       continue;
     }
     if (p.smartModuleError) {
-      const e = p.smartModuleError;
       // The broker runs the chain per batch as sent: the offset is the record's index in it.
-      const hint = e.hint.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-      const err = new EddyError(ErrorCode.SmartModuleRuntime, `SmartModule '${e.moduleName}' (${e.kind}) failed on record ${e.offset} of a batch for '${topic}' partition ${partition}: ${hint}`);
+      const err = new SmartModuleFailure(p.smartModuleError, `a batch for '${topic}' partition ${partition}`);
       for (const b of list) out.settle(b, err);
       continue;
     }
