@@ -70,6 +70,7 @@ async function olderNode(): Promise<string> {
 
 const nodes = new Map<string, string>();
 let oldNode = '';
+let tarballFiles: string[] = [];
 
 before(async () => {
   const tarballs = path.join(work, 'pack');
@@ -82,6 +83,7 @@ before(async () => {
   nodes.set('22', node22).set('24', node24).set('26', process.execPath);
   oldNode = older;
   const files = packed.trim().split('\n');
+  tarballFiles = files;
   assert.equal(files.length, 8, `eight tarballs: ${packed}`);
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
@@ -126,6 +128,17 @@ for (const version of ['22', '24', '26']) {
     assert.ok(fs.statSync(path.join(project, 'build', `sm${version}.wasm`)).size > 0);
   });
 }
+
+test('npm install -g of the tarballs gives working commands', async () => {
+  const prefix = path.join(work, 'global');
+  await ok('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballFiles], { env: npmEnv(), timeoutMs: 300_000 });
+  const env = userEnv(process.execPath, path.join(work, 'home-global'));
+  env.PATH = `${path.join(prefix, 'bin')}${path.delimiter}${env.PATH}`;
+  // Global packages are not hoisted: each resolves only its own dependencies and its siblings.
+  assert.equal((await ok('eddy', ['--version'], { env })).trim(), '0.1.0');
+  await ok('smdk', ['generate', 'gsm', '--sm-type', 'map'], { env, cwd: work });
+  assert.match(await ok('smdk', ['build'], { env, cwd: path.join(work, 'gsm') }), /Built/);
+});
 
 test('an older Node gets one line saying what to do', async () => {
   const env = userEnv(oldNode, path.join(work, 'home-old'));
