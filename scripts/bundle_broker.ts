@@ -6,23 +6,12 @@
 // external (native addons, pino's worker files, lazily loaded codecs) and resolve from
 // node_modules as usual. Run after tsc: `node scripts/bundle_broker.ts`.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { npmExternals } from './npm_externals.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BUNDLED = ['broker', 'protocol', 'smartengine', 'dataflow'];
-
-/** Every npm dependency of the bundled packages: left to node_modules. */
-function externals(): string[] {
-  const names = new Set<string>();
-  for (const pkg of BUNDLED) {
-    const json = JSON.parse(readFileSync(`${ROOT}packages/${pkg}/package.json`, 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(json.dependencies ?? {})) {
-      if (!dep.startsWith('@eddy/')) { names.add(dep); names.add(`${dep}/*`); }
-    }
-  }
-  return [...names];
-}
 
 const outdir = `${ROOT}packages/broker/dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
@@ -38,9 +27,9 @@ await build({
   splitting: true, // SmartModules, graphs and metrics stay lazily loaded chunks
   format: 'esm',
   platform: 'node',
-  target: 'node24',
+  target: 'node22', // the oldest Node the installed commands support
   conditions: ['eddy-dist'],
-  external: externals(),
+  external: npmExternals(ROOT, BUNDLED),
   keepNames: true, // stack traces and error names as in the sources
   logLevel: 'warning',
 });

@@ -41,9 +41,17 @@ const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine', '@
 /** Export condition under which those packages resolve to dist/ instead of src/. */
 export const DIST_CONDITION = 'eddy-dist';
 
+/**
+ * A package's directory, from its entry: src/index.ts under the `source` condition (the repo),
+ * dist/index.js otherwise (an installed copy, which ships no src/).
+ */
+function packageDir(name: string): string {
+  return path.dirname(path.dirname(fileURLToPath(import.meta.resolve(name))));
+}
+
 /** The broker's TypeScript entry, found through the @eddy/broker package. */
 export function brokerMainPath(): string {
-  return fileURLToPath(new URL('./main.ts', import.meta.resolve('@eddy/broker')));
+  return path.join(packageDir('@eddy/broker'), 'src', 'main.ts');
 }
 
 function newestMtime(dir: string, skip: (name: string) => boolean): number {
@@ -70,11 +78,12 @@ export function brokerLaunch(): { args: string[]; compiled: boolean; bundled: bo
   let sources = 0;
   let dist = Infinity;
   for (const name of DIST_PACKAGES) {
-    const srcDir = path.dirname(fileURLToPath(import.meta.resolve(name)));
-    dist = Math.min(dist, mtime(path.join(srcDir, '..', 'dist', 'index.js')));
-    sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
+    const dir = packageDir(name);
+    dist = Math.min(dist, mtime(path.join(dir, 'dist', 'index.js')));
+    const srcDir = path.join(dir, 'src');
+    if (fs.existsSync(srcDir)) sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
   }
-  const distDir = path.join(path.dirname(ts), '..', 'dist');
+  const distDir = path.join(packageDir('@eddy/broker'), 'dist');
   const main = path.join(distDir, 'main.js');
   dist = Math.min(dist, mtime(main));
   const bundle = path.join(distDir, 'bundle', 'main.js');

@@ -1,0 +1,21 @@
+// Compiles every published package to dist/ (.js and .d.ts) in dependency order: each build
+// resolves the packages below it to their dist/*.d.ts (the `types` condition), so no package's
+// sources are pulled into another's output. `--check` type-checks too (`npm run build`); without
+// it only emits (`npm run build:dist`, which `npm ci` runs; the repo's own type-check is
+// `tsc -p tsconfig.json`).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Lower layers first. */
+export const BUILD_ORDER = ['protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk'] as const;
+
+const check = process.argv.includes('--check');
+const tsc = `${ROOT}node_modules/.bin/tsc`;
+for (const pkg of BUILD_ORDER) {
+  const r = spawnSync(tsc, ['-p', `${ROOT}packages/${pkg}/tsconfig.build.json`, ...(check ? [] : ['--noCheck'])], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`build: tsc failed for packages/${pkg}\n`);
+    process.exit(r.status ?? 1);
+  }
+}
