@@ -67,8 +67,8 @@ export class PartitionLog {
   private refusal: LogWriteError | LogFailedError | null = null;
   /** The first error of a run of failed writes, until a write succeeds again (then logged). */
   private outage: LogWriteError | null = null;
-  /** Appends rejected since the outage began (for the "writes resumed" log line). */
-  private failedSinceOutage = 0;
+  /** Failed writes (each failing all appends then pending) since the outage began. */
+  private failedWrites = 0;
   private closing: Promise<void> | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionChain: Promise<unknown> = Promise.resolve();
@@ -300,19 +300,19 @@ export class PartitionLog {
     this.refusal = null;
     if (this.outage === null) {
       this.outage = error;
-      this.failedSinceOutage = 0;
+      this.failedWrites = 0;
       this.logger.error(
         { dir: this.dir, err: String(err), diskFull: error.diskFull, highWatermark: this.hw },
         'partition log write failed; unacknowledged appends undone, later appends retry',
       );
     }
-    this.failedSinceOutage++;
+    this.failedWrites++;
     return error;
   }
 
   private writesResumed(): void {
     this.logger.info(
-      { dir: this.dir, failedWrites: this.failedSinceOutage, cause: this.outage?.message },
+      { dir: this.dir, failedWrites: this.failedWrites, cause: this.outage?.message },
       'partition log writes resumed',
     );
     this.outage = null;
