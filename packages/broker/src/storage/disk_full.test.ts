@@ -79,6 +79,8 @@ for (const flush of ['os', 'fsync'] as const) {
         if (!rollFails) await log.flush(); // index files get their first page now, so retiring the segment fits too
         tmp.fill();
         const linesBefore = logger.lines.length;
+        const hwSeen: number[] = [];
+        const unsubscribe = log.onAppend((hw) => hwSeen.push(hw));
         // A 24-batch append spans a roll (segments hold ~15 batches), with more appends queued behind it.
         const spanning = settle(range(100, 24), log.append(batches(range(100, 24))));
         const queued = [1000, 1001, 1002].map((t) => settle([t], log.append(batches([t]))));
@@ -94,6 +96,9 @@ for (const flush of ['os', 'fsync'] as const) {
         assert.deepEqual(await readTags(log), expected);
         assert.equal(log.highWatermark, 2 * acked.size);
         assert.equal(log.logEndOffset, log.highWatermark);
+        // Tailing readers were never told of the first part of a failed append (written before the roll).
+        unsubscribe();
+        for (const hw of hwSeen) assert.ok(hw <= log.highWatermark, `high watermark ${hw} announced, past ${log.highWatermark}`);
         assert.equal(logFileBytes(dir), log.sizeBytes, 'the files were cut back to the acknowledged data');
         // The files as a crash would leave them now recover to exactly the acknowledged records.
         fs.cpSync(dir, copy, { recursive: true });
