@@ -29,6 +29,8 @@ export const ErrorCode = {
   GraphNotFound: 26,
   /** A graph definition failed validation; the message holds one line per problem. */
   GraphInvalid: 27,
+  /** The partition's disk is full; nothing of the append was stored. Retry once space is freed. */
+  StorageFull: 28,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -37,6 +39,7 @@ const RETRIABLE = new Set<number>([
   ErrorCode.Timeout,
   ErrorCode.BrokerShuttingDown,
   ErrorCode.BrokerUnavailable,
+  ErrorCode.StorageFull,
 ]);
 
 export function isRetriable(code: number): boolean {

@@ -1,6 +1,6 @@
 import { EddyError, ErrorCode, offsetOutOfRangeMessage } from '@eddy/protocol';
 import {
-  CorruptAppendError, LogClosedError, LogFailedError, StorageError, StorageOffsetOutOfRangeError,
+  CorruptAppendError, LogClosedError, LogFailedError, LogWriteError, StorageError, StorageOffsetOutOfRangeError,
 } from '../storage/index.ts';
 
 /** Maps anything thrown below the SPU to the typed wire error a client sees. */
@@ -11,6 +11,7 @@ export function toEddyError(err: unknown): EddyError {
   }
   if (err instanceof CorruptAppendError) return new EddyError(ErrorCode.CorruptMessage, err.message);
   if (err instanceof LogClosedError) return new EddyError(ErrorCode.NotLeader, err.message);
+  if (err instanceof LogWriteError && err.diskFull) return new EddyError(ErrorCode.StorageFull, err.message);
   if (err instanceof LogFailedError || err instanceof StorageError) return new EddyError(ErrorCode.StorageError, err.message);
   const message = err instanceof Error ? err.message : String(err);
   return new EddyError(ErrorCode.Unknown, message);

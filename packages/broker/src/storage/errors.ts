@@ -70,3 +70,22 @@ export class InvalidConfigError extends StorageError {
     super('INVALID_CONFIG', message);
   }
 }
+
+/**
+ * A write failed and every append not yet acknowledged was undone: none of its records is stored.
+ * The log stays open and the next append tries again, so a full disk (`diskFull`) heals by itself
+ * once space is freed.
+ */
+export class LogWriteError extends StorageError {
+  readonly diskFull: boolean;
+  constructor(dir: string, cause: unknown) {
+    const errno = (cause as NodeJS.ErrnoException | null)?.code;
+    const diskFull = errno === 'ENOSPC' || errno === 'EDQUOT';
+    super(
+      diskFull ? 'DISK_FULL' : 'WRITE_FAILED',
+      `partition log ${dir}: ${diskFull ? 'disk full' : 'write failed'}, nothing of the append was stored: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.diskFull = diskFull;
+  }
+}

@@ -19,6 +19,10 @@
 //   per append.
 //
 // In both modes an append is visible to readers (highWatermark, onAppend) only once acknowledged.
+// An append is acknowledged whole: one that spans a segment roll is written as several runs, and
+// only the write of its last run commits it. When a write fails the host undoes every write not
+// yet committed (see WriterHost.fail) before the failed appends are rejected, so a client told
+// "failed" never finds those records later, not even after a crash.
 // Under 'os', groups of up to SYNC_WRITE_MAX_BYTES are written with a synchronous writev on the
 // event loop thread (a copy into the page cache: microseconds), so an append is acknowledged and
 // visible to tailing readers in the same tick it arrived; larger groups go through the thread pool
@@ -52,12 +56,20 @@ export interface WriterStats {
 export interface WriterHost {
   /** Called before the first write into a segment whose files do not exist yet (a roll). */
   prepareSegment(segment: Segment): Promise<void>;
-  /** Bytes of `segment` below `endPosition` (offsets below `nextOffset`) are durable per the policy. */
-  commit(segment: Segment, endPosition: number, nextOffset: number): void;
+  /**
+   * Bytes of `segment` below `endPosition` (offsets below `nextOffset`) are durable per the policy
+   * and belong to whole appends. `advance`: they are the newest acknowledged data (false for the
+   * earlier segments of an append that spans a roll, committed just before its last segment).
+   */
+  commit(segment: Segment, endPosition: number, nextOffset: number, advance: boolean): void;
   /** After a group is acknowledged: lazy index writes. */
   afterGroup(segment: Segment): Promise<void>;
-  /** A write or sync failed: returns the error every pending and future append gets. */
-  fail(err: unknown): Error;
+  /**
+   * A write, sync or index write failed. The host undoes everything written after the last commit
+   * and resolves with the error every append not yet acknowledged is rejected with. The writer
+   * takes new appends again afterwards (the host decides whether to give it any).
+   */
+  fail(err: unknown): Promise<Error>;
 }
 
 interface PendingWrite {
@@ -65,6 +77,8 @@ interface PendingWrite {
   readonly position: number;
   readonly data: Buffer;
   readonly result: AppendResult;
+  /** Ends an append (false: the append continues with a run in the next segment). */
+  readonly final: boolean;
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -73,8 +87,9 @@ export class GroupCommitWriter {
   private readonly policy: FlushPolicy;
   private readonly host: WriterHost;
   private queue: PendingWrite[] = [];
+  /** Written runs of an append that continues in a later segment: committed with its last run. */
+  private carried: PendingWrite[] = [];
   private running: Promise<void> | null = null;
-  private failure: Error | null = null;
   readonly stats: WriterStats = { groups: 0, writeCalls: 0, syncCalls: 0 };
 
   constructor(policy: FlushPolicy, host: WriterHost) {
@@ -82,11 +97,13 @@ export class GroupCommitWriter {
     this.host = host;
   }
 
-  /** Queues `data` for `segment` at `position` (appends must be enqueued in position order). */
-  enqueue(segment: Segment, position: number, data: Buffer, result: AppendResult): Promise<AppendResult> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+  /**
+   * Queues `data` for `segment` at `position` (appends must be enqueued in position order, the
+   * runs of one append together). `final` is false for every run of an append but its last.
+   */
+  enqueue(segment: Segment, position: number, data: Buffer, result: AppendResult, final = true): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
-    this.queue.push({ segment, position, data, result, resolve, reject });
+    this.queue.push({ segment, position, data, result, final, resolve, reject });
     this.running ??= this.run();
     return promise;
   }
@@ -111,12 +128,16 @@ export class GroupCommitWriter {
         await this.host.afterGroup(group[group.length - 1].segment);
       }
     } catch (err) {
-      this.failure = this.host.fail(err);
-      for (let i = done; i < group.length; i++) group[i].reject(this.failure);
-      for (const w of this.queue) w.reject(this.failure);
+      // Nothing of these was acknowledged. They are rejected only once the host has undone their
+      // writes: an append answered "failed" must not come back after a crash.
+      const failed = [...this.carried, ...group.slice(done), ...this.queue];
+      this.carried = [];
       this.queue = [];
+      const error = await this.host.fail(err);
+      for (const w of failed) w.reject(error);
     } finally {
       this.running = null;
+      if (this.queue.length > 0) this.running = this.run();
     }
   }
 
@@ -140,7 +161,6 @@ export class GroupCommitWriter {
         iov.push(d);
       }
     }
-    const tail = group[i - 1];
     if (this.policy === 'os' && bytes <= SYNC_WRITE_MAX_BYTES) pwritevAllSync(segment.fd, iov, group[from].position);
     else await pwritevAll(segment.fd, iov, group[from].position);
     this.stats.writeCalls++;
@@ -150,8 +170,23 @@ export class GroupCommitWriter {
     } else {
       segment.unsynced = true;
     }
-    this.host.commit(segment, tail.position + tail.data.length, tail.result.lastOffset + 1);
-    for (let k = from; k < i; k++) group[k].resolve(group[k].result);
+    // Only the last run of a segment can continue in the next one (runs of an append are queued together).
+    const tail = group[i - 1];
+    const end = tail.final ? i : i - 1;
+    if (end > from) {
+      const carried = this.carried;
+      if (carried.length > 0) {
+        for (const c of carried) {
+          this.host.commit(c.segment, c.position + c.data.length, c.result.lastOffset + 1, false);
+          c.resolve(c.result);
+        }
+        this.carried = [];
+      }
+      const last = group[end - 1];
+      this.host.commit(segment, last.position + last.data.length, last.result.lastOffset + 1, true);
+      for (let k = from; k < end; k++) group[k].resolve(group[k].result);
+    }
+    if (!tail.final) this.carried.push(tail);
     return i;
   }
 }

@@ -15,6 +15,7 @@ export {
   InvalidConfigError,
   LogClosedError,
   LogFailedError,
+  LogWriteError,
   StorageCorruptionError,
   StorageError,
   StorageOffsetOutOfRangeError,

@@ -397,10 +397,11 @@ for (const tailCacheBytes of [0, 16 * 1024]) {
   });
 }
 
-test('a failed write stops appends with LogFailedError; committed data stays readable; reopen recovers', async () => {
+test('a failed write that cannot be undone stops appends with LogFailedError; committed data stays readable; reopen recovers', async () => {
   await withLog({ flush: 'os' }, async (log, dir) => {
     await log.append(makeBatch({ records: 2, tag: 1 }));
-    // Fault injection: swap the active segment's fd for a read-only one so the next write fails.
+    // Fault injection: swap the active segment's fd for a read-only one so the next write fails,
+    // and so does cutting the file back (a full disk is undone instead: disk_full.test.ts).
     const active = (log as unknown as { active: { fd: number; logPath: string } }).active;
     const writableFd = active.fd;
     active.fd = fs.openSync(active.logPath, 'r');

@@ -3,11 +3,17 @@
 // Appends are validated, given offsets and booked into the in-memory indexes synchronously, in
 // call order; a single writer (flush.ts) then writes them in groups and acknowledges them per the
 // flush policy. Readers see only acknowledged data: everything below highWatermark.
+//
+// An append is all or nothing. When a write fails (typically a full disk) every append not yet
+// acknowledged is undone: the segment files are cut back to the acknowledged data, segments made
+// by their rolls are removed, and only then are those appends rejected (LogWriteError). The log
+// stays open; the next append simply tries again, so writes resume by themselves once space is
+// freed (logged once as "writes resumed"). Nothing on the success path checks for this.
 import fs from 'node:fs';
 import { batchLastOffsetDelta, batchMaxTimestamp, batchTotalSize, setBatchBaseOffset } from '@eddy/protocol';
 import { readSegmentBatches, type ReadResult, type ReadStats } from './batch_reader.ts';
 import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
-import { LogClosedError, LogFailedError, StorageOffsetOutOfRangeError } from './errors.ts';
+import { LogClosedError, LogFailedError, LogWriteError, StorageOffsetOutOfRangeError } from './errors.ts';
 import { GroupCommitWriter, type AppendResult, type WriterStats } from './flush.ts';
 import { fdatasync, fsyncDir } from './fs_io.ts';
 import { validateIncoming } from './incoming_batches.ts';
@@ -54,7 +60,15 @@ export class PartitionLog {
   private readonly writer: GroupCommitWriter;
   private readonly listeners = new Set<(highWatermark: number) => void>();
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private failure: LogFailedError | null = null;
+  /**
+   * Why appends are refused right now: a LogWriteError while failed appends are being undone, a
+   * LogFailedError for good when undoing them failed (reopening runs recovery). Null normally.
+   */
+  private refusal: LogWriteError | LogFailedError | null = null;
+  /** The first error of a run of failed writes, until a write succeeds again (then logged). */
+  private outage: LogWriteError | null = null;
+  /** Failed writes (each failing all appends then pending) since the outage began. */
+  private failedWrites = 0;
   private closing: Promise<void> | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionChain: Promise<unknown> = Promise.resolve();
@@ -75,19 +89,17 @@ export class PartitionLog {
     this.startOffset = segments[0].baseOffset;
     this.writer = new GroupCommitWriter(config.flush, {
       prepareSegment: (segment) => this.prepareSegment(segment),
-      commit: (segment, endPosition, nextOffset) => {
+      commit: (segment, endPosition, nextOffset, advance) => {
         segment.committedSize = endPosition;
         segment.committedNextOffset = nextOffset;
         segment.cache?.written(endPosition);
+        if (!advance) return;
+        if (this.outage !== null) this.writesResumed();
         this.hw = nextOffset;
         this.notify(nextOffset);
       },
       afterGroup: (segment) => this.afterGroup(segment),
-      fail: (err) => {
-        this.failure = new LogFailedError(this.dir, err);
-        this.logger.error({ dir: this.dir, err: String(err) }, 'partition log write failed; appends stopped');
-        return this.failure;
-      },
+      fail: (err) => this.writeFailed(err),
     });
   }
 
@@ -155,7 +167,7 @@ export class PartitionLog {
    */
   append(batches: Buffer): Promise<AppendResult> {
     if (this.state !== 'open') return Promise.reject(new LogClosedError(this.dir));
-    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.refusal !== null) return Promise.reject(this.refusal);
     let offsetCount: number;
     try {
       offsetCount = validateIncoming(batches).offsetCount;
@@ -192,7 +204,7 @@ export class PartitionLog {
       if (size > 0 && (size + bytes > limit || batchLast - segment.baseOffset > MAX_RELATIVE_OFFSET)) {
         if (at > runStart) {
           last?.catch(() => {});
-          last = this.appendRun(segment, batches.subarray(runStart, at), runBase, next - 1);
+          last = this.appendRun(segment, batches.subarray(runStart, at), runBase, next - 1, false);
         }
         segment = this.roll();
         size = 0;
@@ -208,8 +220,11 @@ export class PartitionLog {
     return last.then(() => ({ baseOffset, lastOffset }));
   }
 
-  /** Assigns offsets to `batches` (whole batches, offsets [baseOffset, lastOffset]) at the end of `segment` and queues the write. */
-  private appendRun(segment: Segment, batches: Buffer, baseOffset: number, lastOffset: number): Promise<AppendResult> {
+  /**
+   * Assigns offsets to `batches` (whole batches, offsets [baseOffset, lastOffset]) at the end of
+   * `segment` and queues the write. `final` is false for a run the append continues after.
+   */
+  private appendRun(segment: Segment, batches: Buffer, baseOffset: number, lastOffset: number, final = true): Promise<AppendResult> {
     const position = segment.size;
     const stored = segment.cache?.put(batches, position, baseOffset, lastOffset + 1) ?? batches;
     const interval = this.config.indexIntervalBytes;
@@ -225,7 +240,7 @@ export class PartitionLog {
     segment.nextOffset = next;
     segment.lastModifiedMs = Date.now();
     this.endOffset = next;
-    return this.writer.enqueue(segment, position, stored, { baseOffset, lastOffset });
+    return this.writer.enqueue(segment, position, stored, { baseOffset, lastOffset }, final);
   }
 
   /** Starts a new active segment at endOffset (its files are created by the writer). */
@@ -244,6 +259,63 @@ export class PartitionLog {
     await segment.createFiles();
     if (this.config.flush === 'fsync') await fsyncDir(this.dir);
     this.logger.info({ dir: this.dir, baseOffset: segment.baseOffset }, 'rolled to new segment');
+  }
+
+  /**
+   * The writer failed: undo every unacknowledged append (appends are refused meanwhile) and
+   * return the error they are rejected with. If undoing fails too, the log refuses appends until
+   * it is reopened (recovery then cuts what it can).
+   */
+  private async writeFailed(err: unknown): Promise<Error> {
+    const error = new LogWriteError(this.dir, err);
+    this.refusal = error;
+    // Segments made by rolls of the failed appends hold nothing acknowledged. Taken off the list
+    // at once (synchronously), so retention never mistakes the segment before them for a closed one.
+    const dropped: Segment[] = [];
+    while (this.segments.length > 1 && this.segments[this.segments.length - 1].committedSize === 0) {
+      dropped.push(this.segments.pop()!);
+    }
+    const active = this.segments[this.segments.length - 1];
+    this.active = active;
+    try {
+      for (const s of dropped) await s.discard();
+      await active.truncateToCommitted(this.config.indexIntervalBytes);
+      if (this.config.flush === 'fsync') {
+        // The cut must be as durable as acknowledged data: the appends are reported failed.
+        await fdatasync(active.fd);
+        if (dropped.length > 0) await fsyncDir(this.dir);
+      }
+    } catch (undoErr) {
+      this.refusal = new LogFailedError(this.dir, undoErr);
+      this.logger.error(
+        { dir: this.dir, err: String(err), undoErr: String(undoErr) },
+        'partition log write failed and could not be undone; appends stopped until reopened',
+      );
+      return this.refusal;
+    }
+    // The cache may hold the cut bytes under offsets that will be assigned again.
+    active.cache?.clear();
+    active.cache = this.config.tailCacheBytes > 0 ? new TailCache(this.config.tailCacheBytes, this.slabs) : null;
+    this.endOffset = active.nextOffset;
+    this.refusal = null;
+    if (this.outage === null) {
+      this.outage = error;
+      this.failedWrites = 0;
+      this.logger.error(
+        { dir: this.dir, err: String(err), diskFull: error.diskFull, highWatermark: this.hw },
+        'partition log write failed; unacknowledged appends undone, later appends retry',
+      );
+    }
+    this.failedWrites++;
+    return error;
+  }
+
+  private writesResumed(): void {
+    this.logger.info(
+      { dir: this.dir, failedWrites: this.failedWrites, cause: this.outage?.message },
+      'partition log writes resumed',
+    );
+    this.outage = null;
   }
 
   private async afterGroup(segment: Segment): Promise<void> {

@@ -6,11 +6,15 @@ import path from 'node:path';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset_index.ts';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time_index.ts';
 import type { TailCache } from './tail_cache.ts';
-import { closeFd, openFd, O_READ_WRITE, O_READ_WRITE_CREATE, pwriteAll } from './fs_io.ts';
+import { closeFd, ftruncate, openFd, O_READ_WRITE, O_READ_WRITE_CREATE, pwriteAll } from './fs_io.ts';
+import { scanBatches } from './segment_scanner.ts';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+
+/** Read size of the short scan that restores index bookkeeping after a truncation. */
+const TRACKING_SCAN_CHUNK_BYTES = 64 * 1024;
 
 const NAME_PATTERN = /^(\d{20})\.(log|index|timeindex)$/;
 
@@ -200,6 +204,63 @@ export class Segment {
       this.cache = null;
     })();
     return this.finishing;
+  }
+
+  /**
+   * Cuts the segment back to its acknowledged data after a failed append: the log file, the index
+   * entries in memory and on file, and the index bookkeeping (restored as recovery does, by a scan
+   * from the last index entry). It is the write target again afterwards, even if a roll had
+   * already retired it. The caller replaces the tail cache, which may hold the cut bytes.
+   */
+  async truncateToCommitted(intervalBytes: number): Promise<void> {
+    // After any index write in flight, so that it cannot mark cut entries as persisted.
+    await this.indexWrites;
+    const size = this.committedSize;
+    this.size = size;
+    this.nextOffset = this.committedNextOffset;
+    this.offsetIndex.truncateToPosition(size);
+    this.timeIndex.truncateAfter(this.committedNextOffset - 1 - this.baseOffset);
+    await ftruncate(this.fd, size);
+    // A roll's finishWrites closed the index files (or failed part-way and left them open).
+    if (this.indexFd < 0) this.indexFd = await openFd(this.indexPath, O_READ_WRITE_CREATE);
+    if (this.timeIndexFd < 0) this.timeIndexFd = await openFd(this.timeIndexPath, O_READ_WRITE_CREATE);
+    await ftruncate(this.indexFd, this.offsetIndex.persisted * OFFSET_INDEX_ENTRY_BYTES);
+    await ftruncate(this.timeIndexFd, this.timeIndex.persisted * TIME_INDEX_ENTRY_BYTES);
+    this.finishing = null;
+    this.writable = true;
+    this.resetTracking();
+    await scanBatches(this.fd, {
+      from: this.offsetIndex.lastPosition,
+      to: size,
+      expectedBaseOffset: null,
+      verifyCrc: false,
+      chunkBytes: TRACKING_SCAN_CHUNK_BYTES,
+      onBatch: (base, position, batchSize, _delta, maxTimestamp) => {
+        this.trackBatch(base - this.baseOffset, position, batchSize, maxTimestamp, intervalBytes);
+      },
+    });
+  }
+
+  /**
+   * Removes a segment that holds nothing acknowledged (made by the roll of a failed append)
+   * without writing anything more to it: a full disk may not take even index entries.
+   */
+  async discard(): Promise<void> {
+    this.offsetIndex.clear();
+    this.timeIndex.clear();
+    this.lastBatchRelativeOffset = -1;
+    this.cache?.clear();
+    this.cache = null;
+    await unlinkIfPresent(this.logPath);
+    await unlinkIfPresent(this.indexPath);
+    await unlinkIfPresent(this.timeIndexPath);
+    await this.indexWrites;
+    const fds = [this.indexFd, this.timeIndexFd];
+    this.indexFd = -1;
+    this.timeIndexFd = -1;
+    this.writable = false;
+    for (const fd of fds) if (fd >= 0) await closeFd(fd);
+    await this.releaseFd();
   }
 
   /** Pins the log fd for a read; pair with release(). */

@@ -22,7 +22,7 @@ export interface ProducerOptions {
   maxQueueBytes?: number;
   /** Upper bound of one Produce request (several partitions' batches). Default 8 MiB. */
   maxRequestBytes?: number;
-  /** Times a batch is re-sent after a retriable error (broker unavailable, timeout, not leader). Default 10. */
+  /** Times a batch is re-sent after a retriable error (broker unavailable, timeout, not leader, disk full). Default 10. */
   retries?: number;
   /** First retry delay, doubling per attempt (with jitter). Default 100 ms. */
   retryBackoffMs?: number;
