@@ -29,6 +29,11 @@ export const ErrorCode = {
   GraphNotFound: 26,
   /** A graph definition failed validation; the message holds one line per problem. */
   GraphInvalid: 27,
+  /**
+   * A produced batch passed its CRC but its records are malformed (Kafka's INVALID_RECORD): the
+   * producer built it wrong, so a retry cannot succeed. CorruptMessage stays for framing and CRC.
+   */
+  CorruptRecord: 28,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

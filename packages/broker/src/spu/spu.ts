@@ -13,6 +13,7 @@ import type { BatchTransform, StreamSink } from './fetch_stream.ts';
 import { ConsumerOffsetStore } from './consumer_offsets.ts';
 import { scanBatches } from './batch_scan.ts';
 import { toEddyError } from './errors.ts';
+import { maxSectionBytes, validateProduced } from './produce_validation.ts';
 
 import { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID } from '../defaults.ts';
 export { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID };
@@ -211,6 +212,7 @@ export class Spu {
       if (scan.largest > max) {
         throw new EddyError(ErrorCode.RecordTooLarge, `a batch of ${scan.largest} bytes exceeds topic '${topic}' max record size of ${max} bytes`);
       }
+      validateProduced(records, maxSectionBytes(max));
     } catch (err) {
       return produceError(partition, err);
     }
