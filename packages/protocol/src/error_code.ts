@@ -34,6 +34,11 @@ export const ErrorCode = {
    * producer built it wrong, so a retry cannot succeed. CorruptMessage stays for framing and CRC.
    */
   CorruptRecord: 28,
+  /**
+   * A stream reached offsets lost to a damaged segment. The response's nextOffset is where data
+   * resumes: a consumer may re-open there (skip) or stop. Not retriable: the data is gone.
+   */
+  DataLoss: 29,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

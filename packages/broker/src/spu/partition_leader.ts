@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { EddyError, ErrorCode, parseCompression } from '@eddy/protocol';
 import type { CompressionCode, PartitionStatus, TopicSpec } from '@eddy/protocol';
-import { PartitionLog } from '../storage/index.ts';
+import { PartitionLog, describeLost } from '../storage/index.ts';
 import type { PartitionLogConfig } from '../storage/index.ts';
 import { recompressBatches } from './recompress.ts';
 import { maxSectionBytes } from './produce_validation.ts';
@@ -98,7 +98,12 @@ export class PartitionLeader {
   }
 
   status(): PartitionStatus {
+    const lost = this.log.lostRanges;
+    let lostOffsets = 0;
+    for (const r of lost) lostOffsets += r.to - r.from;
     return {
+      damage: describeLost(lost),
+      lostOffsets,
       partition: this.partition,
       leader: this.spuId,
       status: this.closed ? 'Offline' : 'Online',
