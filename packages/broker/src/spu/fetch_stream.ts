@@ -215,7 +215,6 @@ export class FetchStream implements PartitionAttachment {
           // A read never starts past its offset unless the offsets in between are gone (a gap
           // recovery left where a damaged segment was cut): tell the consumer, which may re-open
           // at nextOffset to skip the loss.
-          this.opts.onDataLoss?.(resumeAt - this.position);
           const message = `${this.where()}: offsets ${this.position} to ${resumeAt - 1} were lost to a damaged segment; data resumes at offset ${resumeAt}`;
           this.position = resumeAt;
           this.finish({ errorCode: ErrorCode.DataLoss, errorMessage: message, records: EMPTY, end: true });
