@@ -39,12 +39,6 @@ export function batchRecordsProblem(buf: Buffer, pos: number, opts?: BatchValida
     return err instanceof Error ? err.message : String(err);
   }
   const code = buf[pos + 22] & COMPRESSION_MASK;
-  const lastOffsetDelta = buf.readInt32BE(pos + 23);
-  const firstTimestamp = readInt64BE(buf, pos + 27);
-  const maxTimestamp = readInt64BE(buf, pos + 35);
-  if (lastOffsetDelta < 0) return `last_offset_delta ${lastOffsetDelta}: a batch must hold at least one record`;
-  if (firstTimestamp < NO_TIMESTAMP) return `first_timestamp ${firstTimestamp} is below ${NO_TIMESTAMP}`;
-  if (maxTimestamp < NO_TIMESTAMP) return `max_timestamp ${maxTimestamp} is below ${NO_TIMESTAMP}`;
   let section: Buffer;
   const raw = buf.subarray(pos + BATCH_HEADER_SIZE, pos + total);
   if (code === 0) {
@@ -57,9 +51,25 @@ export function batchRecordsProblem(buf: Buffer, pos: number, opts?: BatchValida
       return `records section does not decompress: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
+  return sectionRecordsProblem(buf, pos, section);
+}
+
+/**
+ * The records half of batchRecordsProblem, for a caller that decompressed the section itself (off
+ * the event loop, say): checks `section` (the batch's records section, decompressed) against the
+ * header of the batch at `pos`. Null when every record decodes, else the first problem.
+ */
+export function sectionRecordsProblem(buf: Buffer, pos: number, section: Buffer): string | null {
+  const compressed = (buf[pos + 22] & COMPRESSION_MASK) !== 0;
+  const lastOffsetDelta = buf.readInt32BE(pos + 23);
+  const firstTimestamp = readInt64BE(buf, pos + 27);
+  const maxTimestamp = readInt64BE(buf, pos + 35);
+  if (lastOffsetDelta < 0) return `last_offset_delta ${lastOffsetDelta}: a batch must hold at least one record`;
+  if (firstTimestamp < NO_TIMESTAMP) return `first_timestamp ${firstTimestamp} is below ${NO_TIMESTAMP}`;
+  if (maxTimestamp < NO_TIMESTAMP) return `max_timestamp ${maxTimestamp} is below ${NO_TIMESTAMP}`;
   // Positions are reported within the batch for an uncompressed section, within the
   // decompressed section otherwise.
-  const base = code === 0 ? BATCH_HEADER_SIZE : 0;
+  const base = compressed ? 0 : BATCH_HEADER_SIZE;
   const c = cursor;
   try {
     c.reset(section, 0, firstTimestamp, base);
