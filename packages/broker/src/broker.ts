@@ -134,7 +134,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       if (!spuRef) return;
       for (const topic of spuRef.topicNames()) {
         for (const s of spuRef.partitionStatuses(topic)) {
-          yield { topic, partition: s.partition, sizeBytes: s.sizeBytes, highWatermark: s.highWatermark, logStartOffset: s.logStartOffset };
+          yield { topic, partition: s.partition, sizeBytes: s.sizeBytes, highWatermark: s.highWatermark, logStartOffset: s.logStartOffset, lostOffsets: s.lostOffsets };
         }
       }
     });

@@ -1,4 +1,5 @@
-// Test-only client speaking the wire protocol directly (the real client lives in @eddy/client).
+// Test-only client speaking the wire protocol directly, each API at its latest version (the real
+// client lives in @eddy/client).
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import {
@@ -65,14 +66,14 @@ export class RawClient {
     const p = new Promise<ResponseOf<N>>((resolve, reject) => {
       this.pending.set(corr, { schema: spec.response as Schema<unknown>, resolve: resolve as (v: unknown) => void, reject });
     });
-    this.write(encodeRequest({ apiKey: spec.key, apiVersion: 0, correlationId: corr, clientId: 'test' }, spec.request as Schema<unknown>, body));
+    this.write(encodeRequest({ apiKey: spec.key, apiVersion: spec.maxVersion, correlationId: corr, clientId: 'test' }, spec.request as Schema<unknown>, body));
     return p;
   }
 
   /** A request that gets no response (acks=0 produce, StreamFetchAck). */
   send<N extends ApiName>(api: N, body: RequestOf<N>): void {
     const spec = Apis[api];
-    this.write(encodeRequest({ apiKey: spec.key, apiVersion: 0, correlationId: this.nextCorr++, clientId: 'test' }, spec.request as Schema<unknown>, body));
+    this.write(encodeRequest({ apiKey: spec.key, apiVersion: spec.maxVersion, correlationId: this.nextCorr++, clientId: 'test' }, spec.request as Schema<unknown>, body));
   }
 
   stream(req: Partial<StreamFetchRequest> & { topic: string }): StreamHandle {

@@ -35,8 +35,10 @@ export interface ConsumerOptions {
    * `stream()` instead and warns once; `'error'` fails the stream with OffsetOutOfRange.
    */
   offsetReset?: 'fallback' | 'error';
-  /** Where the one-line offset-reset warning goes. Default `process.emitWarning`. */
+  /** Where the one-line offset-reset (and data-loss skip) warnings go. Default `process.emitWarning`. */
   onWarning?: (message: string) => void;
+  /** Default for every stream of this consumer (see StreamOptions). */
+  onDataLoss?: 'error' | 'skip';
 }
 
 export interface StreamOptions {
@@ -66,6 +68,12 @@ export interface StreamOptions {
    * the broker's disk then goes undetected unless its framing is broken too.
    */
   checkCrcs?: boolean;
+  /**
+   * What to do when the broker lost offsets to a damaged segment (its partition status names
+   * them): 'error' (default, like Kafka's data-loss handling) ends the stream with EddyError
+   * DataLoss; 'skip' continues after the gap and warns once per gap (see `onWarning`).
+   */
+  onDataLoss?: 'error' | 'skip';
 }
 
 /**
@@ -132,6 +140,8 @@ export class Consumer {
         local,
         reconnectTimeoutMs: this.opts.reconnectTimeoutMs ?? CONSUMER_RECONNECT_TIMEOUT_MS,
         checkCrcs: opts.checkCrcs ?? this.opts.checkCrcs ?? true,
+        onDataLoss: opts.onDataLoss ?? this.opts.onDataLoss ?? 'error',
+        warn: this.opts.onWarning ?? ((m: string) => process.emitWarning(m, { code: 'EDDY_DATA_LOSS' })),
       },
       resolveStarts: () => this.resolveStarts(offset, opts.partitions),
       onStop: async (s) => {

@@ -35,6 +35,12 @@ export interface FetchParams {
   reconnectTimeoutMs: number;
   /** Verify each received batch's CRC-32C before decoding it. */
   checkCrcs: boolean;
+  /**
+   * Offsets lost to a damaged segment on the broker: 'error' (default) ends the stream with
+   * DataLoss; 'skip' re-opens after the gap and calls `warn` with the broker's message.
+   */
+  onDataLoss?: 'error' | 'skip';
+  warn?: (message: string) => void;
 }
 
 /** What a fetcher needs from the stream that merges it with the other partitions. */
@@ -100,20 +106,22 @@ export class PartitionFetcher {
     this.unackedBytes = 0;
     this.openFrom = resume ? this.position : -1;
     try {
-      this.handle = this.openOn(conn, gen, resume);
+      this.handle = this.openOn(conn, gen, resume ? this.position : -1);
     } catch (err) {
       // The connection closed under us: treat it like any other drop.
       this.onError(gen, err as Error);
     }
   }
 
-  private openOn(conn: Connection, gen: number, resume: boolean): StreamHandle {
+  /** Opens at offset `from`, or at the requested start when `from` is -1. */
+  private openOn(conn: Connection, gen: number, from: number): StreamHandle {
     const p = this.params;
+    const resume = from >= 0;
     return conn.openStream('StreamFetch', {
       topic: p.topic,
       partition: this.partition,
       startKind: resume ? OffsetStart.Absolute : this.start.kind,
-      startValue: resume ? this.position : this.start.value,
+      startValue: resume ? from : this.start.value,
       endOffset: p.endOffset,
       stopAtEnd: p.stopAtEnd,
       maxBytes: p.maxBytes,
@@ -182,12 +190,34 @@ export class PartitionFetcher {
     }
     // Records that came with the error (those before a SmartModule failure) are delivered first.
     if (res.records.length > 0) this.deliver({ fetcher: this, gen, records: res.records, wireBytes: res.records.length, nextOffset: res.nextOffset, end: false, error: null });
+    if (res.errorCode === ErrorCode.DataLoss && smErr === null && this.params.onDataLoss === 'skip' && this.skipLoss(gen, res)) return;
     const where = `'${this.params.topic}' partition ${this.partition}`;
     const err = smErr !== null
       ? new SmartModuleFailure(smErr, where)
       : errorFromCode(res.errorCode, res.errorMessage ?? `streaming ${where} failed`);
     if (res.endOfStream) this.detach();
     this.onError(gen, err);
+  }
+
+  /**
+   * Steps over offsets the broker lost: an empty chunk moves the delivered position past the gap
+   * (in order with what came before) and the stream re-opens where data resumes, in this
+   * generation, so nothing already received is dropped. False when it cannot (no connection).
+   */
+  private skipLoss(gen: number, res: StreamFetchResponse): boolean {
+    const conn = this.conn;
+    const from = res.nextOffset;
+    if (conn === null || conn.closed || from < 0 || from <= this.openFrom) return false;
+    this.detach();
+    this.params.warn?.(`skipping lost offsets: ${res.errorMessage ?? `'${this.params.topic}' partition ${this.partition} resumes at offset ${from}`}`);
+    this.deliver({ fetcher: this, gen, records: EMPTY, wireBytes: 0, nextOffset: from, end: false, error: null });
+    this.openFrom = from;
+    try {
+      this.handle = this.openOn(conn, gen, from);
+    } catch (err) {
+      this.onError(gen, err as Error);
+    }
+    return true;
   }
 
   private onError(gen: number, err: Error): void {

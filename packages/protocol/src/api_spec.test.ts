@@ -85,13 +85,24 @@ test('defineApi refuses gaps, negatives, no versions and a version that stops be
   assert.deepEqual([retired.minVersion, retired.maxVersion], [2, 3]);
 });
 
-test('every API of this build is at v0 only, and a v0 request frame keeps its bytes', () => {
+test('every API of this build starts at v0 (ListPartitions is at v1), and a v0 request frame keeps its bytes', () => {
   for (const a of Object.values(Apis)) {
-    assert.deepEqual([a.minVersion, a.maxVersion], [0, 0], String(a.key));
+    assert.deepEqual([a.minVersion, a.maxVersion], [0, a === Apis.ListPartitions ? 1 : 0], String(a.key));
     assert.equal(apiByKey(a.key), a);
   }
   const frame = Buffer.concat(encodeRequest({ apiKey: ApiKey.ListTopics, apiVersion: 0, correlationId: 7, clientId: 'c' },
     apiVersionOf(Apis.ListTopics, 0)!.request, { names: ['t'] }));
   // size 18 | key 12 | version 0 | corr 7 | clientId "c" | names: 1 × "t"
   assert.equal(frame.toString('hex'), '00000012' + '000c' + '0000' + '00000007' + '000163' + '00000001' + '000174');
+});
+
+test('ListPartitions v1 carries a partition\'s damage; v0 leaves it out and reads as undamaged', () => {
+  const status = { partition: 0, leader: 1, status: 'Online', logStartOffset: 0, highWatermark: 9, sizeBytes: 90, damage: 'offsets 2-3 lost (damaged segment)', lostOffsets: 2 };
+  const res = { errorCode: 0, errorMessage: null, partitions: [{ topic: 't', status }] };
+  const v1 = apiVersionOf(Apis.ListPartitions, 1)!.response!;
+  assert.deepEqual(decode(v1, encode(v1, res).toBuffer()), res);
+  const v0 = apiVersionOf(Apis.ListPartitions, 0)!.response!;
+  const old = encode(v0, res).toBuffer();
+  assert.equal(old.length, encode(v1, res).toBuffer().length - (2 + status.damage.length) - 8);
+  assert.deepEqual(decode(v0, old).partitions[0].status, { ...status, damage: '', lostOffsets: 0 });
 });

@@ -11,7 +11,7 @@ import {
 } from './messages/consumer_offsets.ts';
 import {
   CreateTopicRequest, DeleteTopicRequest, ListTopicsRequest, ListTopicsResponse,
-  ListPartitionsRequest, ListPartitionsResponse,
+  ListPartitionsRequest, ListPartitionsResponse, ListPartitionsResponseV0,
 } from './messages/topic.ts';
 import { ListSpusRequest, ListSpusResponse } from './messages/spu.ts';
 import { WatchMetadataRequest, WatchMetadataResponse } from './messages/watch_metadata.ts';
@@ -51,7 +51,11 @@ export const Apis = {
   CreateTopic: defineApi(ApiKey.CreateTopic, { 0: { request: CreateTopicRequest, response: StatusResponse } }),
   DeleteTopic: defineApi(ApiKey.DeleteTopic, { 0: { request: DeleteTopicRequest, response: StatusResponse } }),
   ListTopics: defineApi(ApiKey.ListTopics, { 0: { request: ListTopicsRequest, response: ListTopicsResponse } }),
-  ListPartitions: defineApi(ApiKey.ListPartitions, { 0: { request: ListPartitionsRequest, response: ListPartitionsResponse } }),
+  ListPartitions: defineApi(ApiKey.ListPartitions, {
+    0: { request: ListPartitionsRequest, response: ListPartitionsResponseV0 },
+    // v1: PartitionStatus gained damage and lostOffsets.
+    1: { request: ListPartitionsRequest, response: ListPartitionsResponse },
+  }),
   ListSpus: defineApi(ApiKey.ListSpus, { 0: { request: ListSpusRequest, response: ListSpusResponse } }),
   WatchMetadata: defineApi(ApiKey.WatchMetadata, { 0: { request: WatchMetadataRequest, response: WatchMetadataResponse } }, true),
   CreateSmartModule: defineApi(ApiKey.CreateSmartModule, { 0: { request: CreateSmartModuleRequest, response: StatusResponse } }),

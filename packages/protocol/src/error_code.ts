@@ -31,6 +31,16 @@ export const ErrorCode = {
   GraphInvalid: 27,
   /** The partition's disk is full; nothing of the append was stored. Retry once space is freed. */
   StorageFull: 28,
+  /**
+   * A produced batch passed its CRC but its records are malformed (Kafka's INVALID_RECORD): the
+   * producer built it wrong, so a retry cannot succeed. CorruptMessage stays for framing and CRC.
+   */
+  CorruptRecord: 29,
+  /**
+   * A stream reached offsets lost to a damaged segment. The response's nextOffset is where data
+   * resumes: a consumer may re-open there (skip) or stop. Not retriable: the data is gone.
+   */
+  DataLoss: 30,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

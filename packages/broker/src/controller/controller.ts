@@ -215,7 +215,7 @@ export class Controller {
   private provisionedStatus(spec: TopicSpec): TopicStatus {
     const partitions = [];
     for (let p = 0; p < spec.partitions; p++) {
-      partitions.push({ partition: p, leader: this.localSpuId, status: 'Online', logStartOffset: 0, highWatermark: 0, sizeBytes: 0 });
+      partitions.push({ partition: p, leader: this.localSpuId, status: 'Online', logStartOffset: 0, highWatermark: 0, sizeBytes: 0, damage: '', lostOffsets: 0 });
     }
     return { resolution: 'Provisioned', reason: '', partitions };
   }

@@ -8,6 +8,8 @@ export interface PartitionFigures {
   sizeBytes: number;
   highWatermark: number;
   logStartOffset: number;
+  /** Offsets lost to damaged segments (0 for a healthy partition). */
+  lostOffsets: number;
 }
 
 /** Traffic of one topic since the broker started (or the topic was recreated). */

@@ -65,6 +65,7 @@ export function createPrometheusMetrics(src: MetricsSource): PrometheusMetrics {
   partitionGauge('eddy_partition_size_bytes', 'Bytes stored per partition', (p) => p.sizeBytes);
   partitionGauge('eddy_partition_high_watermark', 'High watermark per partition', (p) => p.highWatermark);
   partitionGauge('eddy_partition_log_start_offset', 'Log start offset per partition', (p) => p.logStartOffset);
+  partitionGauge('eddy_partition_lost_offsets', 'Offsets lost to damaged segments per partition (0 when healthy)', (p) => p.lostOffsets);
 
   const byApi = new Map<string, { observe(value: number): void }>();
   return {

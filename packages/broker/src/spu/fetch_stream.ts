@@ -1,4 +1,4 @@
-import { EddyError, ErrorCode, OffsetStart, offsetOutOfRangeMessage } from '@eddy/protocol';
+import { EddyError, ErrorCode, OffsetStart, batchBaseOffset, offsetOutOfRangeMessage } from '@eddy/protocol';
 import type { SmartModuleErrorInfo, StreamFetchRequest, StreamFetchResponse } from '@eddy/protocol';
 import { smartModuleMessage } from '@eddy/smartengine/errors';
 import { StorageOffsetOutOfRangeError } from '../storage/index.ts';
@@ -209,6 +209,16 @@ export class FetchStream implements PartitionAttachment {
         if (this.ended) return;
         if (data.length === 0 || nextOffset <= this.position) {
           // Nothing readable yet at this offset (should not happen below the watermark): wait.
+          return;
+        }
+        const resumeAt = batchBaseOffset(data, 0);
+        if (!transform?.read && resumeAt > this.position) {
+          // A read never starts past its offset unless the offsets in between are gone (a gap
+          // recovery left where a damaged segment was cut): tell the consumer, which may re-open
+          // at nextOffset to skip the loss.
+          const message = `${this.where()}: offsets ${this.position} to ${resumeAt - 1} were lost to a damaged segment; data resumes at offset ${resumeAt}`;
+          this.position = resumeAt;
+          this.finish({ errorCode: ErrorCode.DataLoss, errorMessage: message, records: EMPTY, end: true });
           return;
         }
         let batches = data;

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { EddyError, ErrorCode, parseCompression } from '@eddy/protocol';
 import type { CompressionCode, PartitionStatus, TopicSpec } from '@eddy/protocol';
-import { PartitionLog } from '../storage/index.ts';
+import { PartitionLog, describeLost } from '../storage/index.ts';
 import type { PartitionLogConfig } from '../storage/index.ts';
 import { recompressBatches } from './recompress.ts';
+import { maxSectionBytes } from './produce_validation.ts';
 
 export interface AppendResult { baseOffset: number; lastOffset: number }
 
@@ -78,7 +79,7 @@ export class PartitionLeader {
     const target = this.targetCodec;
     let prepared = prepare ? prepare(batches) : Promise.resolve(batches);
     if (recompress && target !== -1) {
-      const maxSection = Math.max(this.spec.maxRecordBytes * 4, 16 * 1024 * 1024);
+      const maxSection = maxSectionBytes(this.spec.maxRecordBytes);
       prepared = prepared.then((b) => (b.length > 0 ? recompressBatches(b, target, maxSection) : b));
     }
     // It may fail before its turn comes: mark it handled now; the await below still sees the error.
@@ -97,7 +98,12 @@ export class PartitionLeader {
   }
 
   status(): PartitionStatus {
+    const lost = this.log.lostRanges;
+    let lostOffsets = 0;
+    for (const r of lost) lostOffsets += r.to - r.from;
     return {
+      damage: describeLost(lost),
+      lostOffsets,
       partition: this.partition,
       leader: this.spuId,
       status: this.closed ? 'Offline' : 'Online',

@@ -13,6 +13,7 @@ import type { BatchTransform, StreamSink } from './fetch_stream.ts';
 import { ConsumerOffsetStore } from './consumer_offsets.ts';
 import { scanBatches } from './batch_scan.ts';
 import { toEddyError } from './errors.ts';
+import { maxSectionBytes, validateCompressed, validateProduced } from './produce_validation.ts';
 
 import { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID } from '../defaults.ts';
 export { DEFAULT_RETENTION_CHECK_MS, DEFAULT_SPU_ID };
@@ -198,6 +199,7 @@ export class Spu {
   ): Promise<ProducePartitionResult> | ProducePartitionResult {
     let leader: PartitionLeader;
     let scan;
+    let compressed = false;
     try {
       if (refuse) throw refuse;
       leader = this.requireLeader(topic, partition);
@@ -211,13 +213,20 @@ export class Spu {
       if (scan.largest > max) {
         throw new EddyError(ErrorCode.RecordTooLarge, `a batch of ${scan.largest} bytes exceeds topic '${topic}' max record size of ${max} bytes`);
       }
+      compressed = validateProduced(records);
     } catch (err) {
       return produceError(partition, err);
     }
     const bytes = records.length;
     const count = scan.records;
     const transform = this.produceTransform;
-    const prepare = mods.length > 0 && transform ? (b: Buffer) => transform(mods, { topic, partition }, b) : undefined;
+    const chain = mods.length > 0 && transform ? (b: Buffer) => transform(mods, { topic, partition }, b) : undefined;
+    // Compressed records are checked before the chain or recompression sees them, in the
+    // leader's ordered queue, so appends keep arrival order.
+    const maxSection = maxSectionBytes(leader.config.maxRecordBytes);
+    const prepare = !compressed ? chain
+      : chain ? (b: Buffer) => validateCompressed(b, maxSection).then(() => chain(b))
+      : (b: Buffer) => validateCompressed(b, maxSection).then(() => b);
     return leader.append(records, scan.needsRecompress, prepare).then(
       (r) => {
         this.observer.produced?.(topic, partition, bytes, count);

@@ -21,3 +21,4 @@ export {
   StorageOffsetOutOfRangeError,
 } from './errors.ts';
 export { BufferPool } from './buffer_pool.ts';
+export { type LostRange, describeLost } from './damage.ts';

@@ -19,6 +19,7 @@ import { fdatasync, fsyncDir } from './fs_io.ts';
 import { validateIncoming } from './incoming_batches.ts';
 import { defaultStorageLogger, type StorageLogger } from './logger.ts';
 import { recoverLog } from './recovery.ts';
+import { type LostRange, lostRanges } from './damage.ts';
 import { segmentsToDelete, type RetentionCandidate } from './retention.ts';
 import { Segment } from './segment.ts';
 import { scanBatches } from './segment_scanner.ts';
@@ -141,6 +142,11 @@ export class PartitionLog {
     let total = 0;
     for (const s of this.segments) total += s.committedSize;
     return total;
+  }
+
+  /** Offset ranges lost to damaged segments found when the log was opened (see damage.ts). */
+  get lostRanges(): LostRange[] {
+    return lostRanges(this.segments);
   }
 
   get segmentCount(): number {

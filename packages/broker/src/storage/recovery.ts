@@ -174,7 +174,11 @@ export async function recoverLog(dir: string, config: ResolvedPartitionLogConfig
       );
     }
     if (prev !== null && segment.baseOffset > prev.nextOffset) {
-      logger.warn({ segment: segment.logPath, gapFrom: prev.nextOffset, gapTo: segment.baseOffset }, 'offset gap between segments');
+      // Only damage makes a gap (see damage.ts): the partition reports these offsets as lost.
+      logger.error(
+        { segment: segment.logPath, gapFrom: prev.nextOffset, gapTo: segment.baseOffset, lostOffsets: segment.baseOffset - prev.nextOffset },
+        'offsets lost: a damaged segment ends before the next one starts',
+      );
     }
     segments.push(segment);
   }

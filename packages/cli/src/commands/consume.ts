@@ -23,6 +23,7 @@ export interface ConsumeOptions extends SmartModuleFlags {
   format?: string;
   output: RecordOutput;
   consumer?: string;
+  skipDataLoss?: boolean;
 }
 
 export function registerConsume(program: Command): void {
@@ -40,7 +41,8 @@ export function registerConsume(program: Command): void {
     .option('-k, --key-value', "print records as '[key] value' ('[null]' without a key)")
     .addOption(new Option('-F, --format <template>', 'print each record with a template using {{key}} {{value}} {{offset}} {{partition}} {{time}} (time as RFC 3339 UTC)').conflicts(['output']))
     .addOption(new Option('-O, --output <type>', "text: the value; json: one object per line {partition, offset, timestamp, key, value}; raw: the value's bytes exactly, nothing added; table: aligned columns").choices(RECORD_OUTPUTS).default('text'))
-    .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads');
+    .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads')
+    .option('--skip-data-loss', 'continue past offsets the broker lost to a damaged segment (warning on stderr) instead of failing');
   addSmartModuleOptions(cmd, 'on the SPU as records are read')
     .action(async (topic: string, o: ConsumeOptions, cmd: Command) => {
       if (o.end !== undefined && o.start !== undefined && o.end < o.start) {
@@ -74,7 +76,10 @@ async function consumeTo(eddy: Eddy, topic: string, o: ConsumeOptions, format: R
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const consumer = await eddy.consumer(topic, o.consumer === undefined ? {} : { consumerName: o.consumer, autoCommit: true });
+    const consumer = await eddy.consumer(topic, {
+      ...(o.consumer === undefined ? {} : { consumerName: o.consumer, autoCommit: true }),
+      ...(o.skipDataLoss ? { onDataLoss: 'skip' as const, onWarning: (m: string) => void process.stderr.write(`warning: ${m}\n`) } : {}),
+    });
     const stream = consumer.stream(startOffset(o), {
       ...(o.partition !== undefined ? { partitions: o.partition } : {}),
       ...(o.end !== undefined ? { end: o.end } : {}),

@@ -16,6 +16,8 @@ const COLUMNS: Column<Row>[] = [
   { header: 'SIZE', cell: (r) => formatSize(r.status.sizeBytes) },
   { header: 'LOG START', cell: (r) => r.status.logStartOffset },
   { header: 'HW', cell: (r) => r.status.highWatermark },
+  // A damaged partition still serves what it holds; this names the offsets it lost.
+  { header: 'DAMAGE', cell: (r) => r.status.damage || '-' },
 ];
 
 export function registerPartition(program: Command): void {

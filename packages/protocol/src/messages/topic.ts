@@ -1,4 +1,4 @@
-import { struct, array, i16, i32, i64, option, string, bool } from '../codec/schema.ts';
+import { struct, array, defaulted, i16, i32, i64, option, string, bool } from '../codec/schema.ts';
 import type { Infer } from '../codec/schema.ts';
 
 /**
@@ -22,7 +22,7 @@ export const TopicSpec = struct({
 });
 export type TopicSpec = Infer<typeof TopicSpec>;
 
-export const PartitionStatus = struct({
+const partitionStatusV0Fields = {
   partition: i32,
   leader: i32,
   /** 'Online' | 'Offline' */
@@ -30,14 +30,23 @@ export const PartitionStatus = struct({
   logStartOffset: i64,
   highWatermark: i64,
   sizeBytes: i64,
-});
+};
+
+/**
+ * ListPartitions v1 onwards also carries the partition's damage: one line naming the offsets lost
+ * to damaged segments ('' when none), and how many offsets that is (0 when none).
+ */
+export const PartitionStatus = struct({ ...partitionStatusV0Fields, damage: string, lostOffsets: i64 });
 export type PartitionStatus = Infer<typeof PartitionStatus>;
+
+/** The layout before damage was reported (ListTopics, ListPartitions v0): read as undamaged. */
+export const PartitionStatusV0 = defaulted(struct(partitionStatusV0Fields), { damage: '', lostOffsets: 0 });
 
 export const TopicStatus = struct({
   /** 'Provisioned' | 'Pending' | 'Deleting' */
   resolution: string,
   reason: string,
-  partitions: array(PartitionStatus),
+  partitions: array(PartitionStatusV0),
 });
 export type TopicStatus = Infer<typeof TopicStatus>;
 
@@ -68,5 +77,11 @@ export const ListPartitionsResponse = struct({
   errorCode: i16,
   errorMessage: option(string),
   partitions: array(struct({ topic: string, status: PartitionStatus })),
+});
+
+export const ListPartitionsResponseV0 = struct({
+  errorCode: i16,
+  errorMessage: option(string),
+  partitions: array(struct({ topic: string, status: PartitionStatusV0 })),
 });
 export type ListPartitionsResponse = Infer<typeof ListPartitionsResponse>;

@@ -86,6 +86,7 @@ export {
   decodeRecords,
 } from './records.ts';
 export { sectionFrom } from './section_from.ts';
+export { type BatchValidatorOptions, batchRecordsProblem, sectionRecordsProblem } from './batch_validator.ts';
 export { recordTailStart, rebasedRecordSize, writeRebasedRecord } from './record_rebase.ts';
 export {
   type BatchBuilderOptions,
