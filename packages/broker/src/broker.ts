@@ -10,9 +10,10 @@ import { BrokerServer, handlersByKey } from './server/index.ts';
 import { BrokerMetrics, createLogger } from './observability/index.ts';
 import type { LogOptions, PartitionFigures } from './observability/index.ts';
 import {
-  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
+  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DESCRIPTORS_PER_PARTITION, DESCRIPTORS_RESERVED_FOR_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
 } from './defaults.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
+import { openDescriptorCount, raiseDescriptorLimit } from './util/descriptor_limit.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
 
 export const DEFAULT_BROKER_PORT = 9003;
@@ -111,6 +112,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     }
   };
 
+  // Before any partition opens its files: each holds descriptors for as long as it exists.
+  const raised = raiseDescriptorLimit();
+  if (raised.failure !== null) logger.warn({ limit: raised.limit }, `cannot raise the open-file limit to its hard limit: ${raised.failure}`);
+
   try {
     const release = await acquireDirLock(join(dataDir, 'broker.lock'));
     cleanups.push(release);
@@ -152,6 +157,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     await controller.reconcile();
     const unwatch = controller.watch((ev) => { if (ev.op === 'delete') metrics.forgetTopic(ev.name); }, [MetadataKind.topic]);
 
+    logDescriptorCapacity(logger, raised.limit?.soft ?? null, [...spu.topicNames()].length);
     const server = new BrokerServer({ spu, controller, handlers: handlersByKey(), metrics, logger, maxFrameBytes, frameTimeoutMs });
     const boundPort = await server.listen(host, port);
     cleanups.push(() => server.close());
@@ -224,4 +230,23 @@ function checkPort(name: string, v: number, allowDisabled: boolean): void {
 
 function checkMin(name: string, v: number | undefined, min: number): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) throw new Error(`${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/**
+ * One line at start: the open-file limit, what is open, and how many more partitions it leaves
+ * room for (a warning when the room left is short), so running out is foreseen, not discovered.
+ */
+function logDescriptorCapacity(logger: Logger, soft: number | null, topics: number): void {
+  const open = openDescriptorCount();
+  if (soft === null || open < 0) return;
+  if (soft === Infinity) {
+    logger.info({ openFiles: open, limit: 'unlimited' }, 'open-file limit: unlimited');
+    return;
+  }
+  const free = soft - open - DESCRIPTORS_RESERVED_FOR_CONNECTIONS;
+  const morePartitions = Math.max(0, Math.floor(free / DESCRIPTORS_PER_PARTITION));
+  const fields = { limit: soft, openFiles: open, topics, descriptorsPerPartition: DESCRIPTORS_PER_PARTITION, reservedForConnections: DESCRIPTORS_RESERVED_FOR_CONNECTIONS, morePartitions };
+  const message = `open-file limit ${soft}: ${open} open; room for ${morePartitions} more partitions (${DESCRIPTORS_PER_PARTITION} descriptors each) with ${DESCRIPTORS_RESERVED_FOR_CONNECTIONS} kept for connections`;
+  if (free < 0) logger.warn(fields, `${message}; too few left for connections: raise the limit (ulimit -n)`);
+  else logger.info(fields, message);
 }

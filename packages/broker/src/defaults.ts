@@ -58,6 +58,15 @@ export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Bytes of log between sparse offset-index entries. */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+/**
+ * Descriptors a partition keeps open: its active segment's log, .index and .timeindex (sealed
+ * segments keep their log's). For the capacity the broker logs at start.
+ */
+export const DESCRIPTORS_PER_PARTITION = 3;
+/** Descriptors the start-up capacity figure leaves for client connections and the broker's own files. */
+export const DESCRIPTORS_RESERVED_FOR_CONNECTIONS = 64;
+/** How often at most the listener logs that accepting failed for lack of descriptors. */
+export const ACCEPT_FAILURE_LOG_MS = 10_000;
 /** Newest bytes of each partition kept in memory for tailing readers (0 disables it). */
 export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
 

@@ -4,22 +4,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { ApiKey, ErrorCode } from '@eddy/protocol';
+import { ApiKey, DEFAULT_SCRATCH_BYTES, ErrorCode } from '@eddy/protocol';
 import { BufferPool } from '../src/storage/index.ts';
 import { BrokerServer } from '../src/server/index.ts';
 import type { ConnectionContext } from '../src/server/index.ts';
 import { RawClient, batchOf } from './raw_client.ts';
 
+/** Records frames taken and given (not connections' read scratches, which come from the pool too). */
 class SpyPool extends BufferPool {
   taken: Buffer[] = [];
   given: Buffer[] = [];
+  private scratches = new Set<ArrayBufferLike>();
   override take(size: number): Buffer {
     const b = super.take(size);
-    this.taken.push(b);
+    if (size === DEFAULT_SCRATCH_BYTES) this.scratches.add(b.buffer);
+    else this.taken.push(b);
     return b;
   }
   override give(buf: Buffer): void {
-    this.given.push(buf);
+    if (!this.scratches.delete(buf.buffer)) this.given.push(buf);
     super.give(buf);
   }
 }

@@ -101,3 +101,19 @@ test('partialFrame: the declared size and the body bytes at hand of a frame cut 
     },
   ), { numRuns: 300 });
 });
+
+test('a scratch buffer given in the options is the one reads land in', () => {
+  const scratch = Buffer.alloc(256);
+  const reader = new FrameReader({ maxFrameBytes: 4096, scratch });
+  assert.equal(reader.scratch, scratch);
+  const target = reader.readBuffer();
+  assert.equal(target.buffer, scratch.buffer);
+  assert.equal(target.byteOffset, scratch.byteOffset);
+  const frame = framed([Buffer.from('hello')]);
+  const stream = Buffer.concat(frame);
+  stream.copy(target);
+  const out: string[] = [];
+  reader.bytesRead(stream.length, (b) => out.push(b.toString()));
+  assert.deepEqual(out, ['hello']);
+  assert.throws(() => new FrameReader({ scratch: Buffer.alloc(3) }), RangeError);
+});

@@ -20,6 +20,12 @@ export interface FrameReaderOptions {
   scratchBytes?: number;
   /** Supplies the body of a frame larger than the scratch (default Buffer.allocUnsafe). */
   allocate?: (size: number) => Buffer;
+  /**
+   * The reused read buffer itself (overrides scratchBytes), e.g. from a pool so that connections
+   * that come and go reuse buffers rather than each allocating its own. The caller may take it
+   * back (see `scratch`) once nothing reads into it any more.
+   */
+  scratch?: Buffer;
 }
 
 /** What onFrame learns about a body besides its bytes. */
@@ -33,7 +39,8 @@ export type FrameOrigin = (typeof FrameOrigin)[keyof typeof FrameOrigin];
 
 export class FrameReader {
   readonly maxFrameBytes: number;
-  private readonly scratch: Buffer;
+  /** The reused read buffer between frames (given in the options or allocated here). */
+  readonly scratch: Buffer;
   private readonly allocate: (size: number) => Buffer;
   /** Unparsed bytes in the scratch: [start, end). */
   private start = 0;
@@ -46,7 +53,8 @@ export class FrameReader {
 
   constructor(opts: FrameReaderOptions = {}) {
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.scratch = Buffer.allocUnsafe(opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES);
+    this.scratch = opts.scratch ?? Buffer.allocUnsafe(opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES);
+    if (this.scratch.length < 4) throw new RangeError(`the scratch buffer needs at least 4 bytes (a size prefix), got ${this.scratch.length}`);
     this.allocate = opts.allocate ?? Buffer.allocUnsafe;
   }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import {
-  EddyError, ErrorCode, FrameDecoder, FrameOrigin, FrameReader, FrameTooLargeError, StatusResponse,
+  DEFAULT_SCRATCH_BYTES, EddyError, ErrorCode, FrameDecoder, FrameOrigin, FrameReader, FrameTooLargeError, StatusResponse,
   apiByKey, encodeResponse, errorCodeName, readRequestHeader,
 } from '@eddy/protocol';
 import type { ApiSpec, Schema } from '@eddy/protocol';
@@ -36,6 +36,8 @@ export class Connection implements ConnectionIo {
   private readonly watches: MetadataWatches;
   /** Frames read straight from the socket into our buffers (see user_buffer_read.ts)... */
   private reader: FrameReader | null = null;
+  /** The reader's scratch, from the frame pool: goes back when the socket has closed (no read can land in it). */
+  private scratch: Buffer | null = null;
   /** ...or, where Node does not allow that, split out of 'data' chunks. */
   private decoder: FrameDecoder | null = null;
   private inflight = 0;
@@ -56,6 +58,8 @@ export class Connection implements ConnectionIo {
     this.corked = false;
     this.socket.uncork();
   };
+  /** Destroys a socket closed for bad input that the peer has not closed within the grace period; cleared on close. */
+  private graceTimer: NodeJS.Timeout | null = null;
   private needDrain = false;
   private drainWaiters: (() => void)[] = [];
   private onClosed: (c: Connection) => void;
@@ -74,10 +78,15 @@ export class Connection implements ConnectionIo {
     this.dispatcher = new Dispatcher(this, ctx, this.streams, this.watches);
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => { this.cleanup(); resolve(); }));
-    const reader = new FrameReader({ maxFrameBytes: ctx.maxFrameBytes, allocate: (n) => ctx.framePool.take(n) });
+    // Pooled scratch: under connection churn each connection reuses a buffer rather than
+    // allocating 64 KiB of its own (fresh ones fragment malloc's heap: RSS that never comes back).
+    const scratch = ctx.framePool.take(DEFAULT_SCRATCH_BYTES);
+    const reader = new FrameReader({ maxFrameBytes: ctx.maxFrameBytes, allocate: (n) => ctx.framePool.take(n), scratch });
     if (readIntoUserBuffers(socket, () => reader.readBuffer(), (n) => this.onRead(n))) {
       this.reader = reader;
+      this.scratch = scratch;
     } else {
+      ctx.framePool.give(scratch);
       this.decoder = new FrameDecoder(ctx.maxFrameBytes);
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
     }
@@ -285,7 +294,10 @@ export class Connection implements ConnectionIo {
     this.isClosing = true;
     this.endStreams(null);
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    // Cleared on close: a pending timer would keep this connection (socket, reader, buffers)
+    // alive for the whole grace period after the peer is long gone.
+    this.graceTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    this.graceTimer.unref();
   }
 
   /** Server shutdown: stop reading, end streams and watches, let in-flight requests answer. */
@@ -316,6 +328,12 @@ export class Connection implements ConnectionIo {
     if (this.closed) return;
     this.closed = true;
     this.isClosing = true;
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    if (this.scratch !== null) this.ctx.framePool.give(this.scratch);
+    this.scratch = null;
+    this.reader = null;
+    this.decoder = null;
     this.endStreams(null);
     for (const w of this.drainWaiters.splice(0)) w();
     this.ctx.metrics.connectionClosed();

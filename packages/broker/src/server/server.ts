@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { Connection } from './connection.ts';
 import type { ConnectionContext } from './connection_context.ts';
-import { FRAME_SWEEP_MAX_MS, FRAME_SWEEP_MIN_MS } from '../defaults.ts';
+import { ACCEPT_FAILURE_LOG_MS, FRAME_SWEEP_MAX_MS, FRAME_SWEEP_MIN_MS } from '../defaults.ts';
+import { openDescriptorCount, readDescriptorLimit } from '../util/descriptor_limit.ts';
 import { BufferPool } from '../storage/index.ts';
 
 /** The TCP listener: one Connection per client socket. */
@@ -27,7 +28,28 @@ export class BrokerServer {
       this.connections.add(conn);
       ctx.logger.debug({ conn: conn.id, remote: conn.remote }, 'connection opened');
     });
-    this.server.on('error', (err) => ctx.logger.error({ err: err.message }, 'listener error'));
+    let lastAcceptFailure = -Infinity;
+    let acceptFailures = 0;
+    this.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EMFILE' && err.code !== 'ENFILE') {
+        ctx.logger.error({ err: err.message }, 'listener error');
+        return;
+      }
+      // libuv closes the connection it could not accept; clients see a close without a word.
+      // Logged once per interval (this repeats for every connection attempt while it lasts).
+      acceptFailures++;
+      const now = performance.now();
+      if (now - lastAcceptFailure < ACCEPT_FAILURE_LOG_MS) return;
+      lastAcceptFailure = now;
+      const limit = readDescriptorLimit();
+      ctx.logger.error(
+        { code: err.code, limit: limit?.soft ?? null, openFiles: openDescriptorCount(), connections: this.connections.size, refusedSinceLastLine: acceptFailures },
+        err.code === 'EMFILE'
+          ? `cannot accept connections: the process has used up its open-file limit (${limit?.soft ?? 'unknown'}); raise it (ulimit -n) or hold fewer partitions`
+          : 'cannot accept connections: the system-wide open-file table is full',
+      );
+      acceptFailures = 0;
+    });
     if (ctx.frameTimeoutMs > 0) {
       // One sweep for all connections, a few times per timeout: no timer work per frame.
       const every = Math.min(FRAME_SWEEP_MAX_MS, Math.max(FRAME_SWEEP_MIN_MS, Math.floor(ctx.frameTimeoutMs / 4)));

@@ -8,6 +8,9 @@ import { SmartEngine } from '@eddy/smartengine';
 import type { SmartModuleLogLine } from '@eddy/smartengine';
 import type { FetchTransformFactory, PartitionLeader, ProduceTransform } from '../spu/index.ts';
 import { chainFetchTransform } from './fetch_transform.ts';
+import type { ChainFetchTransform } from './fetch_transform.ts';
+import { logSmartModuleFailure } from './failure_log.ts';
+import type { FailureScope } from './failure_log.ts';
 import { readLookBack } from './look_back.ts';
 import { openChain } from './open_chain.ts';
 import type { ResolveWasm } from './open_chain.ts';
@@ -55,8 +58,32 @@ export class SmartModuleService {
   readonly fetchTransformFactory: FetchTransformFactory = async (invocations, ctx) => {
     const chain = await openChain(this.engine, invocations, this.resolveWasm, this.lookBackReader(ctx.leader));
     this.logger?.debug({ topic: ctx.topic, partition: ctx.partition, chain: chain.id, modules: chain.modules.map((m) => m.name) }, 'SmartModule chain opened for a stream');
-    return chainFetchTransform(chain, { maxSectionBytes: maxSectionBytes(ctx.leader), log: ctx.leader.log });
+    const transform = chainFetchTransform(chain, { maxSectionBytes: maxSectionBytes(ctx.leader), log: ctx.leader.log });
+    const scope: FailureScope = { side: 'stream', topic: ctx.topic, partition: ctx.partition, chain: chain.id, modules: chain.modules.map((m) => m.name) };
+    return this.loggingFailures(transform, scope);
   };
+
+  /** The stream's transform, logging the failure that ends it (once: the stream ends with it). */
+  private loggingFailures(transform: ChainFetchTransform, scope: FailureScope): ChainFetchTransform {
+    const logger = this.logger;
+    if (logger === undefined) return transform;
+    let logged = false;
+    const once = (err: unknown): void => {
+      if (logged) return;
+      logged = true;
+      logSmartModuleFailure(logger, scope, err);
+    };
+    return Object.assign(async (batches: Buffer, nextOffset: number, from?: number) => {
+      try {
+        const out = await transform(batches, nextOffset, from);
+        if (out.error) once(out.error);
+        return out;
+      } catch (err) {
+        once(err);
+        throw err;
+      }
+    }, { close: transform.close, ...(transform.read ? { read: transform.read } : {}) });
+  }
 
   /**
    * Producer side: a chain per produce request and partition, closed when its batches are done.
@@ -69,6 +96,10 @@ export class SmartModuleService {
       const chain = await openChain(this.engine, invocations, this.resolveWasm, this.lookBackReader(leader));
       try {
         return await transformProduced(chain, batches, leader.wantCompression, maxSectionBytes(leader));
+      } catch (err) {
+        const scope: FailureScope = { side: 'produce', topic: ctx.topic, partition: ctx.partition, chain: chain.id, modules: chain.modules.map((m) => m.name) };
+        logSmartModuleFailure(this.logger, scope, err);
+        throw err;
       } finally {
         void chain.close().catch(() => {});
       }

@@ -105,6 +105,8 @@ export interface SpawnOptions {
    * is then read from the file.
    */
   sharedLog?: string;
+  /** A command the broker runs under, e.g. ['prlimit', '--nofile=256:256'] (it gets node and its arguments). */
+  wrap?: string[];
   /** 'pipe' (default) keeps stderr for the error when the broker dies before listening. */
   stderr?: 'pipe' | 'inherit';
 }
@@ -136,7 +138,8 @@ export async function spawnBroker(opts: SpawnOptions = {}): Promise<BrokerProces
     proc = spawn(process.execPath, argv, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
   } else {
-    proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', opts.stderr ?? 'pipe'] });
+    const [cmd, ...args] = [...(opts.wrap ?? []), process.execPath, ...argv];
+    proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', opts.stderr ?? 'pipe'] });
     proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   }
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
