@@ -38,6 +38,8 @@ export interface ProducerOptions {
   retryBackoffMs?: number;
   /** Retry delay cap. Default 5 s. */
   maxRetryBackoffMs?: number;
+  /** Called when a batch is about to be re-sent (attempt 1..retries), e.g. to say the broker is unreachable. */
+  onRetry?: (attempt: number, retries: number, error: Error) => void;
   /** Time the broker may take to store a request, and the client waits for its answer. Default 30 s. */
   timeoutMs?: number;
   /** SmartModules the broker runs on produced records before storing them. */
@@ -126,6 +128,7 @@ export class Producer {
   private waiters: Waiter[] = [];
   private inFlight = 0;
   private retried = 0;
+  private readonly onRetry: ProducerOptions['onRetry'] | null;
   private drainScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -162,6 +165,7 @@ export class Producer {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new RangeError(`producer option ${k} must be a number >= ${min}, got ${v}`);
       this.o[k] = v;
     }
+    this.onRetry = opts.onRetry ?? null;
     this.compression = parseCompression(opts.compression ?? 'none');
     this.partitioner = opts.partitioner ?? defaultPartitioner();
     this.smartmodules = toInvocations(opts.smartmodules);
@@ -652,6 +656,7 @@ export class Producer {
       if (b.attempts < this.o.retries) {
         b.attempts++;
         this.retried++;
+        this.onRetry?.(b.attempts, this.o.retries, err);
         b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.o.retryBackoffMs, maxMs: this.o.maxRetryBackoffMs });
         this.acc.requeue(b);
         return;
