@@ -11,7 +11,7 @@ import { durationArg, intArg } from './options.ts';
 import { partitionForKey } from '@eddy/client';
 import { printResult, renderTable } from '../format/output.ts';
 import type { Column } from '../format/output.ts';
-import { formatDuration } from '../parse/duration.ts';
+import { formatDuration, formatElapsed } from '../parse/duration.ts';
 import {
   loadGraph, parseGraphDefinition, renderGraph, runGraphTest, parseTestMessages, InvalidGraphError, GraphTestInputError,
   MODULE_OPERATOR_TYPES,
@@ -115,7 +115,7 @@ const OPERATOR_COLUMNS: Column<Graph['status']['operators'][number]>[] = [
   { header: 'OUT', cell: (o) => o.recordsOut },
 ];
 
-const ms = (v: number | null) => (v === null ? '-' : formatDuration(v));
+const ms = (v: number | null) => (v === null ? '-' : formatElapsed(v));
 const INSTANCE_COLUMNS: Column<Graph['status']['instances'][number]>[] = [
   { header: 'PARTITION', cell: (i) => i.partition },
   { header: 'STATE', cell: (i) => i.state },
