@@ -46,3 +46,9 @@ test('a record over the topic maximum suggests --max-record-size', () => {
   assert.equal(errorLine(new EddyError(ErrorCode.RecordTooLarge, "a batch of 2000000 bytes exceeds topic 'big' max record size of 1048576 bytes")),
     "error: a batch of 2000000 bytes exceeds topic 'big' max record size of 1048576 bytes (the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create big --max-record-size 4MB')");
 });
+
+test('a module that cannot decode the base input is told to try an older ABI version', () => {
+  const err = new EddyError(ErrorCode.SmartModuleRuntime, 'SmartModule "old-filter" failed to decode SmartModule base input (code -11)');
+  assert.equal(errorLine(err),
+    `error: SmartModule "old-filter" failed to decode SmartModule base input (code -11) (the module was likely built for an older SmartModule ABI: call it with an older version, e.g. 'version: 22' in a transforms file (-t FILE) or --transforms-line '{"uses":"old-filter","version":22}')`);
+});

@@ -44,6 +44,11 @@ function unreachableMessage(endpoint: string, code: string | undefined): string 
 
 /** What to do about an error, when the CLI knows a fix ('' when it does not). */
 export function fixHint(err: unknown): string {
+  if (err instanceof Error && err.message.includes('failed to decode SmartModule base input')) {
+    // A module built against an older Fluvio SDK cannot read the newest base input (code -11).
+    const name = /SmartModule "([^"]+)"/.exec(err.message)?.[1] ?? 'NAME';
+    return ` (the module was likely built for an older SmartModule ABI: call it with an older version, e.g. 'version: 22' in a transforms file (-t FILE) or --transforms-line '{"uses":"${name}","version":22}')`;
+  }
   if (err instanceof EddyError && err.code === ErrorCode.RecordTooLarge) {
     const topic = /topic '([^']+)' max record size/.exec(err.message)?.[1];
     if (topic !== undefined) {
@@ -82,7 +87,7 @@ export function errorLine(err: unknown): string {
   else if (err instanceof EddyError) message = (err.message || errorCodeName(err.code)) + fixHint(err);
   else if (err instanceof Error) {
     const code = systemErrorCode(err);
-    message = err.message || (code ?? err.name);
+    message = (err.message || (code ?? err.name)) + fixHint(err);
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') message = err.message.replace(/^\w+: /, '');
   } else message = String(err);
   return `error: ${message.trim().replace(/\s*\n\s*/g, '; ')}`;
