@@ -325,6 +325,25 @@ test('consume into a closed pipe ends quietly', async () => {
   assert.equal(code, 0);
 });
 
+test('produce interrupted with Ctrl-C says what was acknowledged and where reading stopped', async () => {
+  ok(await run(['topic', 'create', 'interrupted']));
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [EDDY_BIN, 'produce', 'interrupted'], { env: { ...process.env, EDDY_HOME: home, HOME: home } });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => { err += b; });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.write('one\ntwo\nthree\n');
+  // stdin stays open, as a terminal or `tail -f` would; wait until the three are stored.
+  for (let i = 0; i < 100; i++) {
+    const n = ok(await run(['consume', 'interrupted', '-B', '-d'])).stdout.split('\n').filter((l) => l !== '').length;
+    if (n === 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGINT');
+  assert.equal(await closed, 130);
+  assert.equal(err, 'error: interrupted (3 of 3 records acknowledged; stdin not read after line 3)\n');
+});
+
 test('smartmodule create, list (metadata only), describe, delete', async () => {
   const wat = `(module (memory (export "memory") 1)
     (func (export "alloc") (param i32) (result i32) i32.const 0)
