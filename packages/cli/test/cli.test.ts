@@ -104,7 +104,7 @@ test('mistakes get an error that names the fix (golden lines)', async () => {
   // A record over the topic's maximum says which flag raises it.
   ok(await run(['topic', 'create', 'tiny', '--max-record-size', '1KB']));
   assert.match(oneLineError(await run(['produce', 'tiny'], 'x'.repeat(5000) + '\n')),
-    /^error: 1 of 1 records were not written: .*topic 'tiny' max record size.* \(the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create tiny --max-record-size 4MB'\) \(0 of 1 records acknowledged; stdin not read after line 1\)$/);
+    /^error: 1 of 1 records were not written: .*topic 'tiny' max record size.* \(the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create tiny --max-record-size 4MB'\) \(0 of 1 records acknowledged; all 1 input line read\)$/);
 
   // A port in use names the flag that picks another (a second home: the first cluster holds the port).
   const port = JSON.parse(ok(await run(['profile', 'current', '-O', 'json'])).stdout).endpoint.split(':')[1];

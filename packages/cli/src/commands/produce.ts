@@ -149,6 +149,7 @@ async function produceLines(
   const inflight = new InFlight(MAX_IN_FLIGHT);
   let lines = 0;
   let stop: Stop = null;
+  let ended = false;
   // Ctrl-C: stop reading, wait for what was sent, then say what got through. A second one quits.
   const onSigint = () => {
     if (stop !== null && 'interrupted' in stop) process.exit(130);
@@ -162,7 +163,7 @@ async function produceLines(
     // next() by hand, not for-await: a break must not close the reader, which counts the lines left.
     for (;;) {
       const item = await lineReader.next();
-      if (item.done === true) break;
+      if (item.done === true) { ended = stop === null; break; }
       const line = item.value;
       lines++;
       if (line.length === 0) { if (interactive) process.stderr.write('> '); continue; }
@@ -220,9 +221,15 @@ async function produceLines(
   const stoppedEarly = stop !== null || inflight.failed > 0;
   if (!stoppedEarly) return;
   progress.stop();
-  const unread = o.file !== undefined ? await countLines(lineReader) : null;
-  if (unread === null) await lineReader.return(undefined).catch(() => {});
-  const rest = unread === null ? `stdin not read after line ${lines}` : `${unread} more line${unread === 1 ? '' : 's'} of '${o.file}' not read`;
+  let rest: string;
+  if (ended) rest = `all ${lines} input line${lines === 1 ? '' : 's'} read`;
+  else if (o.file !== undefined) {
+    const unread = await countLines(lineReader);
+    rest = `${unread} more line${unread === 1 ? '' : 's'} of '${o.file}' not read`;
+  } else {
+    await lineReader.return(undefined).catch(() => {});
+    rest = `stdin not read after line ${lines}`;
+  }
   const counts = `${acked} of ${sent} records acknowledged; ${rest}`;
   if (inflight.failed > 0) {
     const first = inflight.firstError;
