@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EddyError, ErrorCode } from '@eddy/protocol';
 import { Eddy, resolveEndpoint as resolveProfileEndpoint } from './client.ts';
-import { ClusterUnreachableError, isUnreachable } from './errors.ts';
+import { ClusterUnreachableError, isUnreachable, systemErrorCode } from './errors.ts';
 
 /** --endpoint / --profile, accepted on every command. */
 export interface GlobalOptions { endpoint?: string; profile?: string }
@@ -29,13 +29,13 @@ export async function withClient<T>(g: GlobalOptions, fn: (eddy: Eddy, endpoint:
   try {
     eddy = await Eddy.connect({ endpoint });
   } catch (err) {
-    if (unreachable(err)) throw new ClusterUnreachableError(endpoint);
+    if (unreachable(err)) throw new ClusterUnreachableError(endpoint, systemErrorCode(err));
     throw err;
   }
   try {
     return await fn(eddy, endpoint);
   } catch (err) {
-    if (unreachable(err)) throw new ClusterUnreachableError(endpoint);
+    if (unreachable(err)) throw new ClusterUnreachableError(endpoint, systemErrorCode(err));
     throw err;
   } finally {
     await eddy.close().catch(() => {});

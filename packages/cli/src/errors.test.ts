@@ -33,3 +33,22 @@ test('connection failures are found through causes and aggregate errors', () => 
   assert.equal(isUnreachable(new EddyError(ErrorCode.UnknownTopic, 'nope')), false);
   assert.equal(isUnreachable(Object.assign(new Error('x'), { code: 'ENOENT' })), false);
 });
+
+test('"is it running?" only when the connection was refused; other causes name their own fix', () => {
+  const line = (code: string) => errorLine(new ClusterUnreachableError('db.example:9003', code));
+  assert.equal(line('ECONNREFUSED'), "error: cannot reach the cluster at db.example:9003 (is it running? try 'eddy cluster start')");
+  assert.equal(line('ENOTFOUND'), "error: cannot reach the cluster at db.example:9003: unknown host 'db.example' (check --endpoint or the profile: 'eddy profile list')");
+  assert.equal(line('EAI_AGAIN'), "error: cannot reach the cluster at db.example:9003: could not look up 'db.example' (DNS did not answer; check the network)");
+  assert.equal(line('ETIMEDOUT'), 'error: cannot reach the cluster at db.example:9003: the connection timed out (check the address and any firewall)');
+});
+
+test('a record over the topic maximum suggests --max-record-size', () => {
+  assert.equal(errorLine(new EddyError(ErrorCode.RecordTooLarge, "a batch of 2000000 bytes exceeds topic 'big' max record size of 1048576 bytes")),
+    "error: a batch of 2000000 bytes exceeds topic 'big' max record size of 1048576 bytes (the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create big --max-record-size 4MB')");
+});
+
+test('a module that cannot decode the base input is told to try an older ABI version', () => {
+  const err = new EddyError(ErrorCode.SmartModuleRuntime, 'SmartModule "old-filter" failed to decode SmartModule base input (code -11)');
+  assert.equal(errorLine(err),
+    `error: SmartModule "old-filter" failed to decode SmartModule base input (code -11) (the module was likely built for an older SmartModule ABI: call it with an older version, e.g. 'version: 22' in a transforms file (-t FILE) or --transforms-line '{"uses":"old-filter","version":22}')`);
+});

@@ -1,4 +1,4 @@
-import { EddyError, errorCodeName } from '@eddy/protocol';
+import { EddyError, ErrorCode, errorCodeName } from '@eddy/protocol';
 import { ParseError } from './parse/parse_error.ts';
 
 /** A problem the user can fix (bad input, wrong state); printed as is. */
@@ -11,13 +11,52 @@ export class CliError extends Error {
   }
 }
 
-/** The cluster at `endpoint` did not answer; the message suggests starting one. */
+/**
+ * The cluster at `endpoint` did not answer. The message fits the cause: only a refused
+ * connection means nothing listens there (start a cluster); a name that does not resolve or a
+ * host that does not answer points at the endpoint or the network instead.
+ */
 export class ClusterUnreachableError extends CliError {
   readonly endpoint: string;
-  constructor(endpoint: string) {
-    super(`cannot reach the cluster at ${endpoint} (is it running? try 'eddy cluster start')`);
+  constructor(endpoint: string, code?: string) {
+    super(unreachableMessage(endpoint, code));
     this.endpoint = endpoint;
   }
+}
+
+function unreachableMessage(endpoint: string, code: string | undefined): string {
+  const host = endpoint.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  switch (code) {
+    case 'ENOTFOUND':
+      return `cannot reach the cluster at ${endpoint}: unknown host '${host}' (check --endpoint or the profile: 'eddy profile list')`;
+    case 'EAI_AGAIN':
+      return `cannot reach the cluster at ${endpoint}: could not look up '${host}' (DNS did not answer; check the network)`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach the cluster at ${endpoint}: ${code === 'ETIMEDOUT' ? 'the connection timed out' : 'no route to the host'} (check the address and any firewall)`;
+    case 'ECONNRESET':
+      return `cannot reach the cluster at ${endpoint}: the connection was reset (is it an Eddy cluster?)`;
+    default:
+      return `cannot reach the cluster at ${endpoint} (is it running? try 'eddy cluster start')`;
+  }
+}
+
+/** What to do about an error, when the CLI knows a fix ('' when it does not). */
+export function fixHint(err: unknown): string {
+  if (err instanceof Error && err.message.includes('failed to decode SmartModule base input')) {
+    // A module built against an older Fluvio SDK cannot read the newest base input (code -11).
+    const name = /SmartModule "([^"]+)"/.exec(err.message)?.[1] ?? 'NAME';
+    return ` (the module was likely built for an older SmartModule ABI: call it with an older version, e.g. 'version: 22' in a transforms file (-t FILE) or --transforms-line '{"uses":"${name}","version":22}')`;
+  }
+  if (err instanceof EddyError && err.code === ErrorCode.RecordTooLarge) {
+    const topic = /topic '([^']+)' max record size/.exec(err.message)?.[1];
+    if (topic !== undefined) {
+      return ` (the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create ${topic} --max-record-size 4MB')`;
+    }
+    return " (raise the limit with --max-record-size when creating the topic, or --batch-size when producing)";
+  }
+  return '';
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
@@ -45,10 +84,10 @@ export function isUnreachable(err: unknown): boolean {
 export function errorLine(err: unknown): string {
   let message: string;
   if (err instanceof CliError || err instanceof ParseError) message = err.message;
-  else if (err instanceof EddyError) message = err.message || errorCodeName(err.code);
+  else if (err instanceof EddyError) message = (err.message || errorCodeName(err.code)) + fixHint(err);
   else if (err instanceof Error) {
     const code = systemErrorCode(err);
-    message = err.message || (code ?? err.name);
+    message = (err.message || (code ?? err.name)) + fixHint(err);
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') message = err.message.replace(/^\w+: /, '');
   } else message = String(err);
   return `error: ${message.trim().replace(/\s*\n\s*/g, '; ')}`;

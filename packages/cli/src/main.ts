@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   smartmodule: async () => (await import('./commands/smartmodule.ts')).registerSmartModule,
   graph: async () => (await import('./commands/graph.ts')).registerGraph,
   bench: async () => (await import('./commands/bench.ts')).registerBench,
+  completion: async () => (await import('./commands/completion.ts')).registerCompletion,
 };
 const ALIASES: Record<string, string> = { sm: 'smartmodule' };
 

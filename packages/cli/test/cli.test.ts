@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import binaryen from 'binaryen';
 import { eddy, ok, oneLineError, tempHome, jsonLines, EDDY_BIN } from './helpers.ts';
@@ -89,6 +91,96 @@ test('bad input: one-line error and a non-zero exit', async () => {
     /^error: cannot reach the cluster at 127\.0\.0\.1:1 \(is it running\? try 'eddy cluster start'\)$/);
 });
 
+test('mistakes get an error that names the fix (golden lines)', async () => {
+  // A transforms file with a misspelt key or nothing in it is refused before anything runs.
+  const typo = path.join(home, 'typo.yaml');
+  fs.writeFileSync(typo, 'transform:\n  - uses: my-filter\n');
+  assert.equal(oneLineError(await run(['consume', 'x', '-B', '-d', '-t', typo])), `error: ${typo}: unknown key 'transform' (did you mean 'transforms'?)`);
+  const empty = path.join(home, 'empty.yaml');
+  fs.writeFileSync(empty, '');
+  assert.equal(oneLineError(await run(['consume', 'x', '-B', '-d', '-t', empty])),
+    `error: ${empty}: empty; expected 'transforms:' and a list of steps ({uses, with?, lookback?})`);
+
+  // A record over the topic's maximum says which flag raises it.
+  ok(await run(['topic', 'create', 'tiny', '--max-record-size', '1KB']));
+  assert.match(oneLineError(await run(['produce', 'tiny'], 'x'.repeat(5000) + '\n')),
+    /^error: 1 of 1 records were not written: .*topic 'tiny' max record size.* \(the limit is the topic's, set at creation: recreate it with a larger --max-record-size, e.g. 'eddy topic create tiny --max-record-size 4MB'\) \(0 of 1 records acknowledged; all 1 input line read\)$/);
+
+  // A port in use names the flag that picks another (a second home: the first cluster holds the port).
+  const port = JSON.parse(ok(await run(['profile', 'current', '-O', 'json'])).stdout).endpoint.split(':')[1];
+  const other = tempHome();
+  try {
+    assert.match(oneLineError(await eddy(['cluster', 'start', '--port', port, '--metrics-port', '-1'], { home: other })),
+      new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is already in use( by .+ \\(pid \\d+\\))?; stop it or choose another port with --port \\(--port 0 picks a free one\\)$`));
+  } finally {
+    fs.rmSync(other, { recursive: true, force: true });
+  }
+
+  // Endpoints: refused at profile add when malformed; "is it running?" only when the connection was refused.
+  assert.equal(oneLineError(await run(['profile', 'add', 'web', 'http://localhost:9003'])),
+    "error: invalid endpoint 'http://localhost:9003': give host:port without 'http://', e.g. 'localhost:9003'");
+  assert.equal(oneLineError(await run(['profile', 'add', 'odd', 'foo:bar:baz'])),
+    "error: invalid endpoint 'foo:bar:baz': 'foo:bar:baz' is not an IPv6 address (write host:port, or [v6-address]:port)");
+  assert.equal(oneLineError(await run(['profile', 'add', 'odd', 'my_host!:9003'])),
+    "error: invalid endpoint 'my_host!:9003': 'my_host!' is not a host name or IP address (write host:port, e.g. localhost:9003)");
+  const dns = oneLineError(await run(['topic', 'list', '--endpoint', 'no-such-host.invalid:9003']));
+  assert.match(dns, /^error: cannot reach the cluster at no-such-host\.invalid:9003: (unknown host 'no-such-host\.invalid'|could not look up 'no-such-host\.invalid')/);
+  assert.doesNotMatch(dns, /is it running/);
+});
+
+test('topic delete takes several names; the ones that fail are named', async () => {
+  for (const t of ['del-a', 'del-b', 'del-c']) ok(await run(['topic', 'create', t]));
+  assert.equal(ok(await run(['topic', 'delete', 'del-a', 'del-b'])).stdout, 'topic "del-a" deleted\ntopic "del-b" deleted\n');
+  const r = await run(['topic', 'delete', 'del-c', 'no-such-topic']);
+  assert.equal(r.stdout, 'topic "del-c" deleted\n');
+  assert.match(oneLineError(r), /^error: 1 of 2 topics not deleted \(no-such-topic: .*no-such-topic.*\)$/);
+  const left = (JSON.parse(ok(await run(['topic', 'list', '-O', 'json'])).stdout) as { name: string }[]).map((t) => t.name);
+  assert.ok(!left.some((n) => n.startsWith('del-')), left.join(','));
+});
+
+test('the README client examples end, and run twice without TopicAlreadyExists', async () => {
+  const repo = path.resolve(path.dirname(EDDY_BIN), '..', '..', '..');
+  const client = pathToFileURL(path.join(repo, 'packages', 'client', 'src', 'index.ts')).href;
+  for (const [readme, heading] of [['README.md', '## Client library'], [path.join('packages', 'client', 'README.md'), '# @eddy/client']] as const) {
+    const text = fs.readFileSync(path.join(repo, readme), 'utf8');
+    const from = text.indexOf('```ts\n', text.indexOf(heading)) + 6;
+    const code = text.slice(from, text.indexOf('```', from)).replace(`from '@eddy/client'`, `from '${client}'`);
+    const file = path.join(home, `example-${path.basename(path.dirname(path.join(repo, readme)))}.mts`);
+    fs.writeFileSync(file, code);
+    for (const round of [1, 2]) {
+      const r = await eddy([], { home, timeoutMs: 60_000 }, [file]);
+      assert.equal(r.code, 0, `${readme} round ${round}: ${r.stderr}`);
+      assert.equal(r.stderr, '', `${readme} round ${round}`);
+      assert.match(r.stdout, /clicked|order-1/, `${readme} round ${round} printed the records`);
+    }
+  }
+});
+
+test('consume -O json --json-bytes base64 keeps binary values exact', async () => {
+  ok(await run(['topic', 'create', 'blobs']));
+  const blob = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x41]);
+  ok(await run(['produce', 'blobs', '--raw'], blob));
+  const [rec] = jsonLines<JsonRecord>(ok(await run(['consume', 'blobs', '-B', '-d', '-O', 'json', '--json-bytes', 'base64'])).stdout);
+  assert.deepEqual(Buffer.from(rec.value, 'base64'), blob);
+  assert.equal(oneLineError(await run(['consume', 'blobs', '-B', '-d', '--json-bytes', 'base64'])), 'error: --json-bytes base64 applies to -O json only');
+});
+
+test('eddy completion prints a script generated from the command tree', async () => {
+  const bash = ok(await run(['completion', 'bash'])).stdout;
+  assert.match(bash, /^complete -F _eddy eddy$/m);
+  assert.match(bash, /^ {4}'topic'\) echo 'create list describe delete' ;;$/m);
+  assert.match(bash, /^ {4}'topic create\|--compression-type'\) echo 'any none gzip snappy lz4 zstd'; return 0 ;;$/m);
+  const fish = ok(await run(['completion', 'fish'])).stdout;
+  assert.match(fish, /^complete -c eddy -n 'test \(__eddy_path\) = "topic create"' -l partitions -s p -r -F -d 'number of partitions'$/m);
+  assert.match(ok(await run(['completion', 'zsh'])).stdout, /bashcompinit/);
+  assert.match(oneLineError(await run(['completion', 'tcsh'])), /tcsh.*bash, zsh, fish/);
+  // The bash script completes as bash runs it.
+  const script = path.join(home, 'eddy.bash');
+  fs.writeFileSync(script, bash);
+  const probe = spawnSync('bash', ['-c', `source ${script}; COMP_WORDS=(eddy topic create x --compression-type ''); COMP_CWORD=5; _eddy; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' });
+  assert.equal(probe.stdout, 'any none gzip snappy lz4 zstd\n', probe.stderr);
+});
+
 test('produce JSON lines with their event time and key from fields (--timestamp-field, --key-field)', async () => {
   ok(await run(['topic', 'create', 'readings']));
   const input = [
@@ -100,6 +192,8 @@ test('produce JSON lines with their event time and key from fields (--timestamp-
   assert.deepEqual(records.map((r) => [r.key, r.timestamp]), [['temp-01', Date.parse('2025-01-01T08:00:00.000Z')], ['hum-01', 1735718405000]]);
   assert.match(oneLineError(await run(['produce', 'readings', '--timestamp-field', 'time'], '{"time":"yesterday"}\n')),
     /line 1: field "time" is "yesterday", not epoch milliseconds or an ISO-8601 time/);
+  assert.equal(oneLineError(await run(['produce', 'readings', '--key-field', 'id'], '{"id":"a"}\n{"other":1}\n{"id":"c"}\n')),
+    'error: line 2: no field "id" for the key: stopped there (1 of 1 records acknowledged; stdin not read after line 2)');
   assert.match(oneLineError(await run(['produce', 'readings', '--key-field', 'id'], 'not json\n')), /line 1 is not JSON/);
   assert.match(oneLineError(await run(['produce', 'readings', '--key-field', 'id', '--key-separator', ':'], 'a:b\n')), /cannot be used with --raw or --key-separator/);
 });
@@ -111,7 +205,7 @@ test('100,000 records with keys to 3 partitions come back complete, in order per
   for (let i = 0; i < N; i++) lines.push(`key-${i % 5000}:value-${i}-${'x'.repeat(i % 17)}`);
   const produced = await run(['produce', 'bulk', '--key-separator', ':'], lines.join('\n') + '\n');
   ok(produced);
-  assert.equal(produced.stderr, '');
+  assert.match(produced.stderr, /^produced 100000 records \(\d+(\.\d)? [KM]i?B\) in \d+\.\ds \(\d+ records\/s\)\n$/);
 
   const consumed = ok(await run(['consume', 'bulk', '-B', '-d', '-O', 'json']));
   const records = jsonLines<JsonRecord>(consumed.stdout);
@@ -189,11 +283,17 @@ test('produce -p, --compression, --linger, --batch-size; lines without the separ
   for (const bad of [['--compression', 'brotli'], ['--linger', 'soon'], ['--batch-size', '1XB'], ['-p', '-1']]) {
     oneLineError(await run(['produce', 'opts', ...bad], 'a\n'));
   }
-  // Lines without the separator are skipped and reported; the others are written.
+  // A line without the separator stops the run there (as --key-field does): what came before is written.
   const r = await run(['produce', 'opts', '-p', '0', '--key-separator', ':'], 'a:1\nnoseparator\nb:2\n');
-  assert.match(oneLineError(r), /1 line\(s\) without the key separator ':' were skipped \(first: line 2\); 2 records were written/);
+  assert.equal(oneLineError(r), "error: line 2 has no key separator ':': stopped there (1 of 1 records acknowledged; stdin not read after line 2)");
+  const input = path.join(home, 'sep.txt');
+  fs.writeFileSync(input, 'c:3\nd:4\nbad\ne:5\n\nf:6\n');
+  assert.equal(oneLineError(await run(['produce', 'opts', '-p', '0', '--key-separator', ':', '--file', input])),
+    `error: line 3 has no key separator ':': stopped there (2 of 2 records acknowledged; 2 more lines of '${input}' not read)`);
   const p0 = jsonLines<JsonRecord>(ok(await run(['consume', 'opts', '-B', '-d', '-p', '0', '-O', 'json'])).stdout);
-  assert.deepEqual(p0.map((x) => [x.key, x.value]), [['a', '1'], ['b', '2']]);
+  assert.deepEqual(p0.map((x) => [x.key, x.value]), [['a', '1'], ['c', '3'], ['d', '4']]);
+  const help = ok(await run(['produce', '--help'])).stdout.replace(/\s+/g, ' ');
+  assert.match(help, /a line that does not fit --key-separator, --key-field or --timestamp-field stops the run there/);
 });
 
 test('named consumer resumes from its committed offset; consumer list and delete', async () => {
@@ -223,6 +323,25 @@ test('consume into a closed pipe ends quietly', async () => {
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(err, '', 'no error output on a closed pipe');
   assert.equal(code, 0);
+});
+
+test('produce interrupted with Ctrl-C says what was acknowledged and where reading stopped', async () => {
+  ok(await run(['topic', 'create', 'interrupted']));
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [EDDY_BIN, 'produce', 'interrupted'], { env: { ...process.env, EDDY_HOME: home, HOME: home } });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => { err += b; });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.write('one\ntwo\nthree\n');
+  // stdin stays open, as a terminal or `tail -f` would; wait until the three are stored.
+  for (let i = 0; i < 100; i++) {
+    const n = ok(await run(['consume', 'interrupted', '-B', '-d'])).stdout.split('\n').filter((l) => l !== '').length;
+    if (n === 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGINT');
+  assert.equal(await closed, 130);
+  assert.equal(err, 'error: interrupted (3 of 3 records acknowledged; stdin not read after line 3)\n');
 });
 
 test('smartmodule create, list (metadata only), describe, delete', async () => {

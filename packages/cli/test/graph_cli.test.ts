@@ -62,6 +62,11 @@ test('validate: valid, every error line (golden), modules from --modules and --m
   assert.match(partial.stdout, /valid \(4 operations\)/);
   assert.equal(partial.stderr, 'note: module odd:2.0.0 not found locally: its operator types were not checked\n');
 
+  // With --modules, a module missing from the directory is an error (a typo would fail apply later).
+  fs.writeFileSync(file('typo.yaml'), DEFINITION.replace('"odd:2.0.0"', '"od:2.0.0"'));
+  assert.equal(oneLineError(await run(['graph', 'validate', file('typo.yaml'), '--modules', modulesDir])),
+    `error: module od:2.0.0 not found in '${modulesDir}' (looked for od-2.0.0.wasm, od/build/od.wasm, od.wasm); did you mean 'odd'?`);
+
   assert.match(oneLineError(await run(['graph', 'validate', file('missing.yaml')])), /^error: cannot read graph definition '.*missing\.yaml': no such file$/);
   assert.match(oneLineError(await run(['graph', 'validate', file('odd.yaml'), '--module', 'ident=x.wasm'])), /--module 'ident=x\.wasm' must be NAME:VERSION=PATH/);
   assert.match(oneLineError(await run(['graph', 'validate', file('odd.yaml'), '--param', 'novalue'])), /--param 'novalue' must be OPERATION\.KEY=VALUE/);
@@ -74,8 +79,8 @@ test('test: runs the graph in-process; --expected passes and fails', async () =>
   assert.match(pass.stdout, /passed \(3 output messages as expected\)/);
   const fail = await run(['graph', 'test', file('odd.yaml'), '--input', file('input.jsonl'), '--expected', file('wrong.jsonl'), '--modules', modulesDir]);
   assert.equal(fail.code, 1);
-  assert.match(fail.stderr, /output 2: expected \{"payload":2\}, got \{"payload":3\}/);
-  assert.match(fail.stderr, /3 output messages, expected 2/);
+  assert.equal(fail.stderr, `${file('wrong.jsonl')}: output 2: payload: expected 2, got 3\n`
+    + `${file('wrong.jsonl')}: unexpected output 3: {"partition":0,"seq":2,"timestamp":1004,"counter":0,"node":0,"payload":5}\n${file('wrong.jsonl')}: 3 output messages, expected 2\n`);
   const noModules = await run(['graph', 'test', file('odd.yaml'), '--input', file('input.jsonl')]);
   assert.equal(noModules.code, 1);
   assert.equal(noModules.stderr, `${file('odd.yaml')}:12:13: operations[1].module: module "ident:1.0.0" not found\n${file('odd.yaml')}:15:13: operations[2].module: module "odd:2.0.0" not found\n`);

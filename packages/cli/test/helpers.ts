@@ -15,10 +15,10 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Runs the real CLI as a user would, with EDDY_HOME pointing at a temp dir. */
-export function eddy(args: string[], o: RunOptions): Promise<RunResult> {
+/** Runs the real CLI as a user would (or `script`, another program), with EDDY_HOME pointing at a temp dir. */
+export function eddy(args: string[], o: RunOptions, script: string[] = [EDDY_BIN]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [EDDY_BIN, ...args], {
+    const child = spawn(process.execPath, [...script, ...args], {
       env: { ...process.env, EDDY_HOME: o.home, HOME: o.home, ...o.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -124,7 +124,7 @@ test('producer-side SmartModules: eddy produce --smartmodule map-double', async 
   assert.deepEqual(await consume('doubled', []), ['2', '4', '6', '12', '16']);
   // A record the module rejects: nothing of that batch is written, one line names the module, record and hint.
   const line = oneLineError(await run(['produce', 'doubled', '--smartmodule', 'map-double'], 'ten\n'));
-  assert.match(line, /^error: .*SmartModule "map-double" \(map\) failed at offset 0\b.*: invalid integer in record value: "ten"$/);
+  assert.match(line, /^error: .*SmartModule "map-double" \(map\) failed at offset 0\b.*: invalid integer in record value: "ten" \(0 of 1 records acknowledged; all 1 input line read\)$/);
   assert.deepEqual(await consume('doubled', []), ['2', '4', '6', '12', '16']);
 });
 

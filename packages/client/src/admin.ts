@@ -61,9 +61,12 @@ export class Admin {
 
   /**
    * Creates a topic. Fields left out take the broker's defaults (1 partition, 7 days retention,
-   * 1 GiB segments, ...). `dryRun` validates without creating.
+   * 1 GiB segments, ...). `dryRun` validates without creating. With `ifNotExists`, a topic of
+   * that name already there is not an error (its configuration is left as it is). Resolves to
+   * whether the topic was created (or, on a dry run, would be).
    */
-  async createTopic(name: string, spec: Partial<TopicSpec> = {}, dryRun: boolean | { dryRun?: boolean } = false): Promise<void> {
+  async createTopic(name: string, spec: Partial<TopicSpec> = {}, opts: boolean | { dryRun?: boolean; ifNotExists?: boolean } = false): Promise<boolean> {
+    const o = typeof opts === 'boolean' ? { dryRun: opts } : opts;
     const full: TopicSpec = {
       partitions: spec.partitions ?? 0,
       replicationFactor: spec.replicationFactor ?? 0,
@@ -74,7 +77,13 @@ export class Admin {
       compression: spec.compression ?? '',
       flush: spec.flush ?? '',
     };
-    await this.broker.call('CreateTopic', { name, spec: full, dryRun: typeof dryRun === 'boolean' ? dryRun : !!dryRun.dryRun });
+    try {
+      await this.broker.call('CreateTopic', { name, spec: full, dryRun: !!o.dryRun });
+    } catch (err) {
+      if (o.ifNotExists && (err as { code?: unknown }).code === ErrorCode.TopicAlreadyExists) return false;
+      throw err;
+    }
+    return true;
   }
 
   /** Deletes a topic and its data. */

@@ -31,7 +31,6 @@ transforms:
   ]);
   // JSON is YAML too; an empty document is an empty chain.
   assert.deepEqual(parseTransforms('{"transforms":[{"uses":"x","with":{"k":"v"}}]}'), [{ name: 'x', params: { k: 'v' } }]);
-  assert.deepEqual(parseTransforms(''), []);
   assert.deepEqual(parseTransforms('transforms: []'), []);
 });
 
@@ -54,6 +53,12 @@ test('bad transforms: one line naming the bad field', () => {
     ['transforms:\n  - uses: x\n    lookback: {age: 3600}', /^t\.yaml: transforms\[0\]\.lookback\.age must be a duration/],
     ['transforms:\n  - uses: x\n    lookback: {age: 5 parsecs}', /^t\.yaml: transforms\[0\]\.lookback\.age: invalid duration '5 parsecs': unknown unit 'parsecs'$/],
     ['transforms: [', /^t\.yaml: not valid YAML or JSON: /],
+    ['', /^t\.yaml: empty; expected 'transforms:' and a list of steps/],
+    ['# only a comment\n', /^t\.yaml: empty; /],
+    ['transform:\n  - uses: x', /^t\.yaml: unknown key 'transform' \(did you mean 'transforms'\?\)$/],
+    ['other: 1', /^t\.yaml: unknown key 'other' \(expected 'transforms'\)$/],
+    ['transforms:', /^t\.yaml: transforms has no steps/],
+    ['transforms:\n  - uses: x\n    whith: {a: b}', /^t\.yaml: transforms\[0\]: unknown key 'whith' \(did you mean 'with'\?\)$/],
   ];
   for (const [text, re] of bad) {
     assert.throws(() => parseTransforms(text, 't.yaml'), (err: Error) => {

@@ -171,10 +171,14 @@ export function parseTransforms(text: string, source = 'transforms'): SmartModul
   } catch (err) {
     throw new SmartModuleSpecError(`${source}: not valid YAML or JSON: ${firstLine((err as Error).message)}`);
   }
-  if (doc === null || doc === undefined) return [];
+  // An empty file or a misspelt key would otherwise run the stream with no transform at all,
+  // which looks like a filter that lets everything through: refuse both.
+  if (doc === null || doc === undefined) throw new SmartModuleSpecError(`${source}: empty; expected 'transforms:' and a list of steps ({uses, with?, lookback?})`);
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SmartModuleSpecError(`${source}: expected a mapping with a 'transforms' list, got ${describe(doc)}`);
+  unknownKeys(doc as Record<string, unknown>, TOP_KEYS, source);
   const list = (doc as Record<string, unknown>).transforms;
-  if (list === undefined || list === null) return [];
+  if (list === undefined) throw new SmartModuleSpecError(`${source}: no 'transforms' key (expected 'transforms:' and a list of steps)`);
+  if (list === null) throw new SmartModuleSpecError(`${source}: transforms has no steps (expected a list of {uses, with?, lookback?})`);
   if (!Array.isArray(list)) throw new SmartModuleSpecError(`${source}: transforms must be a list, got ${describe(list)}`);
   return list.map((step, i) => transformStep(step, `${source}: transforms[${i}]`));
 }
@@ -195,6 +199,7 @@ function transformStep(step: unknown, where: string): SmartModuleSpec {
     throw new SmartModuleSpecError(`${where} must be a mapping {uses, with?, lookback?}, got ${describe(step)}`);
   }
   const s = step as Record<string, unknown>;
+  unknownKeys(s, STEP_KEYS, where);
   if (s.uses === undefined || s.uses === null) throw new SmartModuleSpecError(`${where}.uses is required (the SmartModule's name)`);
   if (typeof s.uses !== 'string' || s.uses.trim() === '') throw new SmartModuleSpecError(`${where}.uses must be a SmartModule name, got ${describe(s.uses)}`);
   const spec: SmartModuleSpec = { name: s.uses.trim() };
@@ -212,6 +217,7 @@ function transformStep(step: unknown, where: string): SmartModuleSpec {
     const lb = s.lookback;
     if (typeof lb !== 'object' || Array.isArray(lb)) throw new SmartModuleSpecError(`${where}.lookback must be a mapping {last?, age?}, got ${describe(lb)}`);
     const l = lb as Record<string, unknown>;
+    unknownKeys(l, LOOKBACK_KEYS, `${where}.lookback`);
     const lookback: { last?: number; age?: number } = {};
     if (l.last !== undefined && l.last !== null) lookback.last = nonNegativeInt(l.last, `${where}.lookback.last`);
     if (l.age !== undefined && l.age !== null) {
@@ -228,6 +234,32 @@ function transformStep(step: unknown, where: string): SmartModuleSpec {
   // Eddy lets each step of a chain pick the ABI version, e.g. to run an older module as before.
   if (s.version !== undefined && s.version !== null) spec.version = abiVersion(s.version, `${where}.version`);
   return spec;
+}
+
+const TOP_KEYS = ['transforms'];
+const STEP_KEYS = ['uses', 'with', 'lookback', 'version'];
+const LOOKBACK_KEYS = ['last', 'age'];
+
+/** Refuses a key the format does not have, suggesting the nearest known one (a typo is the usual cause). */
+function unknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => editDistance(k, key) <= 2);
+    const hint = near !== undefined ? `did you mean '${near}'?` : `expected ${known.map((k) => `'${k}'`).join(', ')}`;
+    throw new SmartModuleSpecError(`${where}: unknown key '${key}' (${hint})`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 function abiVersion(v: unknown, what: string): number {

@@ -114,3 +114,10 @@ test('generate refuses to overwrite, and bad names or types are one-line errors'
   // no staging directories left behind
   assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.')), []);
 });
+
+test('generate prints the next steps as the user can type them (npx smdk without a global smdk)', async () => {
+  const gen = await runSmdk(['generate', 'hint-demo', '--sm-type', 'filter'], { cwd: tmp, env: { PATH: '' } });
+  assert.equal(gen.code, 0, gen.stderr);
+  const ex = SCAFFOLD_EXAMPLES.filter.plain;
+  assert.equal(lines(gen.stdout).at(-1), `Next: cd hint-demo && npx smdk build && npx smdk test --text '${ex.input[0]}'${exampleArgs(ex).map((a) => ` ${a}`).join('')}`);
+});

@@ -62,6 +62,9 @@ test('generate, build, test, load, consume --smartmodule', async () => {
   const again = await runSmdk(['load'], { cwd: dir, env });
   assert.equal(again.code, 1);
   assert.equal(lines(again.stderr).length, 1, again.stderr);
+  assert.match(again.stderr, /^error: SmartModule 'my-filter' is already loaded; to replace it, run '(npx )?smdk load --replace'\n$/);
+  const replaced = await runSmdk(['load', '--replace'], { cwd: dir, env });
+  assert.equal(replaced.code, 0, replaced.stderr);
 
   const topic = await eddy(['topic', 'create', 'fruits']);
   assert.equal(topic.code, 0, topic.stderr);

@@ -5,7 +5,7 @@ import { benchCommand, type BenchMode } from '../bench/run.ts';
 import { registerCliBench } from '../bench/cli_startup.ts';
 import { GRAPH_BENCH_DEFAULTS, graphBenchCommand, type RawGraphBenchOptions } from '../bench/graph.ts';
 import { globalsOf, resolveEndpoint } from '../context.ts';
-import { ClusterUnreachableError, isUnreachable } from '../errors.ts';
+import { ClusterUnreachableError, isUnreachable, systemErrorCode } from '../errors.ts';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -69,7 +69,7 @@ function registerGraphBench(bench: Command): void {
       try {
         await graphBenchCommand({ ...raw, records, endpoint }, (text) => process.stdout.write(text + '\n'));
       } catch (err) {
-        if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint);
+        if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint, systemErrorCode(err));
         throw err;
       }
     });
@@ -86,7 +86,7 @@ export function registerBench(program: Command): Command {
       try {
         await benchCommand(mode, { ...raw, endpoint }, (text) => process.stdout.write(text + '\n'));
       } catch (err) {
-        if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint);
+        if (isUnreachable(err)) throw new ClusterUnreachableError(endpoint, systemErrorCode(err));
         throw err;
       }
     });

@@ -15,6 +15,7 @@ import {
 } from '../cluster/local_cluster.ts';
 import type { ClusterState } from '../cluster/local_cluster.ts';
 import { waitForExit } from '../cluster/process_state.ts';
+import { assertPortsFree } from './port_check.ts';
 
 interface StartOptions {
   dataDir?: string;
@@ -52,6 +53,7 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--sm-memory <size>', "memory cap of each SmartModule instance, e.g. '64MiB'").argParser(sizeArg()))
     .action(async (o: StartOptions) => {
       assertNotRunning();
+      await assertPortsFree(o.host, [{ flag: '--port', port: o.port }, { flag: '--metrics-port', port: o.metricsPort }]);
       const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
       if (o.foreground) return startForeground(o, dataDir);
       const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, ...smartModuleLimits(o) });

@@ -5,8 +5,8 @@ import { Offset } from '../client.ts';
 import type { Eddy, SmartModuleSpec } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { BufferedWriter } from '../format/buffered_writer.ts';
-import { recordFormatter, RECORD_OUTPUTS } from '../format/record_format.ts';
-import type { RecordOutput } from '../format/record_format.ts';
+import { recordFormatter, RECORD_OUTPUTS, JSON_BYTES } from '../format/record_format.ts';
+import type { JsonBytes, RecordOutput } from '../format/record_format.ts';
 import { intArg, intListArg } from './options.ts';
 import { addSmartModuleOptions, smartModulesFrom, type SmartModuleFlags } from './smartmodule_flags.ts';
 
@@ -22,6 +22,7 @@ export interface ConsumeOptions extends SmartModuleFlags {
   keyValue?: boolean;
   format?: string;
   output: RecordOutput;
+  jsonBytes: JsonBytes;
   consumer?: string;
   skipDataLoss?: boolean;
 }
@@ -41,6 +42,7 @@ export function registerConsume(program: Command): void {
     .option('-k, --key-value', "print records as '[key] value' ('[null]' without a key)")
     .addOption(new Option('-F, --format <template>', 'print each record with a template using {{key}} {{value}} {{offset}} {{partition}} {{time}} (time as RFC 3339 UTC)').conflicts(['output']))
     .addOption(new Option('-O, --output <type>', "text: the value; json: one object per line {partition, offset, timestamp, key, value}; raw: the value's bytes exactly, nothing added; table: aligned columns").choices(RECORD_OUTPUTS).default('text'))
+    .addOption(new Option('--json-bytes <encoding>', 'with -O json, write keys and values as utf8 text (bytes that are not UTF-8 become U+FFFD) or base64 (exact, for binary data)').choices(JSON_BYTES).default('utf8'))
     .option('-c, --consumer <name>', 'named consumer: resume from its committed offsets and commit as it reads')
     .option('--skip-data-loss', 'continue past offsets the broker lost to a damaged segment (warning on stderr) instead of failing');
   addSmartModuleOptions(cmd, 'on the SPU as records are read')
@@ -48,7 +50,8 @@ export function registerConsume(program: Command): void {
       if (o.end !== undefined && o.start !== undefined && o.end < o.start) {
         throw new CliError(`--end ${o.end} is before --start ${o.start}`);
       }
-      const format = recordFormatter({ output: o.output, keyValue: o.keyValue, format: o.format });
+      if (o.jsonBytes === 'base64' && (o.output !== 'json' || o.format !== undefined)) throw new CliError('--json-bytes base64 applies to -O json only');
+      const format = recordFormatter({ output: o.output, keyValue: o.keyValue, format: o.format, jsonBytes: o.jsonBytes });
       const smartmodules = smartModulesFrom(o);
       await withClient(globalsOf(cmd), (eddy) => consumeTo(eddy, topic, o, format, smartmodules));
     });

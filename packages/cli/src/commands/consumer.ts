@@ -4,14 +4,14 @@ import { globalsOf, withClient } from '../context.ts';
 import { outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
-import { formatDuration } from '../parse/duration.ts';
+import { formatElapsed } from '../parse/duration.ts';
 
 const COLUMNS: Column<ConsumerOffsetInfo>[] = [
   { header: 'CONSUMER', cell: (c) => c.consumer },
   { header: 'TOPIC', cell: (c) => c.topic },
   { header: 'PARTITION', cell: (c) => c.partition },
   { header: 'OFFSET', cell: (c) => c.offset },
-  { header: 'LAST SEEN', cell: (c) => (c.modifiedMs > 0 ? `${formatDuration(Math.max(0, Math.round((Date.now() - c.modifiedMs) / 1000) * 1000))} ago` : '-') },
+  { header: 'LAST SEEN', cell: (c) => (c.modifiedMs > 0 ? `${formatElapsed(Math.max(0, Date.now() - c.modifiedMs))} ago` : '-') },
 ];
 
 export function registerConsumer(program: Command): void {

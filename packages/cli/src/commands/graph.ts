@@ -11,13 +11,13 @@ import { durationArg, intArg } from './options.ts';
 import { partitionForKey } from '@eddy/client';
 import { printResult, renderTable } from '../format/output.ts';
 import type { Column } from '../format/output.ts';
-import { formatDuration } from '../parse/duration.ts';
+import { formatDuration, formatElapsed } from '../parse/duration.ts';
 import {
   loadGraph, parseGraphDefinition, renderGraph, runGraphTest, parseTestMessages, InvalidGraphError, GraphTestInputError,
   MODULE_OPERATOR_TYPES,
 } from '@eddy/dataflow';
 import type { GraphResult, ModuleResolver, OperationAnnotation, OperatorType, TestOutput } from '@eddy/dataflow';
-import { findLocalModules } from './graph_modules.ts';
+import { findLocalModules, missingModuleMessage } from './graph_modules.ts';
 import type { LocalModule } from './graph_modules.ts';
 
 const ALL_OPERATORS: ReadonlySet<OperatorType> = new Set(MODULE_OPERATOR_TYPES);
@@ -65,10 +65,11 @@ interface Checked {
 }
 
 /**
- * Validates a definition offline: modules come from --module / --modules; a module found
- * nowhere only skips its operator-type check (with a note).
+ * Validates a definition offline: modules come from --module / --modules. For validate (`strict`),
+ * a module missing from --modules DIR is an error; one not given with --module alone only skips its operator-type
+ * check (with a note: it may be registered on the cluster).
  */
-async function checkLocally(file: string, o: DefinitionOptions): Promise<Checked> {
+async function checkLocally(file: string, o: DefinitionOptions, strict = false): Promise<Checked> {
   const text = await readDefinition(file);
   const params = pairs('--param', o.param, 'OPERATION.KEY');
   const refs = moduleRefs(text, file);
@@ -80,6 +81,10 @@ async function checkLocally(file: string, o: DefinitionOptions): Promise<Checked
   } else {
     const local = await findLocalModules(refs, o);
     modules = local.found;
+    // validate: with a directory to look in, a module missing from it is a mistake (often a typo)
+    // that apply would hit later. Explicit --module files alone may leave others to the cluster,
+    // and apply lets the cluster resolve modules it already has.
+    if (strict && o.modules !== undefined && local.missing.length > 0) throw new CliError(missingModuleMessage(local.missing[0], o.modules));
     for (const ref of local.missing) notes.push(`module ${ref} not found locally: its operator types were not checked`);
     resolveModule = (ref) => modules.get(`${ref.name}:${ref.version}`)?.operators ?? ALL_OPERATORS;
   }
@@ -110,7 +115,7 @@ const OPERATOR_COLUMNS: Column<Graph['status']['operators'][number]>[] = [
   { header: 'OUT', cell: (o) => o.recordsOut },
 ];
 
-const ms = (v: number | null) => (v === null ? '-' : formatDuration(v));
+const ms = (v: number | null) => (v === null ? '-' : formatElapsed(v));
 const INSTANCE_COLUMNS: Column<Graph['status']['instances'][number]>[] = [
   { header: 'PARTITION', cell: (i) => i.partition },
   { header: 'STATE', cell: (i) => i.state },
@@ -190,7 +195,7 @@ export function registerGraph(program: Command): void {
     .description('check a graph definition offline (schema, graph rules, parameters and, given local modules, operator types)')
     .argument('<file>', 'graph definition (YAML)')))
     .action(async (file: string, o: DefinitionOptions) => {
-      const c = await checkLocally(file, o);
+      const c = await checkLocally(file, o, true);
       for (const n of c.notes) process.stderr.write(`note: ${n}\n`);
       for (const w of c.result.warnings) process.stderr.write(`warning: ${w.text}\n`);
       if (!c.result.ok) return reportInvalid(c.result.errors.map((e) => e.text));
@@ -361,6 +366,21 @@ function readExpected(text: string, file: string): Record<string, unknown>[] {
   return out;
 }
 
+/** Where `got` differs from `want`, on `want`'s fields only: `path: expected X, got Y`, at most `limit` of them. */
+function fieldDifferences(want: unknown, got: unknown, at: string, out: string[], limit: number): void {
+  if (out.length >= limit || isDeepStrictEqual(want, got)) return;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(want) && isObject(got)) {
+    for (const k of Object.keys(want)) fieldDifferences(want[k], got[k], at === '' ? k : `${at}.${k}`, out, limit);
+    return;
+  }
+  if (Array.isArray(want) && Array.isArray(got) && want.length === got.length) {
+    for (let i = 0; i < want.length; i++) fieldDifferences(want[i], got[i], `${at}[${i}]`, out, limit);
+    return;
+  }
+  out.push(`${at}: expected ${JSON.stringify(want)}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+}
+
 /** Differences between actual and expected sink messages, one line each (each expected line is compared on its own fields). */
 function compareOutputs(actual: readonly TestOutput[], expected: readonly Record<string, unknown>[], file: string): string[] {
   const problems: string[] = [];
@@ -370,9 +390,9 @@ function compareOutputs(actual: readonly TestOutput[], expected: readonly Record
     const got = actual[i] as unknown as Record<string, unknown> | undefined;
     if (want === undefined) { problems.push(`${file}: unexpected output ${i + 1}: ${JSON.stringify(got)}`); continue; }
     if (got === undefined) { problems.push(`${file}: output ${i + 1} missing: expected ${JSON.stringify(want)}`); continue; }
-    const picked: Record<string, unknown> = {};
-    for (const k of Object.keys(want)) picked[k] = got[k];
-    if (!isDeepStrictEqual(picked, want)) problems.push(`${file}: output ${i + 1}: expected ${JSON.stringify(want)}, got ${JSON.stringify(picked)}`);
+    const diffs: string[] = [];
+    fieldDifferences(want, got, '', diffs, 3);
+    for (const d of diffs) problems.push(`${file}: output ${i + 1}: ${d}`);
   }
   if (actual.length !== expected.length) problems.push(`${file}: ${actual.length} output messages, expected ${expected.length}`);
   return problems;

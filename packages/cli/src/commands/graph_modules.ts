@@ -2,11 +2,13 @@
 // --module NAME:VERSION=PATH, or found under --modules DIR. Each is compiled once to learn which
 // operator types it provides (its graph_<type> exports).
 import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
 import path from 'node:path';
 import { parseModuleRef } from '@eddy/protocol';
 import { providedOperators } from '@eddy/dataflow';
 import type { OperatorType } from '@eddy/dataflow';
 import { CliError } from '../errors.ts';
+import { nearest } from '../parse/edit_distance.ts';
 import { readWasmFile } from './smartmodule.ts';
 
 /** The slice of the WebAssembly global used here (the compile target's lib has no DOM types). */
@@ -98,4 +100,18 @@ export async function findLocalModules(
     else found.set(ref, await load(ref, r.name, r.version!, file));
   }
   return { found, missing };
+}
+
+/** `module x:1 not found in 'DIR' (looked for …)`, naming the nearest module file when one is close (a typo). */
+export function missingModuleMessage(ref: string, dir: string): string {
+  const r = parseModuleRef(ref);
+  let files: string[];
+  try {
+    files = fsSync.readdirSync(dir);
+  } catch {
+    return `module ${ref}: cannot read the --modules directory '${dir}'`;
+  }
+  const looked = moduleCandidates(dir, r.name, r.version ?? '').map((f) => path.relative(dir, f)).join(', ');
+  const near = nearest(r.name, files.map((f) => f.replace(/(-\d[^/]*)?\.wasm$/, '')));
+  return `module ${ref} not found in '${dir}' (looked for ${looked})${near !== undefined ? `; did you mean '${near}'?` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addProfile, listProfiles, switchProfile, deleteProfile, currentProfile } from '../client.ts';
+import net from 'node:net';
 import { CliError } from '../errors.ts';
 import { outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
@@ -23,6 +24,7 @@ export function registerProfile(program: Command): void {
     .argument('<name>', 'profile name')
     .argument('<endpoint>', 'host:port of the cluster (port 9003 if left out)')
     .action((name: string, endpoint: string) => {
+      checkEndpointShape(endpoint);
       const p = addProfile(name, endpoint);
       process.stdout.write(`profile "${p.name}" added (${p.endpoint})\n`);
     });
@@ -60,4 +62,24 @@ export function registerProfile(program: Command): void {
       if (o.output === 'table') process.stdout.write(`${cur.name} (${cur.endpoint})\n`);
       else printResult(o.output, { name: cur.name, endpoint: cur.endpoint }, [], [], '');
     });
+}
+
+/**
+ * Refuses endpoints the client would accept but cannot be meant: a URL, or a host that is neither
+ * a name nor an IP address (only found later, as a failed lookup). The client checks the port.
+ */
+function checkEndpointShape(endpoint: string): void {
+  const text = endpoint.trim();
+  const url = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)/i.exec(text);
+  if (url !== null) throw new CliError(`invalid endpoint '${endpoint}': give host:port without '${url[1]}://', e.g. '${url[2] || 'localhost:9003'}'`);
+  const bracketed = /^\[([^\]]*)\]/.exec(text);
+  const colons = text.split(':').length - 1;
+  const host = bracketed !== null ? bracketed[1] : colons > 1 ? text : text.replace(/:[^:]*$/, '');
+  if (bracketed !== null || colons > 1) {
+    if (!net.isIPv6(host)) throw new CliError(`invalid endpoint '${endpoint}': '${host}' is not an IPv6 address (write host:port, or [v6-address]:port)`);
+    return;
+  }
+  if (host !== '' && !net.isIPv4(host) && !/^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(host)) {
+    throw new CliError(`invalid endpoint '${endpoint}': '${host}' is not a host name or IP address (write host:port, e.g. localhost:9003)`);
+  }
 }

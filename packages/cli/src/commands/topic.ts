@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { EddyError, errorCodeName } from '@eddy/protocol';
 import type { Topic, TopicSpec } from '@eddy/protocol';
+import { CliError } from '../errors.ts';
 import { globalsOf, withClient } from '../context.ts';
 import { validateResourceName } from '../names.ts';
 import { intArg, sizeArg, positiveDurationArg, outputOption } from './options.ts';
@@ -90,11 +92,23 @@ export function registerTopic(program: Command): void {
     });
 
   topic.command('delete')
-    .description('delete a topic and its data')
-    .argument('<name>', 'topic name')
-    .action(async (name: string, _o: unknown, cmd: Command) => {
-      await withClient(globalsOf(cmd), (eddy) => eddy.admin().deleteTopic(name));
-      process.stdout.write(`topic "${name}" deleted\n`);
+    .description('delete topics and their data (several names may be given)')
+    .argument('<names...>', 'topic names')
+    .action(async (names: string[], _o: unknown, cmd: Command) => {
+      // As Fluvio: each name is tried; the ones that fail are reported and the exit code is 1.
+      const failed: string[] = [];
+      await withClient(globalsOf(cmd), async (eddy) => {
+        for (const name of names) {
+          try {
+            await eddy.admin().deleteTopic(name);
+            process.stdout.write(`topic "${name}" deleted\n`);
+          } catch (err) {
+            if (names.length === 1 || !(err instanceof EddyError)) throw err;
+            failed.push(`${name}: ${err.message || errorCodeName(err.code)}`);
+          }
+        }
+      });
+      if (failed.length > 0) throw new CliError(`${failed.length} of ${names.length} topics not deleted (${failed.join('; ')})`);
     });
 }
 

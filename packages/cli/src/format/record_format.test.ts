@@ -29,3 +29,11 @@ test('json output round-trips any utf-8 key and value', () => {
     assert.deepEqual(JSON.parse(line), { partition: p, offset: off, timestamp: 1700000000000, key: k, value: v });
   }));
 });
+
+test('-O json --json-bytes base64 keeps binary keys and values exact', () => {
+  const r = { partition: 0, offset: 7, timestamp: 1, key: Buffer.from([0xff, 0x00]), value: Buffer.from([0x80, 0x41, 0xfe]) };
+  const utf8 = JSON.parse(recordFormatter({ output: 'json' })(r) as string);
+  assert.equal(utf8.value, '\uFFFDA\uFFFD');
+  const b64 = JSON.parse(recordFormatter({ output: 'json', jsonBytes: 'base64' })(r) as string);
+  assert.deepEqual([Buffer.from(b64.key, 'base64'), Buffer.from(b64.value, 'base64')], [r.key, r.value]);
+});

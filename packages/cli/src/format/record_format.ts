@@ -20,6 +20,15 @@ export interface RecordFormatOptions {
   keyValue?: boolean;
   /** -F: a template; overrides -O. */
   format?: string;
+  /** --json-bytes: how -O json writes keys and values: UTF-8 text (invalid bytes become U+FFFD) or base64 (exact). */
+  jsonBytes?: JsonBytes;
+}
+
+export const JSON_BYTES = ['utf8', 'base64'] as const;
+export type JsonBytes = (typeof JSON_BYTES)[number];
+
+function base64(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64');
 }
 
 export type RecordFormatter = (r: RecordView) => string | Uint8Array;
@@ -53,14 +62,16 @@ export function recordFormatter(o: RecordFormatOptions): RecordFormatter {
   switch (o.output) {
     case 'text':
       return prefix ? (r) => `${prefix(r)}${text(r.value)}\n` : (r) => `${text(r.value)}\n`;
-    case 'json':
+    case 'json': {
+      const bytes = o.jsonBytes === 'base64' ? base64 : text;
       return (r) => JSON.stringify({
         partition: r.partition,
         offset: r.offset,
         timestamp: r.timestamp,
-        key: r.key === null ? null : text(r.key),
-        value: text(r.value),
+        key: r.key === null ? null : bytes(r.key),
+        value: bytes(r.value),
       }) + '\n';
+    }
     case 'raw':
       return (r) => r.value;
     case 'table':

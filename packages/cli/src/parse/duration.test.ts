@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseDuration, formatDuration } from './duration.ts';
+import { parseDuration, formatDuration, formatElapsed } from './duration.ts';
 import { ParseError } from './parse_error.ts';
 
 test('known durations', () => {
@@ -50,4 +50,13 @@ test('any string either parses to a safe non-negative integer or throws ParseErr
       assert.ok(e instanceof ParseError, String(e));
     }
   }));
+});
+
+test('formatElapsed: at most two units, days alone past a day', () => {
+  const cases: [number, string][] = [
+    [0, '0ms'], [250, '250ms'], [45_000, '45s'], [725_000, '12m 5s'], [3_600_000, '1h'],
+    [53_412_000, '14h 50m'], [86_400_000, '1d'], [1.5 * 86_400_000, '1.5d'],
+    [705 * 86_400_000 + 53_412_000, '705d'], [-5, '-'],
+  ];
+  for (const [ms, text] of cases) assert.equal(formatElapsed(ms), text, String(ms));
 });

@@ -67,3 +67,18 @@ export function formatDuration(ms: number): string {
   }
   return parts.join(' ');
 }
+
+/**
+ * A measured span (an age, a lag) for people: two units at most, and days alone past a day
+ * ('3.5d', '705d'), where hours and minutes are noise. Configured durations use formatDuration (exact).
+ */
+export function formatElapsed(ms: number): string {
+  if (!(ms >= 0)) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 === 0 ? '' : ` ${s % 60}s`}`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${Math.floor(s / 60) % 60 === 0 ? '' : ` ${Math.floor(s / 60) % 60}m`}`;
+  const days = ms / 86_400_000;
+  return days < 10 ? `${Math.floor(days * 10) / 10}d` : `${Math.floor(days)}d`;
+}

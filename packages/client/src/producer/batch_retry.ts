@@ -16,14 +16,19 @@ export class BatchRetry {
   private readonly partitionCount: number;
   private readonly limits: ProducerLimits;
   private readonly settle: (b: ProducerBatch, err: Error) => void;
+  private readonly onRetry: ((attempt: number, retries: number, err: Error) => void) | null;
   /**
    * Per partition: a batch ran out of retries with this error; batches made before `seq` fail
    * with it at once instead of each going through its own retry cycle (newer ones get a fresh try).
    */
   private readonly gaveUp = new Map<number, { seq: number; err: Error }>();
 
-  constructor(acc: Accumulator, partitionCount: number, limits: ProducerLimits, settle: (b: ProducerBatch, err: Error) => void) {
+  constructor(
+    acc: Accumulator, partitionCount: number, limits: ProducerLimits, settle: (b: ProducerBatch, err: Error) => void,
+    onRetry: ((attempt: number, retries: number, err: Error) => void) | null = null,
+  ) {
     this.acc = acc;
+    this.onRetry = onRetry;
     this.partitionCount = partitionCount;
     this.limits = limits;
     this.settle = settle;
@@ -40,6 +45,7 @@ export class BatchRetry {
       if (b.attempts < this.limits.retries) {
         b.attempts++;
         this.retried++;
+        this.onRetry?.(b.attempts, this.limits.retries, err);
         b.retryAtMs = Date.now() + backoffDelay(b.attempts - 1, { initialMs: this.limits.retryBackoffMs, maxMs: this.limits.maxRetryBackoffMs });
         this.acc.requeue(b);
         return;

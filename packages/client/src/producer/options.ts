@@ -28,6 +28,8 @@ export interface ProducerOptions {
   retryBackoffMs?: number;
   /** Retry delay cap. Default 5 s. */
   maxRetryBackoffMs?: number;
+  /** Called when a batch is about to be re-sent (attempt 1..retries), e.g. to say the broker is unreachable. */
+  onRetry?: (attempt: number, retries: number, error: Error) => void;
   /** Time the broker may take to store a request, and the client waits for its answer. Default 30 s. */
   timeoutMs?: number;
   /** SmartModules the broker runs on produced records before storing them. */

@@ -75,7 +75,7 @@ export class Producer {
     });
     this.queue = new SendQueue(this.acc, this.o.maxQueueBytes);
     this.linger = new LingerTimer(() => this.drainNow());
-    this.retry = new BatchRetry(this.acc, partitionCount, this.o, (b, err) => this.settle(b, err));
+    this.retry = new BatchRetry(this.acc, partitionCount, this.o, (b, err) => this.settle(b, err), opts.onRetry ?? null);
     const target: DispatchTarget = {
       settle: (b, err, baseOffset) => this.settle(b, err, baseOffset),
       fail: (b, err, wholeTopic = false) => this.retry.fail(b, err, wholeTopic, this.closed),

@@ -3,6 +3,7 @@ import { SmdkError } from '../errors.ts';
 import { displayPath } from '../format.ts';
 import { generateProject, parseSmType, SM_TYPES } from '../generate.ts';
 import { SCAFFOLD_EXAMPLES, exampleArgs } from '../scaffold_examples.ts';
+import { smdkCommand } from '../invocation.ts';
 
 interface GenerateCmdOptions {
   smType?: string;
@@ -39,9 +40,10 @@ export function registerGenerate(program: Command): void {
       const where = displayPath(r.dir);
       const ex = SCAFFOLD_EXAMPLES[smType][o.withParams ? 'params' : 'plain'];
       const args = exampleArgs(ex).map((a) => (a.includes('=') ? ` '${a}'` : ` ${a}`)).join('');
+      const smdk = smdkCommand();
       process.stdout.write(
         `Created ${where} (${smType}${o.withParams ? ', with params' : ''}): ${r.files.join(', ')}\n` +
-          `Next: cd ${where} && smdk build && smdk test --text '${ex.input[0]}'${args}\n`,
+          `Next: cd ${where} && ${smdk} build && ${smdk} test --text '${ex.input[0]}'${args}\n`,
       );
     });
 }

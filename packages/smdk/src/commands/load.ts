@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { Eddy } from '@eddy/client';
+import { EddyError, ErrorCode } from '@eddy/protocol';
 import { resolveArtifact } from '../artifact.ts';
 import { SmdkError, systemErrorCode } from '../errors.ts';
 import { formatSize } from '../format.ts';
 import { nameProblem } from '../manifest.ts';
+import { smdkCommand } from '../invocation.ts';
 
 interface LoadOptions {
   name?: string;
@@ -55,6 +57,9 @@ export function registerLoad(program: Command): void {
           ...(meta ? { version: meta.version, description: meta.description } : {}),
         });
       } catch (err) {
+        if (err instanceof EddyError && err.code === ErrorCode.SmartModuleExists) {
+          throw new SmdkError(`SmartModule '${name}' is already loaded; to replace it, run '${smdkCommand()} load --replace'`);
+        }
         throw unreachable(err, o.endpoint);
       } finally {
         await eddy.close().catch(() => {});
