@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Eddy, RecordFuture, UnknownTopicError, type Producer, type RecordMetadata } from '@eddy/client';
+import { Eddy, EddyError, ErrorCode, RecordFuture, type Producer, type RecordMetadata } from '@eddy/client';
 import { loadConnectorConfig, parseConnectorConfig, toOffset, type ConnectorConfig } from './connector_config.ts';
 import type {
   ConnectorContext, ConnectorDefinition, SinkDefinition, SourceContext, SourceDefinition, SourceRecord, SourceSession,
@@ -204,7 +204,7 @@ async function ensureTopic(eddy: Eddy, config: ConnectorConfig<unknown>, logger:
   const t = config.topic;
   const admin = eddy.admin();
   const found = await admin.listTopics([t.name]).catch((err: unknown) => {
-    if (err instanceof UnknownTopicError) return [];
+    if (err instanceof EddyError && err.code === ErrorCode.UnknownTopic) return [];
     throw err;
   });
   if (found.some((x) => x.name === t.name)) return;
