@@ -83,8 +83,9 @@ export interface SourceDefinition<O = Record<string, unknown>> extends Connector
   /**
    * Opens the outside system. Return an (async) iterable of records (pull: the kit sends each,
    * and when it ends, flushes and exits 0), or use `ctx.emit` and return a session or nothing
-   * (push: runs until stopped, `ctx.end()` or `ctx.fail()`). Throwing is retried within the
-   * retry budget.
+   * (push: runs until stopped, `ctx.end()` or `ctx.fail()`). Either may have `close()`: the kit
+   * calls it once everything sent was acknowledged (the place to save an upstream position).
+   * Throwing is retried within the retry budget.
    */
   open(options: O, ctx: SourceContext): AsyncIterable<SourceRecord> | Iterable<SourceRecord> | SourceSession | void
     | Promise<AsyncIterable<SourceRecord> | Iterable<SourceRecord> | SourceSession | void>;

@@ -33,7 +33,7 @@ export async function withRetry<T>(
     } catch (err) {
       if (err instanceof PermanentError || signal?.aborted) throw err;
       if (attempt >= attempts) throw new RetryBudgetExhausted(what, attempt, err);
-      const wait = Math.round(Math.min(delay, cap) * (0.8 + Math.random() * 0.4));
+      const wait = Math.round(Math.min(cap, delay * (0.8 + Math.random() * 0.4)));
       onRetry?.(err, attempt, wait);
       try {
         await sleep(wait, undefined, { signal });

@@ -51,7 +51,7 @@ async function main(def: ConnectorDefinition, args: string[], out: (t: string) =
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args),
       allowPositionals: true,
       options: {
         config: { type: 'string', short: 'c' },
@@ -111,4 +111,17 @@ async function main(def: ConnectorDefinition, args: string[], out: (t: string) =
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   }
+}
+
+/** `--metrics-port -1` as `--metrics-port=-1` (parseArgs takes a leading '-' for an option). */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith('--') && !args[i].includes('=') && i + 1 < args.length && /^-\d+$/.test(args[i + 1])) {
+      out.push(`${args[i]}=${args[++i]}`);
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
 }

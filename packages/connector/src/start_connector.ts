@@ -175,22 +175,31 @@ async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorConte
   };
 
   const handle = await base.retry(`opening ${def.name}`, async () => await def.open(config.options as never, ctx));
-  let session: SourceSession | null = null;
+  // Pull (an iterable) or push (ctx.emit); either may carry close(), called once what was sent
+  // is acknowledged, so a source can save its upstream position last.
+  const closable = handle !== null && typeof handle === 'object' && typeof (handle as SourceSession).close === 'function' ? handle as SourceSession : null;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await closable?.close?.();
+  };
   try {
     if (isIterable(handle)) {
       for await (const rec of handle) {
         if (base.signal.aborted || fatal !== null) break;
         await emit(rec);
       }
-    } else {
-      session = (handle ?? null) as SourceSession | null;
-      if (!ended && fatal === null && !base.signal.aborted) await new Promise<void>((resolve) => { wake = resolve; });
+    } else if (!ended && fatal === null && !base.signal.aborted) {
+      await new Promise<void>((resolve) => { wake = resolve; });
     }
+    if (fatal === null) await producer.flush();
+    await close();
+    if (fatal === null) await producer.flush(); // a push source may emit until closed
   } finally {
-    await session?.close?.();
+    await close().catch(() => {});
   }
   if (fatal !== null) throw fatal;
-  await producer.flush();
   metrics.setLag(0);
   void resolver;
 }
