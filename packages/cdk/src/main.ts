@@ -57,7 +57,7 @@ async function dispatch(args: string[], out: Out, err: Out): Promise<number> {
     case 'test': {
       const config = need(v.config, '--config');
       const id = configIdentity(config);
-      const bin = binFor(project(), id.type, v.bin);
+      const bin = binFor(v.bin === undefined ? project() : null, id.type, v.bin);
       const child = spawn(process.execPath, [bin, '--config', config, ...opt('--secrets', v.secrets), ...opt('--endpoint', v.endpoint)], { stdio: 'inherit' });
       const forward = (s: NodeJS.Signals) => () => child.kill(s);
       process.on('SIGINT', forward('SIGINT'));
@@ -74,7 +74,7 @@ async function deploy(sub: string | undefined, v: Record<string, string | boolea
     case 'start': {
       const config = need(v.config as string | undefined, '--config');
       const id = configIdentity(config);
-      const bin = binFor(project(), id.type, v.bin as string | undefined);
+      const bin = binFor(v.bin === undefined ? project() : null, id.type, v.bin as string | undefined);
       const st = await startDeployment({
         name: id.name, type: id.type, bin, config, secrets: v.secrets as string | undefined, endpoint: v.endpoint as string | undefined, cdkEntry: CDK_ENTRY,
       });

@@ -6,7 +6,7 @@ import type {
 } from './define.ts';
 import { oneLine } from './errors.ts';
 import { withRetry } from './retry.ts';
-import { loadSecretsFile, type SecretResolver } from './secrets.ts';
+import { loadSecretsFile } from './secrets.ts';
 import { ConnectorMetrics, createConnectorLogger, serveMetrics } from './telemetry.ts';
 
 export interface StartOptions {
@@ -84,7 +84,7 @@ export async function startConnector(def: ConnectorDefinition, opts: StartOption
     }, `starting ${def.name} ${def.version}`);
     const at = endpoint ?? 'the current profile\'s cluster';
     eddy = await ctx.retry(`connecting to Eddy at ${at}`, () => Eddy.connect({ endpoint, clientId: config.name, connectTimeoutMs: 5000 }));
-    if (def.direction === 'source') await runSource(def, eddy, ctx, metrics, resolver);
+    if (def.direction === 'source') await runSource(def, eddy, ctx, metrics);
     else await runSink(def, eddy, ctx, metrics);
   };
 
@@ -116,7 +116,7 @@ export async function startConnector(def: ConnectorDefinition, opts: StartOption
 
 // ---- sources -----------------------------------------------------------------------------------
 
-async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorContext, metrics: ConnectorMetrics, resolver: SecretResolver): Promise<void> {
+async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorContext, metrics: ConnectorMetrics): Promise<void> {
   const { config, logger } = base;
   await ensureTopic(eddy, config, logger);
   const highWatermarks = (await eddy.admin().listOffsets(config.topic.name)).map((p) => ({ partition: p.partition, offset: p.highWatermark }));
@@ -201,7 +201,6 @@ async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorConte
   }
   if (fatal !== null) throw fatal;
   metrics.setLag(0);
-  void resolver;
 }
 
 function isIterable(v: unknown): v is AsyncIterable<SourceRecord> | Iterable<SourceRecord> {
