@@ -7,8 +7,8 @@ import { SDK_DIR, TRANSFORM_FILE, buildIfStale, buildSmartModule, type BuildResu
 
 export const GRAPHS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const MODULES_DIR = path.join(GRAPHS_DIR, 'modules');
-/** Code several modules import (the sensor data model); not a module itself. */
-export const SHARED_DIR = path.join(GRAPHS_DIR, 'shared');
+/** AssemblyScript several modules import (the sensor data model); not a module itself. */
+export const SHARED_DIR = path.join(GRAPHS_DIR, 'shared', 'assembly');
 
 /** Names of the example graph modules. */
 export function moduleNames(): string[] {

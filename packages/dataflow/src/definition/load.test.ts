@@ -73,7 +73,7 @@ test('the complex graph (branch, accumulate, concatenate, delay) gives a plan in
   assert.deepEqual(byName.get('concatenate1')!.inputs, ['module-snapshot/accumulate', 'module-temperature/accumulate', 'module-humidity/accumulate']);
   assert.equal(byName.get('concatenate1')!.module, undefined);
   assert.deepEqual(byName.get('module-snapshot/branch')!.outputs, [{ to: 'module-format/map', arm: 'True' }, { to: 'module-temperature/branch', arm: 'False' }]);
-  assert.deepEqual(byName.get('module-window/delay')!.module, { name: 'eddy/window', version: '1.0.0' });
+  assert.deepEqual(byName.get('module-window/delay')!.module, { name: 'window', version: '1.0.0', path: 'eddy' });
   // default: -40 (a YAML number) arrives as the text written; the override wins over the default.
   assert.deepEqual(byName.get('module-temperature/filter')!.params, { temperature_lower_bound: '-40', temperature_upper_bound: '100' });
   assert.deepEqual(byName.get('module-snapshot/branch')!.params, { snapshot_topic: 'snapshots' });

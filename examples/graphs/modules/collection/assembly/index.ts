@@ -7,7 +7,7 @@ import { Message, fail, metrics } from "@eddy/smartmodule-sdk/graph";
 import {
   MEASUREMENT_HUMIDITY, MEASUREMENT_OBJECT, MEASUREMENT_SENSOR_DATA, MEASUREMENT_TEMPERATURE, SensorData,
   measurementError, measurementJson, readMeasurement, sensorDataJson,
-} from "../../../shared/measurement";
+} from "../../../shared/assembly/measurement";
 
 @accumulate_operator
 function accumulateSensorData(staged: Message, inputs: Message[]): Message {

@@ -13,7 +13,7 @@ import {
 } from "@eddy/smartmodule-sdk/graph";
 import {
   MEASUREMENT_SENSOR_DATA, displayFloat, measurementError, readMeasurement, sensorDataJson,
-} from "../../../shared/measurement";
+} from "../../../shared/assembly/measurement";
 
 const OVERTEMP_KEY = "overtemp";
 const OVERTEMP_COUNT_KEY = "overtemp_count";

@@ -3,7 +3,7 @@
 // with full precision; `last` is the input with the latest second (ties: the later input). Any
 // other measurement fails the call ("Unexpected measurement type.").
 import { Message, fail, logger, metrics } from "@eddy/smartmodule-sdk/graph";
-import { MEASUREMENT_HUMIDITY, displayFloat, measurementError, readMeasurement } from "../../../shared/measurement";
+import { MEASUREMENT_HUMIDITY, displayFloat, measurementError, readMeasurement } from "../../../shared/assembly/measurement";
 
 @accumulate_operator
 function accumulateHumidity(staged: Message, inputs: Message[]): Message {

@@ -9,7 +9,7 @@
 //              {"object":{"result":"laptop; tripod"}}. Azure's reads them from classified frames;
 //              here from messages {"object":{"result":…}}. Anything else fails the call.
 import { Hlc, Message, ModuleConfiguration, fail, logger, metrics } from "@eddy/smartmodule-sdk/graph";
-import { MEASUREMENT_OBJECT, measurementJson, readMeasurement } from "../../../shared/measurement";
+import { MEASUREMENT_OBJECT, measurementJson, readMeasurement } from "../../../shared/assembly/measurement";
 import { JsonValue } from "@eddy/smartmodule-sdk/graph";
 
 let snapshotTopic: string | null = null;

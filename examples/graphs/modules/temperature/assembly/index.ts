@@ -16,8 +16,8 @@ import {
 import {
   MEASUREMENT_TEMPERATURE, Measurement, Reading, displayFloat, measurementError, measurementJson, readMeasurement,
   readingJson,
-} from "../../../shared/measurement";
-import { parseRustFloat } from "../../../shared/rust_float";
+} from "../../../shared/assembly/measurement";
+import { parseRustFloat } from "../../../shared/assembly/rust_float";
 
 const DEFAULT_LOWER_BOUND: f64 = -40;
 const DEFAULT_UPPER_BOUND: f64 = 3422;
