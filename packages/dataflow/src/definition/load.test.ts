@@ -128,7 +128,7 @@ connections:
   assert.ok(r.ok, r.ok ? '' : r.errors.map((e) => e.text).join('\n'));
   assert.equal(r.plan.metadata.version, '1.0');
   assert.equal(r.plan.moduleRequirements.apiVersion, '0.2.0');
-  assert.deepEqual(r.plan.operations[2].module, { name: 'registry.io:5000/split', version: '1.0' });
+  assert.deepEqual(r.plan.operations[2].module, { name: 'split', version: '1.0', path: 'registry.io:5000' });
   assert.deepEqual(r.plan.operations[2].outputs, [{ to: 'sink', arm: 'True' }, { to: 'sink', arm: 'False' }]);
   assert.deepEqual(r.plan.operations[3].inputs, ['b', 'b']);
 });
