@@ -64,7 +64,34 @@ class Cluster {
 }
 
 
-interface Reading { sensor_id: string; time: string; [k: string]: unknown }
+/** A sensor reading in Azure's payload shape, keyed by its sensor. */
+interface Reading { sensor_id: string; time: string; payload: unknown }
+
+/**
+ * 3 temperature sensors (°F) and 2 humidity sensors, one reading a second for a minute. Whole
+ * seconds put temp-01's readings on the 10-second boundaries (windows (k·10 s − 10 s, k·10 s]);
+ * two glitches (9000 °F, -60 °F) are outside the filter's bounds.
+ */
+function sensorReadings(): Reading[] {
+  const start = Date.parse('2025-01-01T08:00:00.000Z');
+  const out: Reading[] = [];
+  const sensors = ['temp-01', 'temp-02', 'temp-03', 'hum-01', 'hum-02'];
+  for (let s = 0; s < 60; s++) {
+    sensors.forEach((id, k) => {
+      const time = new Date(start + s * 1000 + k * 111).toISOString();
+      const wave = Math.round(Math.sin((s + k * 7) / 5) * 40) / 10;
+      let payload: unknown;
+      if (id.startsWith('temp')) {
+        const value = id === 'temp-02' && s === 17 ? 9000 : id === 'temp-03' && s === 42 ? -60 : 68 + k * 3 + wave;
+        payload = { temperature: { value, unit: 'F' } };
+      } else {
+        payload = { humidity: { value: 45 + (k - 3) * 6 + wave } };
+      }
+      out.push({ sensor_id: id, time, payload });
+    });
+  }
+  return out;
+}
 
 /** A deterministic shuffle: each reading arrives up to LATENESS_MS/2 after its event time. */
 function shuffled(readings: Reading[]): Reading[] {
@@ -77,10 +104,12 @@ function shuffled(readings: Reading[]): Reading[] {
 }
 
 test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same windows as in order, each exactly once', { timeout: 240_000 }, async () => {
-  const definition = readFileSync(join(GRAPHS_DIR, 'graph-complex.yaml'), 'utf8');
+  // Azure's graph, unmodified: its references (azure-samples/…/window:1.0.0) resolve to the
+  // registry's window:1.0.0 and so on.
+  const definition = readFileSync(join(GRAPHS_DIR, 'azure', 'graph-complex.yaml'), 'utf8');
   const modules = new Map<string, Uint8Array>();
   for (const name of moduleNames()) modules.set(`${name}:1.0.0`, await moduleWasm(name));
-  const readings = readFileSync(join(GRAPHS_DIR, 'data', 'sensors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Reading);
+  const readings = sensorReadings();
   const start = Date.parse(readings[0].time);
   const end = Date.parse(readings[readings.length - 1].time);
   // One closing reading per partition, far past the data, moves every frontier past the last window.
@@ -90,7 +119,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
 
   // Expected: the graph run in event-time order, in-process, one instance per partition.
   const inOrder = [...readings].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  const asTest = (r: Reading): TestMessage => ({ timestamp: r.time, payload: r, contentType: 'application/json', topic: 'sensors', partition: partitionOf(r.sensor_id) });
+  const asTest = (r: Reading): TestMessage => ({ timestamp: r.time, payload: r.payload, contentType: 'application/json', topic: 'sensors', partition: partitionOf(r.sensor_id) });
   const expected = runGraphTest({ definition, modules, input: inOrder.map(asTest), state: STATE, allowedLatenessMs: LATENESS_MS })
     .outputs.filter((o) => o.timestamp <= end + 10_000);
   assert.ok(expected.length >= 6, `the example data gives windows (${expected.length})`);
@@ -114,7 +143,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
       const producer = await c.eddy.producer('sensors', { retries: 50, maxRetryBackoffMs: 200, lingerMs: 0 });
       // Small batches, so the graph sees many steps.
       for (let i = 0; i < list.length; i += 20) {
-        await Promise.all(list.slice(i, i + 20).map((r) => producer.send(r.sensor_id, JSON.stringify(r), {
+        await Promise.all(list.slice(i, i + 20).map((r) => producer.send(r.sensor_id, JSON.stringify(r.payload), {
           timestamp: Date.parse(r.time), headers: { 'content-type': 'application/json' },
         })));
       }
@@ -133,7 +162,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
     await send(arrival.slice(2 * third));
     const producer = await c.eddy.producer('sensors');
     for (const key of keys) {
-      await producer.send(key, JSON.stringify({ sensor_id: key, type: 'closing', value: 0, unit: '', time: new Date(end + closing).toISOString() }), { timestamp: end + closing });
+      await producer.send(key, JSON.stringify({ humidity: { value: 0 } }), { timestamp: end + closing });
     }
     await producer.close();
 

@@ -3,10 +3,12 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildIfStale, buildSmartModule, type BuildResult } from '@eddy/smartmodule-sdk/build';
+import { SDK_DIR, TRANSFORM_FILE, buildIfStale, buildSmartModule, type BuildResult } from '@eddy/smartmodule-sdk/build';
 
 export const GRAPHS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const MODULES_DIR = path.join(GRAPHS_DIR, 'modules');
+/** AssemblyScript several modules import (the sensor data model); not a module itself. */
+export const SHARED_DIR = path.join(GRAPHS_DIR, 'shared', 'assembly');
 
 /** Names of the example graph modules. */
 export function moduleNames(): string[] {
@@ -21,12 +23,17 @@ export function modulePath(name: string): string {
   return path.join(MODULES_DIR, name, 'build', `${name}.wasm`);
 }
 
+/** What a module is built from: its own sources, the shared data model, the SDK. */
+function moduleSources(name: string): string[] {
+  return [path.join(MODULES_DIR, name, 'assembly'), SHARED_DIR, path.join(SDK_DIR, 'assembly'), TRANSFORM_FILE];
+}
+
 /** The compiled module, built now when missing or older than its sources or the SDK. */
 export async function moduleWasm(name: string): Promise<Uint8Array> {
   if (!existsSync(path.join(MODULES_DIR, name, 'assembly', 'index.ts'))) {
     throw new Error(`no graph module named "${name}" in ${MODULES_DIR}`);
   }
-  return (await buildIfStale({ projectDir: path.join(MODULES_DIR, name) })).wasm;
+  return (await buildIfStale({ projectDir: path.join(MODULES_DIR, name), sources: [...moduleSources(name)] })).wasm;
 }
 
 /** Compiles the named modules (all when none are named), one after another in this process. */

@@ -1,33 +1,50 @@
+// Azure's enrichment rules: max > 100 °C sets overtemp (sticky through the state store) and
+// counts it; min < 0 clears it; humidity max > 80 sets wet_flag, min < 80 deletes it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchOf, openOperator, props, refusal, text } from '../../harness.ts';
+import { batchOf, openOperator, props, text } from '../../harness.ts';
 
-test('enrichment adds the state store values of "factory" and "line" (missing ones as null)', async () => {
+const doc = (temperature: Record<string, unknown>[], humidity: Record<string, unknown>[] = []) => ({
+  payload: JSON.stringify({ sensor_data: { temperature, humidity, object: [] } }),
+  topic: 'in', contentType: 'application/json', properties: { a: 'b' }, timestamp: 10_000,
+});
+const t = (max: number, min: number) => ({ count: 1, max, min, average: max, last: max, unit: 'C' });
+const hum = (max: number, min: number) => ({ count: 1, max, min, average: max, last: max });
+
+test('enrichment flags over-temperature, keeps it through the state store and counts alerts', async () => {
   const { op, host } = await openOperator('enrichment', 'map');
-  host.seed('factory', 'Berlin-2');
-  assert.equal(refusal(op), null);
-  const out = op.map(batchOf([{ payload: '{"count":2,"messages":[]}', properties: { a: 'b' } }, { payload: '[1,2]' }, { payload: 'text' }])).decodeAll();
-  assert.deepEqual(JSON.parse(text(out[0])), { count: 2, messages: [], enrichment: { factory: 'Berlin-2', line: null } });
-  assert.deepEqual(props(out[0]), [['a', 'b']]);
-  assert.equal(text(out[1]), '[1,2]');
-  assert.equal(text(out[2]), 'text');
-  // the store is read per message, so a later seed shows up
-  host.seed('line', 'L7');
-  assert.deepEqual(JSON.parse(text(op.map(batchOf([{ payload: '{}' }])).decode(0))), { enrichment: { factory: 'Berlin-2', line: 'L7' } });
+  op.init({});
+  const get = (k: string) => { const v = host.state.get(Buffer.from(k)); return v ? Buffer.from(v).toString() : null; };
+  let out = op.map(batchOf([doc([{ ...t(150, 120), value: 130 }])])).decode(0);
+  assert.deepEqual(JSON.parse(text(out)), { temperature: [{ ...t(150, 120), overtemp: true }], humidity: [], object: [] });
+  assert.equal(out.topic, 'sensors');
+  assert.equal(out.contentType, '');
+  assert.deepEqual(props(out), [['a', 'b']]);
+  assert.equal(get('overtemp'), 'true');
+  assert.equal(get('overtemp_count'), '1');
+  assert.equal(get('lock'), null); // released
+  // a normal window after an alert stays flagged
+  out = op.map(batchOf([doc([t(50, 20)])])).decode(0);
+  assert.equal(JSON.parse(text(out)).temperature[0].overtemp, true);
+  op.map(batchOf([doc([t(101, 101)])]));
+  assert.equal(get('overtemp_count'), '2');
+  // below freezing clears it
+  out = op.map(batchOf([doc([t(50, -1)])])).decode(0);
+  assert.equal(JSON.parse(text(out)).temperature[0].overtemp, false);
+  assert.equal(get('overtemp'), 'false');
+  out = op.map(batchOf([doc([t(50, 20)])])).decode(0);
+  assert.equal(JSON.parse(text(out)).temperature[0].overtemp, false);
 });
 
-test('enrichment reads the keys named by the "keys" parameter; an empty list is refused', async () => {
+test('enrichment sets wet_flag to a humidity max above 80 and deletes it when min is below 80', async () => {
   const { op, host } = await openOperator('enrichment', 'map');
-  host.seed('site', 'Munich').seed('owner', 'ops "team"');
-  assert.equal(refusal(op, { keys: ' site, owner ,,shift' }), null);
-  assert.deepEqual(JSON.parse(text(op.map(batchOf([{ payload: '{"v":1}' }])).decode(0))), { v: 1, enrichment: { site: 'Munich', owner: 'ops "team"', shift: null } });
-  const bad = await openOperator('enrichment', 'map');
-  assert.equal(refusal(bad.op, { keys: ' , ' }), 'keys names no state store key: " , "');
-});
-
-test('enrichment reads values larger than the first state_get buffer', async () => {
-  const { op, host } = await openOperator('enrichment', 'map');
-  const big = 'x'.repeat(5000);
-  host.seed('factory', big);
-  assert.equal(JSON.parse(text(op.map(batchOf([{ payload: '{}' }])).decode(0))).enrichment.factory, big);
+  op.init({});
+  const get = (k: string) => { const v = host.state.get(Buffer.from(k)); return v ? Buffer.from(v).toString() : null; };
+  op.map(batchOf([doc([], [hum(85.5, 82)])]));
+  assert.equal(get('wet_flag'), '85.5');
+  op.map(batchOf([doc([], [hum(80, 80)])]));
+  assert.equal(get('wet_flag'), '85.5'); // neither rule applies
+  op.map(batchOf([doc([], [hum(79, 60)])]));
+  assert.equal(get('wet_flag'), null);
+  assert.throws(() => op.map(batchOf([{ payload: '{"temperature":{"value":1,"unit":"C"}}' }])), /Unexpected type for result/);
 });

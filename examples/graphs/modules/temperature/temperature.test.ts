@@ -1,15 +1,21 @@
+// Expected values follow Azure's temperature sample as documented and written: °F → °C by
+// (v − 32) · 5 / 9, filter bounds strictly between -40 and 3422 °C by default, summaries with
+// full precision.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphOperatorError, MessageBatch } from '@eddy/dataflow';
 import { accumulated, batchOf, compiledModule, exportNames, flags, openOperator, props, refusal, text } from '../../harness.ts';
 
-const reading = (sensor: string, value: number, unit = 'C', type = 'temperature') => ({
-  payload: JSON.stringify({ sensor_id: sensor, type, value, unit }),
+const T = { physical: 1_735_689_600_000, counter: 3, node: 1 };
+const msg = (payload: unknown, timestamp: typeof T | number = T) => ({
+  payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
   topic: 'sensors',
   contentType: 'application/json',
   properties: { site: 'plant-1' },
-  timestamp: { physical: 1_735_689_600_000, counter: 3, node: 1 },
+  timestamp,
 });
+const temperature = (value: number, unit = 'F') => msg({ temperature: { value, unit } });
+const humidity = (value: number) => msg({ humidity: { value } });
 
 test('temperature exports every operator and init', async () => {
   const module = await compiledModule('temperature');
@@ -19,83 +25,97 @@ test('temperature exports every operator and init', async () => {
   }
   assert.equal(exports.includes('graph_delay'), false);
   assert.deepEqual([...module.provides].sort(), ['accumulate', 'branch', 'filter', 'map']);
-  assert.equal(module.hasInit, true);
 });
 
-test('map converts Celsius to Fahrenheit and keeps topic, content type, properties and timestamp', async () => {
+test('map converts °F to °C into the full temperature document; °C and other readings pass byte for byte', async () => {
   const { op } = await openOperator('temperature', 'map');
   assert.equal(refusal(op), null);
-  const inputs = [reading('temp-01', 21.5), reading('temp-02', -40), reading('temp-03', 100), reading('hum-01', 45, '%', 'humidity'), reading('temp-04', 70, 'F')];
-  const out = op.map(batchOf([...inputs, { payload: 'not json', topic: 't' }])).decodeAll();
-  const json = out.map((m) => (text(m).startsWith('{') ? JSON.parse(text(m)) : text(m)));
-  assert.deepEqual(json[0], { sensor_id: 'temp-01', type: 'temperature', value: 21.5 * 9 / 5 + 32, unit: 'F', original_celsius: 21.5 });
-  assert.equal(json[0].value, 70.7);
-  assert.equal(json[1].value, -40);
-  assert.equal(json[2].value, 212);
-  assert.deepEqual(json[3], JSON.parse(inputs[3].payload)); // humidity untouched
-  assert.equal(text(out[3]), inputs[3].payload); // byte for byte
-  assert.equal(text(out[4]), inputs[4].payload); // already Fahrenheit
-  assert.equal(text(out[5]), 'not json');
-  for (const m of out.slice(0, 5)) {
+  const inputs = [
+    temperature(1209), temperature(32), temperature(-40),
+    msg({ temperature: { value: 212, unit: 'F', count: 2, max: 5, overtemp: true, sensor: 'dropped' } }),
+    temperature(21.5, 'C'), humidity(45),
+  ];
+  const out = op.map(batchOf(inputs)).decodeAll();
+  const json = out.map((m) => JSON.parse(text(m)));
+  const full = (value: number, more: Record<string, unknown> = {}) => ({
+    temperature: { value, count: 0, max: 0, min: 0, average: 0, last: 0, unit: 'C', overtemp: false, ...more },
+  });
+  assert.deepEqual(json[0], full((1209 - 32) * 5 / 9));
+  assert.equal(json[0].temperature.value, 653.8888888888889);
+  assert.deepEqual(json[1], full(0));
+  assert.deepEqual(json[2], full(-40));
+  assert.deepEqual(json[3], full(100, { count: 2, max: 5, overtemp: true })); // known fields kept, unknown dropped
+  assert.deepEqual(Object.keys(json[0].temperature), ['value', 'count', 'max', 'min', 'average', 'last', 'unit', 'overtemp']);
+  assert.equal(text(out[4]), inputs[4].payload);
+  assert.equal(text(out[5]), inputs[5].payload);
+  for (const m of out) {
     assert.equal(m.topic, 'sensors');
     assert.equal(m.contentType, 'application/json');
     assert.deepEqual(props(m), [['site', 'plant-1']]);
-    assert.deepEqual(m.timestamp, { physical: 1_735_689_600_000, counter: 3, node: 1 });
+    assert.deepEqual(m.timestamp, T);
   }
 });
 
-test('filter drops temperatures outside the default bounds (-40..3422 °C) and keeps the rest', async () => {
-  const { op, host } = await openOperator('temperature', 'filter');
-  assert.equal(refusal(op), null);
-  const keep = flags(op.decide(batchOf([reading('a', -40), reading('b', -40.5), reading('c', 3422), reading('d', 3423), reading('e', 20), reading('h', 5000, '%', 'humidity'), reading('f', 212, 'F'), reading('g', -50, 'F')])));
-  assert.deepEqual(keep, [true, false, true, false, true, true, true, false]);
-  const dropped = host.metrics.filter((m) => m.name === 'temperature_out_of_bounds');
-  assert.equal(dropped.length, 3);
-  for (const m of dropped) assert.deepEqual([m.kind, m.operation, m.value], ['counter', 'test/filter', 1]);
+test('map fails on a payload that is not a measurement, as Azure\'s returns an error', async () => {
+  for (const bad of ['not json', '{"type":"temperature","value":1}', '{"temperature":{"value":1}}', '{"temperature":{"value":1,"unit":"K"}}', '{"temperature":{"value":1,"unit":"F"},"x":1}']) {
+    const { op } = await openOperator('temperature', 'map');
+    op.init({});
+    assert.throws(() => op.map(batchOf([msg(bad)])), (err: unknown) => err instanceof GraphOperatorError && /Failed to parse payload as JSON/.test(err.message), bad);
+  }
 });
 
-test('filter bounds come from temperature_lower_bound / temperature_upper_bound', async () => {
+test('filter keeps Celsius temperatures strictly inside the default bounds (-40, 3422) and drops the rest', async () => {
+  const { op } = await openOperator('temperature', 'filter');
+  assert.equal(refusal(op), null);
+  const keep = flags(op.decide(batchOf([
+    temperature(-40, 'C'), temperature(-39.9, 'C'), temperature(3421.9, 'C'), temperature(3422, 'C'), temperature(20, 'C'),
+    temperature(20, 'F'), humidity(50),
+  ])));
+  assert.deepEqual(keep, [false, true, true, false, true, false, false]);
+});
+
+test('filter bounds come from the parameters; one that is not a number is logged and the default kept', async () => {
   const { op, host } = await openOperator('temperature', 'filter', { operation: 'module-temperature/filter' });
   assert.equal(refusal(op, { temperature_lower_bound: '0', temperature_upper_bound: '30.5' }), null);
-  assert.deepEqual(flags(op.decide(batchOf([reading('a', -0.1), reading('b', 0), reading('c', 30.5), reading('d', 30.6), reading('e', 86, 'F')]))), [false, true, true, false, true]);
-  // the module names its operation (from graph_init) in the line itself
-  assert.ok(host.logs.some((l) => l.level === 2 && l.operation === 'module-temperature/filter' && l.message.includes('module-temperature/filter') && l.message.includes('0..30.5')));
+  assert.deepEqual(flags(op.decide(batchOf([temperature(0, 'C'), temperature(0.1, 'C'), temperature(30.4, 'C'), temperature(30.5, 'C')]))), [false, true, true, false]);
+  const g = await openOperator('temperature', 'filter', { operation: 'module-temperature/filter' });
+  assert.equal(refusal(g.op, { temperature_lower_bound: 'cold', temperature_upper_bound: ' 5' }), null);
+  assert.deepEqual(flags(g.op.decide(batchOf([temperature(-39, 'C'), temperature(3421, 'C'), temperature(-41, 'C')]))), [true, true, false]);
+  assert.ok(g.host.logs.some((l) => l.level === 4 && l.message.includes('Failed to parse lower bound value: cold')));
+  assert.ok(g.host.logs.some((l) => l.level === 4 && l.message.includes('Failed to parse upper bound value:  5')));
+  assert.ok(host.logs.some((l) => l.message.includes('Lower bound set to 0')));
 });
 
-test('init refuses bounds that are not numbers, with a message', async () => {
-  const g = await openOperator('temperature', 'filter');
-  assert.equal(refusal(g.op, { temperature_lower_bound: 'cold' }), 'temperature_lower_bound is not a number: "cold"');
-  const h = await openOperator('temperature', 'filter');
-  assert.equal(refusal(h.op, { temperature_upper_bound: '12abc' }), 'temperature_upper_bound is not a number: "12abc"');
-  const k = await openOperator('temperature', 'filter');
-  assert.match(refusal(k.op, { temperature_lower_bound: '50', temperature_upper_bound: '10' })!, /above temperature_upper_bound/);
-});
-
-test('branch routes temperature readings to True and everything else to False', async () => {
+test('branch routes temperature measurements to True and humidity, object and sensor_data to False', async () => {
   const { op } = await openOperator('temperature', 'branch');
-  assert.deepEqual(flags(op.decide(batchOf([reading('t', 20), reading('h', 40, '%', 'humidity'), { payload: 'garbage' }, { payload: '{"type":"temperature"}' }, { payload: '{"note":"temperature"}' }]))), [true, false, false, true, false]);
+  op.init({});
+  assert.deepEqual(flags(op.decide(batchOf([
+    temperature(20), humidity(40), msg({ object: { result: 'laptop' } }), msg({ sensor_data: {} }), temperature(20, 'C'),
+  ]))), [true, false, false, false, true]);
+  assert.throws(() => op.decide(batchOf([msg('garbage')])), GraphOperatorError);
 });
 
-test('accumulate reports min, max, average and count of the window', async () => {
+test('accumulate: count, max, min, average (full precision), last and unit of the window', async () => {
   const { op } = await openOperator('temperature', 'accumulate');
-  const values = [70.7, 68.2, 75.1, 71];
-  const out = accumulated(op.accumulate(batchOf([...values.map((v, i) => reading(`temp-0${i}`, v, 'F')), reading('h', 50, '%', 'humidity')])));
+  op.init({});
+  const values = [20.1, 25.7, 19.5];
+  const out = accumulated(op.accumulate(batchOf(values.map((v) => temperature(v, 'C')))));
   const json = JSON.parse(text(out));
-  assert.deepEqual(json, { type: 'temperature', unit: 'F', count: 4, min: 68.2, max: 75.1, average: Math.round((values.reduce((a, b) => a + b) / 4) * 100) / 100 });
-  assert.equal(json.average, 71.25);
-  assert.equal(out.contentType, 'application/json');
+  const sum = 20.1 + 25.7 + 19.5;
+  assert.deepEqual(json, { temperature: { count: 3, max: 25.7, min: 19.5, average: sum / 3, last: 19.5, unit: 'C' } });
+  assert.notEqual(json.temperature.average, Math.round((sum / 3) * 100) / 100); // not rounded
   assert.equal(out.topic, 'sensors');
+  assert.deepEqual(props(out), []);
+  assert.throws(() => op.accumulate(batchOf([temperature(1, 'C'), humidity(2)])), /Unexpected measurement type/);
 });
 
 test('a map over a malformed batch fails the call with a message instead of trapping', async () => {
   const { op } = await openOperator('temperature', 'map');
-  // One message whose size (200) runs past the batch: MessageBatch's constructor trusts its
-  // arguments, so the bytes reach the module as a broken producer would send them.
   const bytes = Buffer.from([1, 0, 0, 0, 200, 0, 0, 0]);
   const malformed = new MessageBatch(bytes, 1, new Uint32Array([4, bytes.length]));
   assert.throws(() => op.map(malformed), (err: unknown) => {
     assert.ok(err instanceof GraphOperatorError);
-    assert.equal(err.failure, 'failed'); // a negative return with a message, not a trap
+    assert.equal(err.failure, 'failed');
     assert.match(err.message, /malformed input batch/);
     return true;
   });

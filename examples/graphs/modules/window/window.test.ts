@@ -2,26 +2,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchOf, openOperator, refusal, timestamps } from '../../harness.ts';
 
-test('window moves each message to the end of its 10-second window (default)', async () => {
+const at = (physical: number, counter = 0) => ({ payload: '{"humidity":{"value":1}}', timestamp: { physical, counter, node: 7 } });
+
+test('window: a timestamp on a 10-second boundary stays, any other moves up to the next one (Azure\'s rule)', async () => {
   const { op } = await openOperator('window', 'delay');
   assert.equal(refusal(op), null);
-  const at = (physical: number, counter = 0) => ({ payload: 'x', timestamp: { physical, counter, node: 7 } });
-  const out = timestamps(op.delay(batchOf([at(1_735_689_600_000), at(1_735_689_600_001, 5), at(1_735_689_609_999), at(1_735_689_610_000, 2), at(3)])));
+  const out = timestamps(op.delay(batchOf([
+    at(1_735_689_600_000), at(1_735_689_600_001, 5), at(1_735_689_609_999), at(1_735_689_610_000), at(3), at(0), at(10_000, 2),
+  ])));
   assert.deepEqual(out, [
+    { physical: 1_735_689_600_000, counter: 0, node: 7 }, // on the boundary: window (…590, …600]
     { physical: 1_735_689_610_000, counter: 0, node: 7 },
     { physical: 1_735_689_610_000, counter: 0, node: 7 },
-    { physical: 1_735_689_610_000, counter: 0, node: 7 },
-    { physical: 1_735_689_620_000, counter: 0, node: 7 },
+    { physical: 1_735_689_610_000, counter: 0, node: 7 }, // still window (…600, …610]
     { physical: 10_000, counter: 0, node: 7 },
+    { physical: 0, counter: 0, node: 7 },
+    { physical: 10_000, counter: 2, node: 7 }, // left in place: never moved back in time
   ]);
 });
 
-test('window_size_seconds sets the window; bad values are refused', async () => {
+test('window: 22:10:00.000 and 22:10:05.000 fall in two windows, ending at :00 and :10', async () => {
   const { op } = await openOperator('window', 'delay');
-  assert.equal(refusal(op, { window_size_seconds: '60' }), null);
-  assert.deepEqual(timestamps(op.delay(batchOf([{ payload: '', timestamp: 61_000 }, { payload: '', timestamp: 119_999 }]))).map((t) => t.physical), [120_000, 120_000]);
-  for (const bad of ['0', '-5', 'ten', '1.5']) {
-    const w = await openOperator('window', 'delay');
-    assert.match(refusal(w.op, { window_size_seconds: bad })!, new RegExp(`window_size_seconds must be .*"${bad.replace('.', '\\.')}"`));
-  }
+  op.init({});
+  const t0 = Date.parse('2025-06-01T22:10:00.000Z');
+  const t5 = Date.parse('2025-06-01T22:10:05.000Z');
+  const [a, b] = timestamps(op.delay(batchOf([at(t0), at(t5)])));
+  assert.equal(new Date(a.physical).toISOString(), '2025-06-01T22:10:00.000Z');
+  assert.equal(new Date(b.physical).toISOString(), '2025-06-01T22:10:10.000Z');
 });

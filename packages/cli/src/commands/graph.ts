@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { EddyError, ErrorCode } from '@eddy/protocol';
@@ -14,10 +13,11 @@ import type { Column } from '../format/output.ts';
 import { formatDuration, formatElapsed } from '../parse/duration.ts';
 import {
   loadGraph, parseGraphDefinition, renderGraph, runGraphTest, parseTestMessages, InvalidGraphError, GraphTestInputError,
-  MODULE_OPERATOR_TYPES,
+  MODULE_OPERATOR_TYPES, registryModuleRefOf,
 } from '@eddy/dataflow';
 import type { GraphResult, ModuleResolver, OperationAnnotation, OperatorType, TestOutput } from '@eddy/dataflow';
 import { findLocalModules, missingModuleMessage } from './graph_modules.ts';
+import { parseExpectedOutputs, valueDifferences } from './graph_compare.ts';
 import type { LocalModule } from './graph_modules.ts';
 
 const ALL_OPERATORS: ReadonlySet<OperatorType> = new Set(MODULE_OPERATOR_TYPES);
@@ -49,12 +49,12 @@ async function readDefinition(file: string): Promise<string> {
   }
 }
 
-/** The module references a definition's operations name (none when it does not parse). */
+/** The module references a definition's operations name, as the registry knows them (none when it does not parse). */
 function moduleRefs(text: string, file: string): string[] {
   const parsed = parseGraphDefinition(text, { file });
   if (!parsed.ok) return [];
   const refs = (parsed.document.definition.operations ?? []).map((o) => o?.module).filter((m): m is string => typeof m === 'string' && m !== '');
-  return [...new Set(refs)];
+  return [...new Set(refs.map(registryModuleRefOf))];
 }
 
 interface Checked {
@@ -251,13 +251,14 @@ export function registerGraph(program: Command): void {
     .description('run a graph in-process on messages from a JSONL file and print (or check) what reaches the sink')
     .argument('<file>', 'graph definition (YAML)')
     .requiredOption('--input <file>', 'input messages, one JSON object a line: {"timestamp", "payload", "partition"?, "topic"?, "properties"?}')
-    .option('--expected <file>', 'expected sink messages (JSONL); each line is compared on the fields it has')
+    .option('--expected <file>', 'expected sink messages (JSONL, or one JSON message or array); each is compared by JSON value on the fields it has')
+    .option('--ignore <field.path>', 'leave this field out of the --expected comparison, e.g. payload.humidity (repeatable)', collect)
     .option('--timestamp-field <name>', 'input lines are bare JSON payloads; their event time is this field (ISO-8601 or epoch ms)')
     .option('--key-field <name>', 'with --timestamp-field: spread messages over --partitions by this field, as the producer partitions by key')
     .addOption(new Option('--partitions <n>', 'source partitions (graph instances) for --key-field').argParser(intArg(1, 10000)).default(1))
     .option('--state <key=value>', "seed a key of the graph's state store (repeatable)", collect)
     .addOption(new Option('--allowed-lateness <time>', "how far behind the frontier a message may arrive, e.g. '5s'").argParser(durationArg({ bareUnit: 'ms' })).default(0, '0s'))))
-    .action(async (file: string, o: DefinitionOptions & { input: string; expected?: string; state?: string[]; allowedLateness: number; timestampField?: string; keyField?: string; partitions: number }) => {
+    .action(async (file: string, o: DefinitionOptions & { input: string; expected?: string; ignore?: string[]; state?: string[]; allowedLateness: number; timestampField?: string; keyField?: string; partitions: number }) => {
       const text = await readDefinition(file);
       const params = pairs('--param', o.param, 'OPERATION.KEY');
       const state = pairs('--state', o.state, 'KEY');
@@ -293,7 +294,7 @@ export function registerGraph(program: Command): void {
         process.stdout.write(outputs.map((m) => `${JSON.stringify(m)}\n`).join(''));
         return;
       }
-      const problems = compareOutputs(outputs, expected, o.expected!);
+      const problems = compareOutputs(outputs, expected, o.expected!, o.ignore ?? []);
       if (problems.length > 0) {
         process.stderr.write(problems.map((p) => `${p}\n`).join(''));
         process.exitCode = 1;
@@ -351,38 +352,11 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 function readExpected(text: string, file: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (err) {
-      throw new CliError(`${file}:${i + 1}: not JSON: ${(err as Error).message}`);
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CliError(`${file}:${i + 1}: an expected message must be a JSON object`);
-    out.push(v as Record<string, unknown>);
-  });
-  return out;
-}
-
-/** Where `got` differs from `want`, on `want`'s fields only: `path: expected X, got Y`, at most `limit` of them. */
-function fieldDifferences(want: unknown, got: unknown, at: string, out: string[], limit: number): void {
-  if (out.length >= limit || isDeepStrictEqual(want, got)) return;
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(want) && isObject(got)) {
-    for (const k of Object.keys(want)) fieldDifferences(want[k], got[k], at === '' ? k : `${at}.${k}`, out, limit);
-    return;
-  }
-  if (Array.isArray(want) && Array.isArray(got) && want.length === got.length) {
-    for (let i = 0; i < want.length; i++) fieldDifferences(want[i], got[i], `${at}[${i}]`, out, limit);
-    return;
-  }
-  out.push(`${at}: expected ${JSON.stringify(want)}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+  return parseExpectedOutputs(text, file);
 }
 
 /** Differences between actual and expected sink messages, one line each (each expected line is compared on its own fields). */
-function compareOutputs(actual: readonly TestOutput[], expected: readonly Record<string, unknown>[], file: string): string[] {
+function compareOutputs(actual: readonly TestOutput[], expected: readonly Record<string, unknown>[], file: string, ignores: readonly string[]): string[] {
   const problems: string[] = [];
   const n = Math.max(actual.length, expected.length);
   for (let i = 0; i < n; i++) {
@@ -390,9 +364,9 @@ function compareOutputs(actual: readonly TestOutput[], expected: readonly Record
     const got = actual[i] as unknown as Record<string, unknown> | undefined;
     if (want === undefined) { problems.push(`${file}: unexpected output ${i + 1}: ${JSON.stringify(got)}`); continue; }
     if (got === undefined) { problems.push(`${file}: output ${i + 1} missing: expected ${JSON.stringify(want)}`); continue; }
-    const diffs: string[] = [];
-    fieldDifferences(want, got, '', diffs, 3);
-    for (const d of diffs) problems.push(`${file}: output ${i + 1}: ${d}`);
+    const picked: Record<string, unknown> = {};
+    for (const k of Object.keys(want)) picked[k] = got[k];
+    for (const d of valueDifferences(picked, want, ignores, 3)) problems.push(`${file}: output ${i + 1}: ${d}`);
   }
   if (actual.length !== expected.length) problems.push(`${file}: ${actual.length} output messages, expected ${expected.length}`);
   return problems;

@@ -183,7 +183,7 @@ export function checkGraph(def: GraphDefinition, diag: Diagnostics, opts: Valida
       outputs: outputs[i].map((e): PlanOutput => (e.arm === undefined ? { to: ops[e.to].name } : { to: ops[e.to].name, arm: e.arm })),
     };
     const m = modules[i];
-    if (m !== undefined) p.module = { name: m.name, version: m.version };
+    if (m !== undefined) p.module = m.path === undefined ? { name: m.name, version: m.version } : { name: m.name, version: m.version, path: m.path };
     return p;
   });
   return {

@@ -16,7 +16,7 @@ export { loadGraph, loadGraphOrThrow, parseGraphDefinition, validateGraph } from
 export type { LoadOptions, ParseOptions } from './load.ts';
 export { InvalidGraphError, formatDiagnostic } from './diagnostics.ts';
 export { GRAPH_DEFINITION_SCHEMA } from './schema.ts';
-export { formatModuleRef, parseModuleRef, providedOperators } from './module_ref.ts';
+export { formatModuleRef, parseModuleRef, providedOperators, registryModuleRef, registryModuleRefOf } from './module_ref.ts';
 export { renderDot, renderGraph, renderMermaid, renderText } from './render.ts';
 export type { OperationAnnotation, RenderFormat, RenderOptions } from './render.ts';
 export { BRANCH_ARMS, MODULE_OPERATOR_TYPES, OPERATION_TYPES } from './types.ts';

@@ -73,7 +73,7 @@ test('the complex graph (branch, accumulate, concatenate, delay) gives a plan in
   assert.deepEqual(byName.get('concatenate1')!.inputs, ['module-snapshot/accumulate', 'module-temperature/accumulate', 'module-humidity/accumulate']);
   assert.equal(byName.get('concatenate1')!.module, undefined);
   assert.deepEqual(byName.get('module-snapshot/branch')!.outputs, [{ to: 'module-format/map', arm: 'True' }, { to: 'module-temperature/branch', arm: 'False' }]);
-  assert.deepEqual(byName.get('module-window/delay')!.module, { name: 'eddy/window', version: '1.0.0' });
+  assert.deepEqual(byName.get('module-window/delay')!.module, { name: 'window', version: '1.0.0', path: 'eddy' });
   // default: -40 (a YAML number) arrives as the text written; the override wins over the default.
   assert.deepEqual(byName.get('module-temperature/filter')!.params, { temperature_lower_bound: '-40', temperature_upper_bound: '100' });
   assert.deepEqual(byName.get('module-snapshot/branch')!.params, { snapshot_topic: 'snapshots' });
@@ -128,7 +128,7 @@ connections:
   assert.ok(r.ok, r.ok ? '' : r.errors.map((e) => e.text).join('\n'));
   assert.equal(r.plan.metadata.version, '1.0');
   assert.equal(r.plan.moduleRequirements.apiVersion, '0.2.0');
-  assert.deepEqual(r.plan.operations[2].module, { name: 'registry.io:5000/split', version: '1.0' });
+  assert.deepEqual(r.plan.operations[2].module, { name: 'split', version: '1.0', path: 'registry.io:5000' });
   assert.deepEqual(r.plan.operations[2].outputs, [{ to: 'sink', arm: 'True' }, { to: 'sink', arm: 'False' }]);
   assert.deepEqual(r.plan.operations[3].inputs, ['b', 'b']);
 });

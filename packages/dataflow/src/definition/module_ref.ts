@@ -5,14 +5,36 @@ import { MODULE_OPERATOR_TYPES, type ModuleRef, type OperatorType } from './type
 // the name; a version holds no '/' (that colon was a port) and no whitespace.
 const MODULE_REF = /^(\S+):([^\s:/]+)$/;
 
-/** `temperature:1.0.0` → { name: 'temperature', version: '1.0.0' }; undefined when malformed. */
+/**
+ * `temperature:1.0.0` → { name: 'temperature', version: '1.0.0' };
+ * `azure-samples/explore-iot-operations/temperature:1.0.0` → the same plus
+ * path 'azure-samples/explore-iot-operations'; undefined when malformed.
+ */
 export function parseModuleRef(text: string): ModuleRef | undefined {
   const m = MODULE_REF.exec(text);
-  return m === null ? undefined : { name: m[1], version: m[2] };
+  if (m === null) return undefined;
+  const slash = m[1].lastIndexOf('/');
+  if (slash < 0) return { name: m[1], version: m[2] };
+  const name = m[1].slice(slash + 1);
+  const path = m[1].slice(0, slash);
+  if (name === '' || path === '') return undefined;
+  return { name, version: m[2], path };
 }
 
+/** The reference as written (path included). */
 export function formatModuleRef(ref: ModuleRef): string {
+  return `${ref.path === undefined ? '' : `${ref.path}/`}${ref.name}:${ref.version}`;
+}
+
+/** The `name:version` the registry and `--modules` directories know a reference by. */
+export function registryModuleRef(ref: ModuleRef): string {
   return `${ref.name}:${ref.version}`;
+}
+
+/** registryModuleRef of a reference's text; text that is no reference comes back unchanged. */
+export function registryModuleRefOf(text: string): string {
+  const ref = parseModuleRef(text);
+  return ref === undefined ? text : registryModuleRef(ref);
 }
 
 /**

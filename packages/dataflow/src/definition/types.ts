@@ -106,9 +106,15 @@ export interface GraphDefinitionError {
   text: string;
 }
 
+/**
+ * A module reference. Eddy's registry is flat: `name` is the reference's last path segment, what
+ * the registry knows the module by, so Azure's `azure-samples/explore-iot-operations/window:1.0.0`
+ * runs the registered `window:1.0.0`. `path` keeps what came before (repository, registry host).
+ */
 export interface ModuleRef {
   name: string;
   version: string;
+  path?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Host APIs for operators (Azure's tinykube_wasm_sdk::{logger, state_store, metrics}), over
 // the `eddy_graph` imports. Keys, values and names go through reused raw buffers, so a call
 // makes no garbage beyond the strings it returns.
+import { decodeUtf8Lossy } from "./utf8";
 import { LeBuffer } from "./buffer";
 import { Hlc } from "./hlc";
 import {
@@ -62,7 +63,7 @@ export namespace stateStore {
     scratch.clear();
     const kl = scratch.utf8(key);
     const n = getInto(scratch.base, kl);
-    return n < 0 ? null : String.UTF8.decodeUnsafe(values.base, <usize>n);
+    return n < 0 ? null : decodeUtf8Lossy(values.base, <usize>n);
   }
 
   /** The value of `key` (bytes), or null when absent or expired. */

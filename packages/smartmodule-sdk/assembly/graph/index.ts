@@ -23,6 +23,7 @@ export { ModuleConfiguration, Parameters, moduleConfiguration } from "./config";
 export { Level, SetCondition, StateResult, stateStore, logger, metrics, Labels } from "./api";
 export { GraphOutput, output } from "./output";
 export { LeBuffer } from "./buffer";
+export { decodeUtf8Lossy } from "./utf8";
 export {
   HEADER_SIZE, KIND_RAW, KIND_MESSAGE, checkBatch, batchCount, batchFirst, nextMessage, msgSize, msgPayloadLength,
   msgTimestampPtr, msgPhysical, msgKind, msgTopicLength, msgContentTypeLength, msgPropertyCount, msgTopicPtr,

@@ -1,5 +1,6 @@
 // Messages: a view over one message in the ABI layout (input batches are read in place, never
 // copied), and a builder for new ones.
+import { decodeUtf8Lossy } from "./utf8";
 import { bytesContainString, bytesEqualString, bytesStartWithString, copyBytes } from "../bytes";
 import { JsonValue } from "../json";
 import { parseJsonBytes } from "../json_parse";
@@ -45,8 +46,8 @@ export class PropertyCursor {
     return true;
   }
 
-  key(): string { return String.UTF8.decodeUnsafe(this.keyPtr, <usize>this.keyLength); }
-  value(): string { return String.UTF8.decodeUnsafe(this.valuePtr, <usize>this.valueLength); }
+  key(): string { return decodeUtf8Lossy(this.keyPtr, <usize>this.keyLength); }
+  value(): string { return decodeUtf8Lossy(this.valuePtr, <usize>this.valueLength); }
   keyEquals(s: string): bool { return bytesEqualString(this.keyPtr, this.keyLength, s); }
 }
 
@@ -101,12 +102,12 @@ export class Message {
 
   get topicPtr(): usize { return msgTopicPtr(this.ptr); }
   get topicLength(): i32 { return <i32>msgTopicLength(this.ptr); }
-  topic(): string { return String.UTF8.decodeUnsafe(msgTopicPtr(this.ptr), <usize>msgTopicLength(this.ptr)); }
+  topic(): string { return decodeUtf8Lossy(msgTopicPtr(this.ptr), <usize>msgTopicLength(this.ptr)); }
   topicEquals(s: string): bool { return bytesEqualString(msgTopicPtr(this.ptr), <i32>msgTopicLength(this.ptr), s); }
 
   get contentTypePtr(): usize { return msgContentTypePtr(this.ptr); }
   get contentTypeLength(): i32 { return <i32>msgContentTypeLength(this.ptr); }
-  contentType(): string { return String.UTF8.decodeUnsafe(msgContentTypePtr(this.ptr), <usize>msgContentTypeLength(this.ptr)); }
+  contentType(): string { return decodeUtf8Lossy(msgContentTypePtr(this.ptr), <usize>msgContentTypeLength(this.ptr)); }
 
   /** Where the payload bytes are (a view: read with load<u8>, no copy). */
   get payloadPtr(): usize { return msgPayloadPtr(this.ptr); }
@@ -114,7 +115,7 @@ export class Message {
   /** Payload byte `i` (no bounds check beyond the message). */
   payloadByte(i: i32): u8 { return load<u8>(msgPayloadPtr(this.ptr) + <usize>i); }
   /** The payload as UTF-8 text. */
-  payloadString(): string { return String.UTF8.decodeUnsafe(msgPayloadPtr(this.ptr), <usize>msgPayloadLength(this.ptr)); }
+  payloadString(): string { return decodeUtf8Lossy(msgPayloadPtr(this.ptr), <usize>msgPayloadLength(this.ptr)); }
   /** A copy of the payload. */
   payloadBytes(): Uint8Array { return copyBytes(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr)); }
   payloadEquals(s: string): bool { return bytesEqualString(msgPayloadPtr(this.ptr), <i32>msgPayloadLength(this.ptr), s); }

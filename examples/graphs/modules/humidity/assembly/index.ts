@@ -1,29 +1,61 @@
-// humidity 1.0.0 (Azure IoT Operations' humidity sample): accumulate min, max, average and count
-// of the window's humidity readings {"sensor_id":"hum-01","type":"humidity","value":45.2,"unit":"%"}.
-import { JsonValue, Message, MessageBuilder } from "@eddy/smartmodule-sdk/graph";
+// humidity 1.0.0: Azure IoT Operations' humidity sample, same behaviour. An accumulate over
+// readings {"humidity":{"value":85}} that writes {"humidity":{"count","max","min","average","last"}}
+// with full precision; `last` is the input with the latest second (ties: the later input). Any
+// other measurement fails the call ("Unexpected measurement type.").
+import { Message, fail, logger, metrics } from "@eddy/smartmodule-sdk/graph";
+import { MEASUREMENT_HUMIDITY, displayFloat, measurementError, readMeasurement } from "../../../shared/assembly/measurement";
 
 @accumulate_operator
-function summary(staged: Message, inputs: Message[]): Message {
-  let count = 0;
-  let min = Infinity;
-  let max = -Infinity;
+function accumulateHumidity(staged: Message, inputs: Message[]): Message {
+  metrics.addToCounter("requests", 1);
+  let count: u64 = 0;
   let sum: f64 = 0;
+  let max: f64 = -1.7976931348623157e308; // f64::MIN, as Azure's starts
+  let min: f64 = 1.7976931348623157e308;
+  let last: f64 = 0;
+  if (staged.payloadLength > 0) {
+    const s = readMeasurement(staged.payloadJson());
+    if (s !== null && s.kind == MEASUREMENT_HUMIDITY) {
+      const r = s.reading!;
+      count = r.count;
+      sum = r.average * <f64>r.count;
+      max = r.max;
+      min = r.min;
+      last = r.last;
+    }
+  }
+  let lastSecs: u64 = 0;
+  let from: Message = staged;
   for (let i = 0; i < inputs.length; i++) {
-    const json = inputs[i].payloadJson();
-    if (json === null || !json.isObject) continue;
-    const type = json.get("type");
-    const value = json.get("value");
-    if (type === null || type.asString() != "humidity" || value === null || !value.isNumber) continue;
-    const v = value.asNumber();
-    count++;
+    const input = inputs[i];
+    const m = readMeasurement(input.payloadJson());
+    if (m === null) {
+      fail("payload is not a measurement: " + measurementError());
+      return staged;
+    }
+    if (m.kind != MEASUREMENT_HUMIDITY) {
+      fail("Unexpected measurement type.");
+      return staged;
+    }
+    const r = m.reading!;
+    if (!r.hasValue) {
+      fail("a humidity reading without a value");
+      return staged;
+    }
+    const v = r.value;
     sum += v;
-    if (v < min) min = v;
+    count++;
     if (v > max) max = v;
+    if (v < min) min = v;
+    const secs = input.physicalTime / 1000;
+    if (secs >= lastSecs) {
+      last = v;
+      lastSecs = secs;
+    }
+    from = input;
   }
-  const out = JsonValue.object().setString("type", "humidity").setString("unit", "%").setInteger("count", count);
-  if (count > 0) {
-    out.setNumber("min", min).setNumber("max", max).setNumber("average", Math.round(sum / count * 100) / 100);
-  }
-  const from = inputs.length > 0 ? inputs[0] : staged;
-  return MessageBuilder.from(from).setContentType("application/json").setPayloadJson(out).build();
+  const text = "{\"humidity\":{\"count\":" + count.toString() + ",\"max\":" + displayFloat(max) + ",\"min\":" +
+    displayFloat(min) + ",\"average\":" + displayFloat(sum / <f64>count) + ",\"last\":" + displayFloat(last) + "}}";
+  logger.info(text);
+  return Message.builder().setTopic(from.topic()).setPayloadString(text).build();
 }

@@ -1,27 +1,22 @@
-// window 1.0.0 (Azure IoT Operations' window sample): a delay that moves every message to the end
-// of its tumbling window, so one accumulate call sees the whole window. Window [k·w, (k+1)·w)
-// gets timestamp (k+1)·w ms (counter 0, same node). Parameter window_size_seconds, default 10.
-import { Hlc, Message, ModuleConfiguration, fail, parseIntString, parseOk } from "@eddy/smartmodule-sdk/graph";
+// window 1.0.0: Azure IoT Operations' window sample, same behaviour. A delay that moves each
+// message to the end of its 10-second tumbling window, so one accumulate call sees the whole
+// window: a timestamp already on a 10-second boundary stays where it is, any other moves up to
+// the next boundary. Window k holds (k·10 s − 10 s, k·10 s]. A moved timestamp gets counter 0
+// (Azure zeroes it always; one left in place keeps its counter, as Eddy's delay never moves a
+// message back in time; source messages have counter 0). The node stays.
+// Azure's window takes no parameters and neither does this one.
+import { Hlc, Message, metrics } from "@eddy/smartmodule-sdk/graph";
 
-let windowMs: u64 = 10_000;
-
-@operator_init
-function init(config: ModuleConfiguration): bool {
-  const text = config.get("window_size_seconds");
-  if (text === null) return true;
-  const seconds = parseIntString(text);
-  if (!parseOk() || seconds <= 0 || seconds > 31_536_000) {
-    fail("window_size_seconds must be a whole number of seconds from 1 to 31536000, not \"" + text + "\"");
-    return false;
-  }
-  windowMs = <u64>seconds * 1000;
-  return true;
-}
+const WINDOW_MS: u64 = 10_000;
 
 @delay_operator
-function windowEnd(input: Message, timestamp: Hlc): Hlc {
+function delay(input: Message, timestamp: Hlc): Hlc {
+  metrics.addToCounter("requests", 1);
   // the timestamp object is lent: changing and returning it allocates nothing
-  timestamp.physical = (timestamp.physical / windowMs + 1) * windowMs;
-  timestamp.counter = 0;
+  const rest = timestamp.physical % WINDOW_MS;
+  if (rest != 0) {
+    timestamp.physical += WINDOW_MS - rest;
+    timestamp.counter = 0;
+  }
   return timestamp;
 }
