@@ -26,6 +26,8 @@ import type { WorkerReply, WorkerRequest, StepInput } from './worker_messages.ts
 
 const WORKER_URL = new URL(`./graph_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 const SEQ_MOD = 2 ** 31;
+/** Old-generation cap per graph worker; a busy instance uses 7-16 MB of JS heap. */
+const GRAPH_WORKER_HEAP_MB = 256;
 
 export interface InstanceSource {
   topic: string;
@@ -94,6 +96,8 @@ export class InstanceDriver {
   private lastCheckpoint = 0;
   /** Whether this life has written a checkpoint yet (the first follows its first output write). */
   private checkpointedThisLife = false;
+  /** Steps ran since the last checkpoint (an idle instance does not rewrite the same one). */
+  private dirty = false;
 
   constructor(opts: InstanceDriverOptions) {
     this.opts = opts;
@@ -120,7 +124,9 @@ export class InstanceDriver {
     const written = await highestWrittenSeq(o.sink, this.producerId, ckpt?.sinkScanFrom ?? 0, seqAtCheckpoint);
     this.seq = written;
     const lateWritten = o.late ? await highestWrittenSeq(o.late, this.lateProducerId, ckpt?.lateScanFrom ?? 0, ckpt?.lateSeq ?? 0) : 0;
-    this.worker = new Worker(WORKER_URL, { name: `graph ${o.graph}/${o.partition}` });
+    // The worker's JS heap is capped: a module's host-side garbage cannot grow the broker without
+    // bound (past the cap the worker ends with ERR_WORKER_OUT_OF_MEMORY and the graph fails).
+    this.worker = new Worker(WORKER_URL, { name: `graph ${o.graph}/${o.partition}`, resourceLimits: { maxOldGenerationSizeMb: GRAPH_WORKER_HEAP_MB } });
     this.worker.on('message', (m: WorkerReply) => this.onReply(m));
     this.worker.on('error', (err) => this.fail(`worker failed: ${err.message}`));
     this.worker.on('exit', (code) => {
@@ -156,7 +162,7 @@ export class InstanceDriver {
       const inputs = await this.readInputs();
       if (this.stopped) break;
       if (inputs.length === 0) {
-        if (Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
+        if (this.dirty && Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
         await this.idle(o.checkpointIntervalMs);
         continue;
       }
@@ -192,6 +198,7 @@ export class InstanceDriver {
     const r = await this.request({ type: 'step', id: this.nextId++, inputs: inputs.map((i) => i.input), wantLate: o.late !== null }, o.stepBudgetMs);
     for (const i of inputs) i.release();
     if (r.type !== 'result') return false;
+    this.dirty = true;
     // Steps run one at a time, so at a checkpoint every output it counts is in the sink.
     if (r.sink) await o.sink.append(Buffer.from(r.sink.buffer, r.sink.byteOffset, r.sink.byteLength), false);
     if (r.late && o.late) await o.late.append(Buffer.from(r.late.buffer, r.late.byteOffset, r.late.byteLength), false);
@@ -223,6 +230,7 @@ export class InstanceDriver {
     await writeFileAtomic(this.checkpointFile, JSON.stringify(c));
     this.lastCheckpoint = Date.now();
     this.checkpointedThisLife = true;
+    this.dirty = false;
     this.checkpointMs = c.writtenMs;
   }
 
