@@ -4,65 +4,16 @@
 // mid-run and restarted, and the sink still holds every result exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, spawnBroker, type BrokerProcess } from '../packages/broker/test/support/launcher.ts';
-import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
-import { Eddy, Offset, partitionForKey } from '@eddy/client';
+import { Offset, partitionForKey } from '@eddy/client';
 import { runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';
 import { graphYaml } from '../packages/dataflow/test/graph_yaml.ts';
+import { Cluster } from './graph_cluster.ts';
 
 const LATENESS_MS = 3000;
-// Checkpoints only at a clean stop here, so the kill -9 below always leaves outputs after the
-// last checkpoint, which the restarted graph must not write again.
-const CHECKPOINT_AT_STOP_ONLY = ['--graph-checkpoint-ms', '3600000'];
 const STATE = { factory: 'north', line: '3' };
-
-/** A broker process with checkpoints only at clean stops, a client on it, and restarts by signal. */
-class Cluster {
-  broker!: BrokerProcess;
-  eddy!: Eddy;
-  readonly dataDir: string;
-  private port = 0;
-  constructor(prefix: string) {
-    this.dataDir = mkdtempSync(join(tmpdir(), prefix));
-  }
-  async start(): Promise<this> {
-    this.port ||= await freePort();
-    // As users run it (the bundle when current), its log in the data dir.
-    this.broker = await spawnBroker({
-      entry: brokerLaunch().args, dataDir: this.dataDir, port: this.port, logFile: join(this.dataDir, 'broker.log'),
-      args: CHECKPOINT_AT_STOP_ONLY, stderr: 'inherit',
-    });
-    this.eddy = await Eddy.connect({ endpoint: `127.0.0.1:${this.port}` });
-    return this;
-  }
-  /** SIGTERM: a clean stop (graphs checkpoint); SIGKILL: a crash. Then start again. */
-  async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    await this.eddy.close();
-    await this.broker.kill(signal);
-    await this.start();
-  }
-  async count(topic: string): Promise<number> {
-    return (await this.eddy.admin().listOffsets(topic)).reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
-  }
-  /** Waits until `topic` holds at least `n` records; returns how many it holds. */
-  async waitFor(topic: string, n: number, timeoutMs = 60_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.count(topic)) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const have = await this.count(topic);
-    assert.ok(have >= n, `at least ${n} records in ${topic} (${have})`);
-    return have;
-  }
-  async close(): Promise<void> {
-    await this.eddy.close().catch(() => {});
-    await this.broker.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
-
 
 /** A sensor reading in Azure's payload shape, keyed by its sensor. */
 interface Reading { sensor_id: string; time: string; payload: unknown }
@@ -187,8 +138,7 @@ test('complex graph: shuffled arrival over 3 partitions, kill -9 mid-run: same w
     const status = await c.eddy.admin().describeGraph('complex');
     assert.equal(status.status?.state ?? 'running', 'running');
     // The restart after the kill replayed outputs that were already in the sink (and skipped them).
-    const log = readFileSync(join(c.dataDir, 'broker.log'), 'utf8');
-    const replayed = log.split('\n').filter((l) => l.includes('graph instance started')).map((l) => (JSON.parse(l) as { alreadyInSink: number }).alreadyInSink);
+    const replayed = c.instanceStarts().map((s) => s.alreadyInSink);
     assert.ok(replayed.some((n) => n > 0), `a restart skipped outputs already in the sink (${replayed.join(',')})`);
     void start;
   } finally {

@@ -25,6 +25,9 @@ let instance: GraphInstance | null = null;
 let producerId = 0;
 /** Outputs numbered below this already reached the sink before a restart: not sent again. */
 let suppressBelow = 0;
+/** Late messages are numbered by the instance's lateMessages count, under their own producer id. */
+let lateProducerId = 0;
+let lateSuppressBelow = 0;
 /** Module metrics per operation, drained into every reply. */
 const metrics = new Map<string, MetricUpdates>();
 let logs: LogLine[] = [];
@@ -49,6 +52,8 @@ port.on('message', (req: WorkerRequest) => {
         for (const [ref, wasm] of req.modules) modules.set(ref, compileOperatorModule(ref, wasm, req.maxMemoryBytes));
         producerId = req.producerId;
         suppressBelow = req.suppressBelow;
+        lateProducerId = req.lateProducerId;
+        lateSuppressBelow = req.lateSuppressBelow;
         instance = new GraphInstance({
           plan: req.plan,
           modules,
@@ -71,16 +76,28 @@ port.on('message', (req: WorkerRequest) => {
             }
           },
         });
-        reply({ type: 'ready', position: instance.position, seq: instance.seq });
+        reply({
+          type: 'ready',
+          position: instance.position,
+          seq: instance.seq,
+          frontier: Number.isFinite(instance.frontier) ? instance.frontier : null,
+          lateMessages: instance.lateMessages,
+          stats: instance.stats(),
+        });
         break;
       }
       case 'step': {
         const g = instance!;
         const input = messagesOf(req.inputs, g.node);
         const r = g.process(input);
-        const out = unsent(r.output, r.firstSeq);
+        const out = unsent(r.output, r.firstSeq, suppressBelow);
         const sink = out.batch.count > 0 ? join(recordBatchFromMessages(out.batch, { producerId, firstSequence: out.firstSeq % 2 ** 31 })) : null;
-        const late = req.wantLate && r.late.count > 0 ? join(recordBatchFromMessages(r.late)) : null;
+        let late: Buffer | null = null;
+        if (req.wantLate && r.late.count > 0) {
+          // The step's late messages are the last r.late.count counted in lateMessages.
+          const lateOut = unsent(r.late, g.lateMessages - r.late.count, lateSuppressBelow);
+          if (lateOut.batch.count > 0) late = join(recordBatchFromMessages(lateOut.batch, { producerId: lateProducerId, firstSequence: lateOut.firstSeq % 2 ** 31 }));
+        }
         const transfer: ArrayBuffer[] = [];
         if (sink) transfer.push(sink.buffer as ArrayBuffer);
         if (late) transfer.push(late.buffer as ArrayBuffer);
@@ -101,7 +118,7 @@ port.on('message', (req: WorkerRequest) => {
       }
       case 'snapshot': {
         const bytes = instance!.snapshot();
-        reply({ type: 'snapshot', id: req.id, bytes, seq: instance!.seq, position: instance!.position });
+        reply({ type: 'snapshot', id: req.id, bytes, seq: instance!.seq, position: instance!.position, lateMessages: instance!.lateMessages });
         break;
       }
     }
@@ -120,10 +137,10 @@ function messagesOf(inputs: StepInput[], node: number): MessageBatch {
   return b.finish();
 }
 
-/** The part of a step's output not yet in the sink (after a restart, replayed outputs are skipped). */
-function unsent(batch: MessageBatch, firstSeq: number): { batch: MessageBatch; firstSeq: number } {
-  if (firstSeq >= suppressBelow) return { batch, firstSeq };
-  const skip = Math.min(batch.count, suppressBelow - firstSeq);
+/** The part of a step's output not yet written (after a restart, replayed outputs are skipped). */
+function unsent(batch: MessageBatch, firstSeq: number, below: number): { batch: MessageBatch; firstSeq: number } {
+  if (firstSeq >= below) return { batch, firstSeq };
+  const skip = Math.min(batch.count, below - firstSeq);
   if (skip === batch.count) return { batch: MessageBatch.EMPTY, firstSeq: firstSeq + skip };
   const b = new MessageBatchBuilder(batch.bytes.length);
   for (let i = skip; i < batch.count; i++) b.appendFrom(batch, i);

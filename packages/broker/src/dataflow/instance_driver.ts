@@ -4,12 +4,15 @@
  * checkpoints.
  *
  * Exactly once within Eddy. The worker numbers sink outputs (seq) and the sink batches carry
- * the instance's producer id and the first seq, as Kafka's idempotent producer does. A
- * checkpoint (source positions, seq, the instance snapshot with its state store and buffers) is
- * written after the sink append it covers is acknowledged. After a crash the instance restarts
- * from its checkpoint, scans the sink past it for its own batches to learn the highest seq that
- * made it, and replays: processing is deterministic, so the replayed outputs are the same
- * messages with the same numbers, and those already in the sink are not written again.
+ * the instance's producer id and the first seq, as Kafka's idempotent producer does; late
+ * messages are numbered the same way under a second producer id (their seq is the instance's
+ * lateMessages count). A checkpoint (source positions, both seqs, the instance snapshot with its
+ * state store, buffers and per-operation counts) is written after the appends it covers are
+ * acknowledged: after the first output write of each life, then every checkpointIntervalMs, and
+ * at a clean stop. After a crash the instance restarts from its checkpoint, scans the sink and
+ * the late topic past it for its own batches to learn the highest seq that made it, and replays:
+ * processing is deterministic, so the replayed outputs are the same messages with the same
+ * numbers, and those already written are not written again.
  */
 import { Worker } from 'node:worker_threads';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -23,6 +26,8 @@ import type { WorkerReply, WorkerRequest, StepInput } from './worker_messages.ts
 
 const WORKER_URL = new URL(`./graph_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 const SEQ_MOD = 2 ** 31;
+/** Old-generation cap per graph worker; a busy instance uses 7-16 MB of JS heap. */
+const GRAPH_WORKER_HEAP_MB = 256;
 
 export interface InstanceSource {
   topic: string;
@@ -59,6 +64,9 @@ interface Checkpoint {
   seq: number;
   /** Where to start scanning the sink for this instance's batches written after the checkpoint. */
   sinkScanFrom: number;
+  /** Late messages numbered so far, and where to scan the late topic (absent in older checkpoints). */
+  lateSeq?: number;
+  lateScanFrom?: number;
   snapshot: string;
   writtenMs: number;
 }
@@ -83,13 +91,19 @@ export class InstanceDriver {
   private nextId = 1;
   private loop: Promise<void> | null = null;
   private readonly producerId: number;
+  private readonly lateProducerId: number;
   private seq = 0;
   private lastCheckpoint = 0;
+  /** Whether this life has written a checkpoint yet (the first follows its first output write). */
+  private checkpointedThisLife = false;
+  /** Steps ran since the last checkpoint (an idle instance does not rewrite the same one). */
+  private dirty = false;
 
   constructor(opts: InstanceDriverOptions) {
     this.opts = opts;
     this.partition = opts.partition;
     this.producerId = producerIdOf(opts.graph, opts.partition);
+    this.lateProducerId = producerIdOf(`${opts.graph}\u0000late`, opts.partition);
   }
 
   private get checkpointFile(): string {
@@ -107,9 +121,12 @@ export class InstanceDriver {
     for (const s of o.sources) this.positions.set(s.topic, Math.max(ckpt?.positions[s.topic] ?? 0, s.leader.log.logStartOffset));
     // What this instance already wrote after its checkpoint: those outputs are not sent again.
     const seqAtCheckpoint = ckpt?.seq ?? 0;
-    const written = await this.highestWrittenSeq(ckpt?.sinkScanFrom ?? 0, seqAtCheckpoint);
+    const written = await highestWrittenSeq(o.sink, this.producerId, ckpt?.sinkScanFrom ?? 0, seqAtCheckpoint);
     this.seq = written;
-    this.worker = new Worker(WORKER_URL, { name: `graph ${o.graph}/${o.partition}` });
+    const lateWritten = o.late ? await highestWrittenSeq(o.late, this.lateProducerId, ckpt?.lateScanFrom ?? 0, ckpt?.lateSeq ?? 0) : 0;
+    // The worker's JS heap is capped: a module's host-side garbage cannot grow the broker without
+    // bound (past the cap the worker ends with ERR_WORKER_OUT_OF_MEMORY and the graph fails).
+    this.worker = new Worker(WORKER_URL, { name: `graph ${o.graph}/${o.partition}`, resourceLimits: { maxOldGenerationSizeMb: GRAPH_WORKER_HEAP_MB } });
     this.worker.on('message', (m: WorkerReply) => this.onReply(m));
     this.worker.on('error', (err) => this.fail(`worker failed: ${err.message}`));
     this.worker.on('exit', (code) => {
@@ -126,22 +143,33 @@ export class InstanceDriver {
       snapshot: ckpt ? Buffer.from(ckpt.snapshot, 'base64') : null,
       producerId: this.producerId,
       suppressBelow: written,
+      lateProducerId: this.lateProducerId,
+      lateSuppressBelow: lateWritten,
     }, 0);
     if (ready.type !== 'ready') return;
+    // Status shows the checkpoint's totals before any new input arrives.
+    this.frontier = ready.frontier;
+    this.lateMessages = ready.lateMessages;
+    this.stats = ready.stats;
     for (const s of o.sources) this.unsubscribe.push(s.leader.log.onAppend(() => this.poke()));
     this.state = 'running';
     this.lastCheckpoint = Date.now();
-    o.logger.info({ graph: o.graph, partition: o.partition, positions: Object.fromEntries(this.positions), seq: ready.seq, alreadyInSink: written - ready.seq }, 'graph instance started');
+    o.logger.info({
+      graph: o.graph, partition: o.partition, positions: Object.fromEntries(this.positions), seq: ready.seq,
+      alreadyInSink: written - ready.seq, alreadyInLate: lateWritten - ready.lateMessages,
+    }, 'graph instance started');
     while (!this.stopped) {
       const inputs = await this.readInputs();
       if (this.stopped) break;
       if (inputs.length === 0) {
-        if (Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
+        if (this.dirty && Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
         await this.idle(o.checkpointIntervalMs);
         continue;
       }
-      await this.step(inputs);
-      if (Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
+      const wrote = await this.step(inputs);
+      // The first write of a life is checkpointed at once: a crash loop whose lives are shorter
+      // than the interval would otherwise replay from the same old checkpoint every time.
+      if ((wrote && !this.checkpointedThisLife) || Date.now() - this.lastCheckpoint >= o.checkpointIntervalMs) await this.checkpoint();
     }
   }
 
@@ -164,11 +192,13 @@ export class InstanceDriver {
     return out;
   }
 
-  private async step(inputs: { input: StepInput; next: number; release: () => void }[]): Promise<void> {
+  /** Runs one step; true when it appended to the sink or the late topic. */
+  private async step(inputs: { input: StepInput; next: number; release: () => void }[]): Promise<boolean> {
     const o = this.opts;
     const r = await this.request({ type: 'step', id: this.nextId++, inputs: inputs.map((i) => i.input), wantLate: o.late !== null }, o.stepBudgetMs);
     for (const i of inputs) i.release();
-    if (r.type !== 'result') return;
+    if (r.type !== 'result') return false;
+    this.dirty = true;
     // Steps run one at a time, so at a checkpoint every output it counts is in the sink.
     if (r.sink) await o.sink.append(Buffer.from(r.sink.buffer, r.sink.byteOffset, r.sink.byteLength), false);
     if (r.late && o.late) await o.late.append(Buffer.from(r.late.buffer, r.late.byteOffset, r.late.byteLength), false);
@@ -178,6 +208,7 @@ export class InstanceDriver {
     this.lateMessages = r.lateMessages;
     this.stats = r.stats;
     this.deliver(r.metrics, r.logs);
+    return r.sink !== null || (r.late !== null && o.late !== null);
   }
 
   private async checkpoint(): Promise<void> {
@@ -191,11 +222,15 @@ export class InstanceDriver {
       seq: r.seq,
       // Outputs after this checkpoint are appended from the current end on.
       sinkScanFrom: o.sink.log.highWatermark,
+      lateSeq: r.lateMessages,
+      lateScanFrom: o.late?.log.highWatermark ?? 0,
       snapshot: Buffer.from(r.bytes).toString('base64'),
       writtenMs: Date.now(),
     };
     await writeFileAtomic(this.checkpointFile, JSON.stringify(c));
     this.lastCheckpoint = Date.now();
+    this.checkpointedThisLife = true;
+    this.dirty = false;
     this.checkpointMs = c.writtenMs;
   }
 
@@ -214,28 +249,6 @@ export class InstanceDriver {
     }
     this.checkpointMs = c.writtenMs;
     return c;
-  }
-
-  /** Highest output seq (+1) this instance has in the sink at or after `from`. */
-  private async highestWrittenSeq(from: number, seqAtCheckpoint: number): Promise<number> {
-    const log = this.opts.sink.log;
-    let offset = Math.max(from, log.logStartOffset);
-    let next = seqAtCheckpoint;
-    while (offset < log.highWatermark) {
-      const r = await log.read(offset, 1 << 20);
-      if (r.data.length === 0) break;
-      forEachBatch(r.data, (pos) => {
-        if (batchProducerId(r.data, pos) !== this.producerId) return;
-        const first = r.data.readInt32BE(pos + 53);
-        // The batch carries seq mod 2^31; the true seq is the next one at or after the checkpoint's.
-        const delta = (((first - (seqAtCheckpoint % SEQ_MOD)) % SEQ_MOD) + SEQ_MOD) % SEQ_MOD;
-        const end = seqAtCheckpoint + delta + batchRecordCount(r.data, pos);
-        if (end > next) next = end;
-      });
-      r.release();
-      offset = r.nextOffset;
-    }
-    return next;
   }
 
   private deliver(metrics: [string, MetricUpdate[]][], logs: { operation: string; level: number; message: string }[]): void {
@@ -349,4 +362,28 @@ export function producerIdOf(graph: string, partition: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < graph.length; i++) h = Math.imul(h ^ graph.charCodeAt(i), 0x01000193) >>> 0;
   return (h % 0x7fffffff) * 0x10000 + (partition & 0xffff) + 1;
+}
+
+/**
+ * Highest seq (+1) that `producerId` has in `leader`'s log at or after `from`, or `seqAtCheckpoint`
+ * when none: batches carry seq mod 2^31, so each is read as the next such seq at or after it.
+ */
+async function highestWrittenSeq(leader: PartitionLeader, producerId: number, from: number, seqAtCheckpoint: number): Promise<number> {
+  const log = leader.log;
+  let offset = Math.max(from, log.logStartOffset);
+  let next = seqAtCheckpoint;
+  while (offset < log.highWatermark) {
+    const r = await log.read(offset, 1 << 20);
+    if (r.data.length === 0) break;
+    forEachBatch(r.data, (pos) => {
+      if (batchProducerId(r.data, pos) !== producerId) return;
+      const first = r.data.readInt32BE(pos + 53);
+      const delta = (((first - (seqAtCheckpoint % SEQ_MOD)) % SEQ_MOD) + SEQ_MOD) % SEQ_MOD;
+      const end = seqAtCheckpoint + delta + batchRecordCount(r.data, pos);
+      if (end > next) next = end;
+    });
+    r.release();
+    offset = r.nextOffset;
+  }
+  return next;
 }

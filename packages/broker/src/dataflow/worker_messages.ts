@@ -26,12 +26,23 @@ export type WorkerRequest =
       snapshot: Uint8Array | null;
       producerId: number;
       suppressBelow: number;
+      /** The late topic's own numbering: its producer id, and late outputs already there. */
+      lateProducerId: number;
+      lateSuppressBelow: number;
     }
   | { type: 'step'; id: number; inputs: StepInput[]; wantLate: boolean }
   | { type: 'snapshot'; id: number };
 
 export type WorkerReply =
-  | { type: 'ready'; position: number; seq: number }
+  | {
+      type: 'ready';
+      position: number;
+      seq: number;
+      /** What the checkpoint carried, so status shows the totals from before a restart at once. */
+      frontier: number | null;
+      lateMessages: number;
+      stats: OperationStats[];
+    }
   | {
       type: 'result';
       id: number;
@@ -49,5 +60,5 @@ export type WorkerReply =
       metrics: [string, MetricUpdate[]][];
       logs: LogLine[];
     }
-  | { type: 'snapshot'; id: number; bytes: Uint8Array; seq: number; position: number }
+  | { type: 'snapshot'; id: number; bytes: Uint8Array; seq: number; position: number; lateMessages: number }
   | { type: 'failed'; message: string; metrics: [string, MetricUpdate[]][]; logs: LogLine[] };

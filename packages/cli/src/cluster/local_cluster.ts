@@ -159,6 +159,8 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
   const logFd = fs.openSync(p.logFile, 'a');
   // Filled in by the child's events while we poll (an object so the checks below see updates).
   const childStatus = { exit: null as string | null, error: null as Error | null };
+  // glibc keeps what graph worker threads free (an arena per thread, and 1 MB step buffers raise
+  // its mmap threshold): 2 arenas and a fixed threshold return it (BENCHMARKS.md, graph memory).
   const child = spawn(process.execPath, [
     ...brokerLaunch().args,
     '--data-dir', o.dataDir,
@@ -167,7 +169,7 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
     '--metrics-port', String(o.metricsPort),
     ...(o.smTimeBudgetMs !== undefined ? ['--sm-time-budget-ms', String(o.smTimeBudgetMs)] : []),
     ...(o.smMemoryMb !== undefined ? ['--sm-memory-mb', String(o.smMemoryMb)] : []),
-  ], { detached: true, stdio: ['ignore', logFd, logFd], env: process.env });
+  ], { detached: true, stdio: ['ignore', logFd, logFd], env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...process.env } });
   fs.closeSync(logFd);
   child.on('exit', (code, signal) => { childStatus.exit = signal ? `killed by ${signal}` : `exit code ${code}`; });
   child.on('error', (err) => { childStatus.error = err; });
