@@ -83,8 +83,13 @@ function walk(got: unknown, want: unknown, ignores: readonly string[][], at: str
   const g = typeof got === 'string' && typeof want !== 'string' ? heldJson(got) ?? got : got;
   const w = typeof want === 'string' && typeof got !== 'string' ? heldJson(want) ?? want : want;
   if (isObject(g) && isObject(w)) {
+    const path = (k: string): string => (at === '' ? k : `${at}.${k}`);
     for (const k of Object.keys(w)) {
-      if (!ignored(ignores, k)) walk(g[k], w[k], below(ignores, k), at === '' ? k : `${at}.${k}`, out, limit);
+      if (!ignored(ignores, k)) walk(g[k], w[k], below(ignores, k), path(k), out, limit);
+    }
+    // A field the output has and the expectation does not is a difference too (unless ignored).
+    for (const k of Object.keys(g)) {
+      if (out.length < limit && !(k in w) && !ignored(ignores, k)) out.push(`${path(k)}: not expected, got ${JSON.stringify(g[k])}`);
     }
     return;
   }
