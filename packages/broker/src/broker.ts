@@ -15,6 +15,7 @@ import {
 import { acquireDirLock } from './util/dir_lock.ts';
 import { openDescriptorCount, raiseDescriptorLimit } from './util/descriptor_limit.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
+import { SHARED_OPEN_SEGMENTS, openSegmentsCapFor } from './storage/index.ts';
 
 export const DEFAULT_BROKER_PORT = 9003;
 
@@ -115,6 +116,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Before any partition opens its files: each holds descriptors for as long as it exists.
   const raised = raiseDescriptorLimit();
   if (raised.failure !== null) logger.warn({ limit: raised.limit }, `cannot raise the open-file limit to its hard limit: ${raised.failure}`);
+  SHARED_OPEN_SEGMENTS.resize(openSegmentsCapFor(raised.limit?.soft ?? null));
 
   try {
     const release = await acquireDirLock(join(dataDir, 'broker.lock'));
@@ -235,6 +237,8 @@ function checkMin(name: string, v: number | undefined, min: number): void {
 /**
  * One line at start: the open-file limit, what is open, and how many more partitions it leaves
  * room for (a warning when the room left is short), so running out is foreseen, not discovered.
+ * Only active segments hold descriptors per partition; closed ones share a capped set (storage's
+ * OpenSegments), of which the part not open yet is counted as taken.
  */
 function logDescriptorCapacity(logger: Logger, soft: number | null, topics: number): void {
   const open = openDescriptorCount();
@@ -243,10 +247,14 @@ function logDescriptorCapacity(logger: Logger, soft: number | null, topics: numb
     logger.info({ openFiles: open, limit: 'unlimited' }, 'open-file limit: unlimited');
     return;
   }
-  const free = soft - open - DESCRIPTORS_RESERVED_FOR_CONNECTIONS;
+  const sealedCap = SHARED_OPEN_SEGMENTS.cap;
+  const free = soft - open - DESCRIPTORS_RESERVED_FOR_CONNECTIONS - Math.max(0, sealedCap - SHARED_OPEN_SEGMENTS.size);
   const morePartitions = Math.max(0, Math.floor(free / DESCRIPTORS_PER_PARTITION));
-  const fields = { limit: soft, openFiles: open, topics, descriptorsPerPartition: DESCRIPTORS_PER_PARTITION, reservedForConnections: DESCRIPTORS_RESERVED_FOR_CONNECTIONS, morePartitions };
-  const message = `open-file limit ${soft}: ${open} open; room for ${morePartitions} more partitions (${DESCRIPTORS_PER_PARTITION} descriptors each) with ${DESCRIPTORS_RESERVED_FOR_CONNECTIONS} kept for connections`;
+  const fields = {
+    limit: soft, openFiles: open, topics, descriptorsPerPartition: DESCRIPTORS_PER_PARTITION, openClosedSegmentsCap: sealedCap,
+    reservedForConnections: DESCRIPTORS_RESERVED_FOR_CONNECTIONS, morePartitions,
+  };
+  const message = `open-file limit ${soft}: ${open} open; room for ${morePartitions} more partitions (${DESCRIPTORS_PER_PARTITION} descriptors each, for the active segment; closed segments share ${sealedCap}, opened on demand) with ${DESCRIPTORS_RESERVED_FOR_CONNECTIONS} kept for connections`;
   if (free < 0) logger.warn(fields, `${message}; too few left for connections: raise the limit (ulimit -n)`);
   else logger.info(fields, message);
 }

@@ -59,14 +59,35 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Bytes of log between sparse offset-index entries. */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 /**
- * Descriptors a partition keeps open: its active segment's log, .index and .timeindex (sealed
- * segments keep their log's). For the capacity the broker logs at start.
+ * Descriptors a partition keeps open: its active segment's log, .index and .timeindex. Closed
+ * segments share the open-sealed-segments cap below. For the capacity the broker logs at start.
  */
 export const DESCRIPTORS_PER_PARTITION = 3;
+/**
+ * Closed segments whose log stays open, across all partitions (least recently read are closed,
+ * and reopened when read): this share of the open-file limit, within the bounds below.
+ */
+export const OPEN_SEALED_SEGMENTS_SHARE = 1 / 8;
+export const MIN_OPEN_SEALED_SEGMENTS = 8;
+export const MAX_OPEN_SEALED_SEGMENTS = 1024;
+/** The cap when the open-file limit cannot be read (not Linux). */
+export const OPEN_SEALED_SEGMENTS_UNKNOWN_LIMIT = 256;
 /** Descriptors the start-up capacity figure leaves for client connections and the broker's own files. */
 export const DESCRIPTORS_RESERVED_FOR_CONNECTIONS = 64;
 /** How often at most the listener logs that accepting failed for lack of descriptors. */
 export const ACCEPT_FAILURE_LOG_MS = 10_000;
+/**
+ * Free descriptors (beyond what closed segments may still reopen) below which the listener
+ * answers new connections with BrokerUnavailable instead of serving them: room for those
+ * answers, metadata writes and segment rolls.
+ */
+export const ACCEPT_RESERVE_DESCRIPTORS = 16;
+/** The listener counts open descriptors again once its estimate of the free ones falls to this... */
+export const ACCEPT_RECOUNT_MARGIN = 256;
+/** ...or once its last count is this old (the count lists /proc/self/fd: not on every accept). */
+export const ACCEPT_RECOUNT_MS = 1000;
+/** How long a refused connection may take to send the request its refusal answers. */
+export const REFUSED_CONNECTION_WAIT_MS = 5000;
 /** Newest bytes of each partition kept in memory for tailing readers (0 disables it). */
 export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
 

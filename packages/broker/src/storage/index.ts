@@ -21,4 +21,5 @@ export {
   StorageOffsetOutOfRangeError,
 } from './errors.ts';
 export { BufferPool } from './buffer_pool.ts';
+export { OpenSegments, SHARED_OPEN_SEGMENTS, openSegmentsCapFor } from './open_segments.ts';
 export { type LostRange, describeLost } from './damage.ts';

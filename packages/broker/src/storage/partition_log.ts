@@ -25,11 +25,14 @@ import { Segment } from './segment.ts';
 import { scanBatches } from './segment_scanner.ts';
 import { NO_HOLD, SlabPool, TailCache } from './tail_cache.ts';
 import { BufferPool } from './buffer_pool.ts';
+import { SHARED_OPEN_SEGMENTS, type OpenSegments } from './open_segments.ts';
 
 export interface PartitionLogOptions {
   logger?: StorageLogger;
   /** Where disk reads get their buffers (default: one pool shared by the process's logs). */
   readPool?: BufferPool;
+  /** Which closed segments keep their log open (default: one list shared by the process's logs). */
+  openSegments?: OpenSegments;
 }
 
 /** Disk-read buffers of every log that was not given a pool of its own. */
@@ -51,6 +54,7 @@ export class PartitionLog {
   readonly config: ResolvedPartitionLogConfig;
   private readonly logger: StorageLogger;
   private readonly readPool: BufferPool;
+  private readonly openSegments: OpenSegments;
   /** Oldest first; the last one is the active (write target) segment. */
   private segments: Segment[];
   private active: Segment;
@@ -77,9 +81,17 @@ export class PartitionLog {
   /** Tail-cache slabs, recycled across this partition's segments. */
   private readonly slabs: SlabPool;
 
-  private constructor(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger, segments: Segment[], readPool: BufferPool) {
+  private constructor(
+    dir: string,
+    config: ResolvedPartitionLogConfig,
+    logger: StorageLogger,
+    segments: Segment[],
+    readPool: BufferPool,
+    openSegments: OpenSegments,
+  ) {
     this.dir = dir;
     this.readPool = readPool;
+    this.openSegments = openSegments;
     this.config = config;
     this.logger = logger;
     this.segments = segments;
@@ -108,8 +120,9 @@ export class PartitionLog {
   static async open(dir: string, config: PartitionLogConfig, opts: PartitionLogOptions = {}): Promise<PartitionLog> {
     const resolved = resolveConfig(config);
     const logger = opts.logger ?? defaultStorageLogger;
-    const segments = await recoverLog(dir, resolved, logger);
-    const log = new PartitionLog(dir, resolved, logger, segments, opts.readPool ?? SHARED_READ_POOL);
+    const openSegments = opts.openSegments ?? SHARED_OPEN_SEGMENTS;
+    const segments = await recoverLog(dir, resolved, logger, openSegments);
+    const log = new PartitionLog(dir, resolved, logger, segments, opts.readPool ?? SHARED_READ_POOL, openSegments);
     logger.info(
       { dir, segments: segments.length, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark },
       'partition log opened',
@@ -252,7 +265,7 @@ export class PartitionLog {
   /** Starts a new active segment at endOffset (its files are created by the writer). */
   private roll(): Segment {
     this.active.seal();
-    const segment = new Segment(this.dir, this.endOffset);
+    const segment = new Segment(this.dir, this.endOffset, this.openSegments);
     if (this.config.tailCacheBytes > 0) segment.cache = new TailCache(this.config.tailCacheBytes, this.slabs);
     this.segments.push(segment);
     this.active = segment;
@@ -353,11 +366,18 @@ export class PartitionLog {
     const segment = this.segmentFor(offset);
     segment.acquire();
     try {
-      if (segment.fd < 0) throw new LogClosedError(this.dir); // closed while we looked
+      // Only a sealed segment's log closed for being idle costs anything here (one open).
+      if (segment.fd < 0 && !(await segment.reopen())) throw this.segmentGone(offset);
       return await readSegmentBatches(segment, offset, Math.max(1, maxBytes), this.config.indexIntervalBytes, this.reads, this.readPool);
     } finally {
       segment.release();
     }
+  }
+
+  /** Why a segment found for a read is not there any more: retention deleted it, or the log closed. */
+  private segmentGone(offset: number): Error {
+    if (this.state !== 'open') return new LogClosedError(this.dir);
+    return new StorageOffsetOutOfRangeError(offset, this.startOffset, this.hw);
   }
 
   /** The segment whose committed data holds `offset` (or the first batch after it, across a gap). */
@@ -389,7 +409,7 @@ export class PartitionLog {
       let found = -1;
       segment.acquire();
       try {
-        if (segment.fd < 0) continue; // deleted by retention meanwhile
+        if (segment.fd < 0 && !(await segment.reopen())) continue; // deleted by retention meanwhile
         await scanBatches(segment.fd, {
           from,
           to: segment.committedSize,
@@ -483,7 +503,11 @@ export class PartitionLog {
   private async flushAll(): Promise<void> {
     await this.writer.idle();
     for (const s of [...this.segments]) {
-      if (s.fd < 0) continue;
+      // A log the OpenSegments list closed was synced first, perhaps still under way.
+      if (s.fd < 0) {
+        await s.idleCloseDone();
+        continue;
+      }
       s.acquire();
       try {
         if (s.writable) await s.persistIndexes();

@@ -14,6 +14,7 @@ import { StorageCorruptionError } from './errors.ts';
 import { fsyncDir, ftruncate, preadExact } from './fs_io.ts';
 import type { StorageLogger } from './logger.ts';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset_index.ts';
+import type { OpenSegments } from './open_segments.ts';
 import { LOG_SUFFIX, parseSegmentFileName, Segment } from './segment.ts';
 import { scanBatches } from './segment_scanner.ts';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time_index.ts';
@@ -136,8 +137,15 @@ export async function recoverSegment(
 /**
  * Opens every segment in `dir` (created if missing) and returns them oldest first; the last one
  * is the active segment, with its index files open for writing. An empty folder gets segment 0.
+ * Sealed segments hand their logs to `openSegments` as they are recovered, so a folder of many
+ * segments never holds more descriptors than that list's cap (plus the one being recovered).
  */
-export async function recoverLog(dir: string, config: ResolvedPartitionLogConfig, logger: StorageLogger): Promise<Segment[]> {
+export async function recoverLog(
+  dir: string,
+  config: ResolvedPartitionLogConfig,
+  logger: StorageLogger,
+  openSegments: OpenSegments | null = null,
+): Promise<Segment[]> {
   const createdDir = await fs.promises.mkdir(dir, { recursive: true });
   const names = await fs.promises.readdir(dir);
   const bases = new Set<number>();
@@ -157,7 +165,7 @@ export async function recoverLog(dir: string, config: ResolvedPartitionLogConfig
   const sorted = [...bases].sort((a, b) => a - b);
   const segments: Segment[] = [];
   for (let i = 0; i < sorted.length; i++) {
-    const segment = new Segment(dir, sorted[i]);
+    const segment = new Segment(dir, sorted[i], openSegments);
     const isLast = i === sorted.length - 1;
     await recoverSegment(segment, isLast, config, logger);
     const prev = segments.length > 0 ? segments[segments.length - 1] : null;
@@ -181,13 +189,14 @@ export async function recoverLog(dir: string, config: ResolvedPartitionLogConfig
       );
     }
     segments.push(segment);
+    if (!isLast) segment.park();
   }
   const lastRecovered = segments.length > 0 ? segments[segments.length - 1] : null;
   if (lastRecovered !== null && lastRecovered.baseOffset === sorted[sorted.length - 1]) {
     await lastRecovered.openIndexFiles();
   } else {
     // No segment, or the last one was dropped: start a fresh one where the log ends.
-    const segment = new Segment(dir, lastRecovered?.nextOffset ?? 0);
+    const segment = new Segment(dir, lastRecovered?.nextOffset ?? 0, openSegments);
     await segment.createFiles();
     segments.push(segment);
     if (config.flush === 'fsync') await fsyncDir(dir);

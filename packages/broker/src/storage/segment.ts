@@ -1,12 +1,17 @@
 // One segment of a partition: `{base:020}.log` (batches exactly as on the wire), its sparse
 // `.index` and `.timeindex`, and the in-memory state describing them. The segment does file I/O
 // only; deciding what to write where is PartitionLog's job.
+//
+// Descriptors: the write target holds its three files open. A sealed segment holds at most its
+// log's, and only while an OpenSegments list (shared, capped) keeps it; otherwise it is closed and
+// a reader reopens it (reopen) while holding its pin (acquire/release).
 import fs from 'node:fs';
 import path from 'node:path';
 import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset_index.ts';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time_index.ts';
 import type { TailCache } from './tail_cache.ts';
-import { closeFd, ftruncate, openFd, O_READ_WRITE, O_READ_WRITE_CREATE, pwriteAll } from './fs_io.ts';
+import { closeFd, fdatasync, ftruncate, openFd, O_READ_WRITE, O_READ_WRITE_CREATE, pwriteAll } from './fs_io.ts';
+import type { OpenSegments } from './open_segments.ts';
 import { scanBatches } from './segment_scanner.ts';
 
 export const LOG_SUFFIX = '.log';
@@ -46,7 +51,10 @@ export class Segment {
   readonly indexPath: string;
   readonly timeIndexPath: string;
 
-  /** Log file descriptor (read/write), -1 before the file is opened or after close. */
+  /**
+   * Log file descriptor (read/write), -1 before the file is opened, while a sealed segment's log
+   * is closed for being idle (see reopen), and after close.
+   */
   fd = -1;
   private indexFd = -1;
   private timeIndexFd = -1;
@@ -75,14 +83,28 @@ export class Segment {
   /** Recent bytes of the active segment; null for sealed segments. */
   cache: TailCache | null = null;
 
+  /** Links of the OpenSegments list that holds this segment's open log (managed by that list). */
+  lruOwner: OpenSegments | null = null;
+  lruPrev: Segment | null = null;
+  lruNext: Segment | null = null;
+
   private bytesSinceIndex = 0;
   private refs = 0;
   private idleWaiters: Array<() => void> = [];
   private fdClosing: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private indexWrites: Promise<void> = Promise.resolve();
+  /** Where this segment's log goes once sealed; null: it stays open until close. */
+  private readonly openSegments: OpenSegments | null;
+  /** Closed for good (close, delete, discard): never reopened. */
+  private retired = false;
+  /** A reopen in progress (shared by concurrent readers). */
+  private opening: Promise<boolean> | null = null;
+  /** The close of a log found idle by the OpenSegments list (errors are logged there). */
+  private idleClose: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, baseOffset: number) {
+  constructor(dir: string, baseOffset: number, openSegments: OpenSegments | null = null) {
+    this.openSegments = openSegments;
     this.baseOffset = baseOffset;
     this.nextOffset = baseOffset;
     this.committedNextOffset = baseOffset;
@@ -202,8 +224,72 @@ export class Segment {
       this.writable = false;
       this.cache?.clear();
       this.cache = null;
+      this.park();
     })();
     return this.finishing;
+  }
+
+  /** A sealed segment's open log joins the OpenSegments list, which closes it when idle. */
+  park(): void {
+    if (this.openSegments !== null && !this.retired && !this.writable && this.fd >= 0) this.openSegments.admit(this);
+  }
+
+  /** True while the log must stay open: a read holds it, or a reopen is under way. */
+  get pinned(): boolean {
+    return this.refs > 0 || this.opening !== null;
+  }
+
+  /**
+   * Opens the log again after the OpenSegments list closed it. Call while holding a pin
+   * (acquire). Resolves false if the segment was closed for good (or deleted) meanwhile.
+   */
+  reopen(): Promise<boolean> {
+    if (this.fd >= 0) return Promise.resolve(true);
+    if (this.retired) return Promise.resolve(false);
+    this.opening ??= this.openLogAgain().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async openLogAgain(): Promise<boolean> {
+    await this.idleClose; // one descriptor per segment at most
+    let fd: number;
+    try {
+      fd = await openFd(this.logPath, O_READ_WRITE);
+    } catch (err) {
+      // Deleted (retention) between the reader's lookup and now: as if it had looked later.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && this.retired) return false;
+      throw err;
+    }
+    if (this.retired) {
+      await closeFd(fd);
+      return false;
+    }
+    this.fd = fd;
+    this.park();
+    return true;
+  }
+
+  /** Called by the OpenSegments list for an unpinned sealed segment: syncs if needed, closes the log. */
+  closeIdleLog(): Promise<void> {
+    const fd = this.fd;
+    if (fd < 0) return Promise.resolve();
+    this.fd = -1;
+    const unsynced = this.unsynced;
+    this.unsynced = false;
+    const run = (async () => {
+      // Its data must be as safe as if it had stayed open until flush() or close() synced it.
+      if (unsynced) await fdatasync(fd).finally(() => closeFd(fd).catch(() => {}));
+      else await closeFd(fd);
+    })();
+    this.idleClose = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves once a close started by the OpenSegments list has finished. */
+  idleCloseDone(): Promise<void> {
+    return this.idleClose;
   }
 
   /**
@@ -215,6 +301,12 @@ export class Segment {
   async truncateToCommitted(intervalBytes: number): Promise<void> {
     // After any index write in flight, so that it cannot mark cut entries as persisted.
     await this.indexWrites;
+    // A roll may have sealed it and the OpenSegments list closed its log: it is the write target
+    // again, so open, and out of that list.
+    while (this.fd < 0) {
+      if (!(await this.reopen())) throw new Error(`segment ${this.logPath} was closed`);
+    }
+    this.openSegments?.remove(this);
     const size = this.committedSize;
     this.size = size;
     this.nextOffset = this.committedNextOffset;
@@ -246,6 +338,7 @@ export class Segment {
    * without writing anything more to it: a full disk may not take even index entries.
    */
   async discard(): Promise<void> {
+    this.retired = true;
     this.offsetIndex.clear();
     this.timeIndex.clear();
     this.lastBatchRelativeOffset = -1;
@@ -266,6 +359,8 @@ export class Segment {
   /** Pins the log fd for a read; pair with release(). */
   acquire(): void {
     this.refs++;
+    // A read of a sealed segment: it becomes the last the OpenSegments list would close.
+    if (this.lruOwner !== null) this.lruOwner.touch(this);
   }
 
   release(): void {
@@ -273,13 +368,20 @@ export class Segment {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
+      // Pinned segments are skipped when the list is over its cap: close them now.
+      const lru = this.lruOwner;
+      if (lru !== null && lru.size > lru.cap) lru.trim();
     }
   }
 
-  /** Closes the log fd once no read holds it. */
+  /** Closes the log fd for good once no read holds it. */
   private releaseFd(): Promise<void> {
+    this.retired = true;
+    this.openSegments?.remove(this);
     this.fdClosing ??= (async () => {
       if (this.refs > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (this.opening !== null) await this.opening.catch(() => false);
+      await this.idleClose;
       const fd = this.fd;
       this.fd = -1;
       if (fd >= 0) await closeFd(fd);
@@ -288,6 +390,7 @@ export class Segment {
   }
 
   async close(): Promise<void> {
+    this.retired = true;
     await this.finishWrites();
     await this.releaseFd();
   }
@@ -297,6 +400,7 @@ export class Segment {
    * without a log, which recovery removes. Reads in flight finish on the unlinked file.
    */
   async deleteFiles(): Promise<void> {
+    this.retired = true; // a reader's reopen now finds it gone rather than failing on ENOENT
     await unlinkIfPresent(this.logPath);
     await unlinkIfPresent(this.indexPath);
     await unlinkIfPresent(this.timeIndexPath);
