@@ -1,5 +1,5 @@
 // @eddy/broker: the controller (SC) and SPU of an Eddy cluster, and the TCP server in front.
-export { startBroker, DEFAULT_BROKER_PORT } from './broker.ts';
+export { startBroker } from './broker.ts';
 export { DEFAULT_METRICS_PORT, DEFAULT_FRAME_TIMEOUT_MS } from './defaults.ts';
 export type { Broker, BrokerOptions } from './broker.ts';
 export { Controller, LocalMetadataStore, MetadataKind, TOPIC_DEFAULTS, TOPIC_LIMITS, resolveTopicSpec, validateTopicName } from './controller/index.ts';

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   FrameReader,
   DEFAULT_MAX_FRAME_BYTES,
+  EDDY_VERSION,
   apiVersionOf,
   encodeRequest,
   readResponseHeader,
@@ -15,7 +16,7 @@ import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import { negotiateVersions, type Negotiated } from './negotiate.ts';
 
 /** Sent in ApiVersions so broker logs can tell client builds apart. */
-export const CLIENT_VERSION = '0.1.0';
+export const CLIENT_VERSION = EDDY_VERSION;
 
 export interface ConnectionOptions {
   clientId?: string;

@@ -31,3 +31,4 @@ export * from './messages/smartmodule_admin.ts';
 export * from './messages/graph_admin.ts';
 export * from './messages/watch_metadata.ts';
 export * from './record/index.ts';
+export { EDDY_VERSION, DEFAULT_PORT, DEFAULT_METRICS_PORT } from './defaults.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.ts';
-import { localPaths } from '../home.ts';
+import { DEFAULT_METRICS_PORT, DEFAULT_PORT, localPaths } from '../home.ts';
 import { isAlive, commandLine, sleep } from './process_state.ts';
 
 /** What `eddy cluster start` recorded about the local cluster ($EDDY_HOME/cluster.json). */
@@ -136,7 +136,7 @@ export function runningCluster(): ClusterState | null {
   const state = readState();
   if (state && state.pid === pid) return state;
   const p = localPaths();
-  return { pid, host: '127.0.0.1', port: 9003, metricsPort: 9004, dataDir: p.dataDir, logFile: p.logFile, foreground: false, startedAt: '' };
+  return { pid, host: '127.0.0.1', port: DEFAULT_PORT, metricsPort: DEFAULT_METRICS_PORT, dataDir: p.dataDir, logFile: p.logFile, foreground: false, startedAt: '' };
 }
 
 /** Refuses when a cluster is already running (Fluvio: one local cluster per home). */
