@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnBroker, type BrokerProcess } from '../packages/broker/test/support/launcher.ts';
-import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
+import { brokerLaunch } from '@eddy/cli/internal';
 import { Eddy, Offset, partitionForKey } from '@eddy/client';
 import { runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { GRAPHS_DIR, moduleNames, moduleWasm } from '../examples/graphs/build.ts';

@@ -10,7 +10,8 @@ import {
   encodeRequest,
   readResponseHeader,
 } from '@eddy/protocol';
-import type { ApiName, ApiSpec, RequestOf, ResponseOf, Schema } from '@eddy/protocol';
+import type { ApiName, ApiSpec, RequestOf, ResponseOf } from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 import { CONNECT_TIMEOUT_MS, KEEP_ALIVE_MS, REQUEST_TIMEOUT_MS } from './defaults.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import { negotiateVersions, type Negotiated } from './negotiate.ts';

@@ -42,8 +42,8 @@ const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine', '@
 export const DIST_CONDITION = 'eddy-dist';
 
 /**
- * A package's directory, from its entry: src/index.ts under the `source` condition (the repo),
- * dist/index.js otherwise (an installed copy, which ships no src/).
+ * A package's directory, from its entry: src/mod.ts under the `source` condition (the repo),
+ * dist/mod.js otherwise (an installed copy, which ships no src/).
  */
 function packageDir(name: string): string {
   return path.dirname(path.dirname(fileURLToPath(import.meta.resolve(name))));
@@ -79,7 +79,7 @@ export function brokerLaunch(): { args: string[]; compiled: boolean; bundled: bo
   let dist = Infinity;
   for (const name of DIST_PACKAGES) {
     const dir = packageDir(name);
-    dist = Math.min(dist, mtime(path.join(dir, 'dist', 'index.js')));
+    dist = Math.min(dist, mtime(path.join(dir, 'dist', 'mod.js')));
     const srcDir = path.join(dir, 'src');
     if (fs.existsSync(srcDir)) sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
   }
