@@ -1,8 +1,8 @@
 // The one place the CLI meets @eddy/client: commands import from here, so an API change in the
 // client is absorbed in this file.
 export {
-  Eddy, Offset, Producer, Consumer, RecordStream, addProfile, listProfiles, switchProfile,
-  deleteProfile, currentProfile, resolveEndpoint, SmartModuleSpecError,
+  Eddy, Offset, Producer, Consumer, RecordStream,
+  addProfile, listProfiles, switchProfile, deleteProfile, currentProfile, resolveEndpoint,
+  parseTransforms, parseTransformLine, SmartModuleSpecError,
 } from '@eddy/client';
-export { parseTransforms, parseTransformLine } from '@eddy/client/internal';
 export type { ConsumerRecord, ProducerOptions, SendOptions, StreamOptions, Profile, ProfileListing, SmartModuleSpec } from '@eddy/client';

@@ -1,11 +1,11 @@
 // @eddy/client/internal: the client's lower layers beyond the public face (mod.ts), for the CLI,
 // smdk, tests and benches: connections that speak the protocol directly, SmartModule chains run
-// in the client, transforms-file parsing, endpoints and the partitioner's hash.
+// in the client, SmartModule spec resolution, endpoints and the partitioner's hash.
 export { Connection, CLIENT_VERSION, CORE_APIS } from './connection.ts';
 export type { ConnectionOptions, RequestOptions, StreamHandler, StreamHandle } from './connection.ts';
 export { BrokerClient } from './broker_client.ts';
 export {
-  resolveSmartModule, toInvocation, toInvocations, parseTransforms, parseTransformLine, parseHumanDuration,
+  resolveSmartModule, toInvocation, toInvocations, parseHumanDuration,
 } from './smartmodule_spec.ts';
 export type { ResolvedSmartModule } from './smartmodule_spec.ts';
 export { LocalSmartModules, defaultSmartEngine, transformFetched, transformProduced, transformProducedSection } from './local_smartmodules.ts';

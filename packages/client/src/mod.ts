@@ -1,6 +1,6 @@
 // @eddy/client: connect to an Eddy cluster, produce, consume and manage it.
 // The lower layers the CLI, tools, tests and benches reach beyond this face (connections, local
-// SmartModule chains, transforms-file parsing, the partitioner's hash) are in internal_mod.ts
+// SmartModule chains, SmartModule spec resolution, the partitioner's hash) are in internal_mod.ts
 // (`@eddy/client/internal`).
 export { Eddy } from './eddy.ts';
 export type { ConnectOptions } from './eddy.ts';
@@ -13,7 +13,7 @@ export { RecordStream } from './record_stream.ts';
 export { Offset, OffsetKind } from './offset.ts';
 export { Admin } from './admin.ts';
 export type { PartitionInfo, PartitionOffsets, MetadataKindName, GraphSpecInput } from './admin.ts';
-export { SmartModuleSpecError } from './smartmodule_spec.ts';
+export { SmartModuleSpecError, parseTransforms, parseTransformLine } from './smartmodule_spec.ts';
 export type { SmartModuleSpec, SmartModuleOptions } from './smartmodule_spec.ts';
 export { defaultPartitioner, partitionForKey } from './partitioner.ts';
 export type { Partitioner } from './partitioner.ts';
