@@ -4,6 +4,7 @@
 // it only emits (`npm run build:dist`, which `npm ci` runs; the repo's own type-check is
 // `tsc -p tsconfig.json`).
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -13,6 +14,8 @@ export const BUILD_ORDER = ['protocol', 'smartengine', 'dataflow', 'broker', 'cl
 const check = process.argv.includes('--check');
 const tsc = `${ROOT}node_modules/.bin/tsc`;
 for (const pkg of BUILD_ORDER) {
+  // From scratch: a renamed or removed source file must not leave its old .js behind to be packed.
+  rmSync(`${ROOT}packages/${pkg}/dist`, { recursive: true, force: true });
   const r = spawnSync(tsc, ['-p', `${ROOT}packages/${pkg}/tsconfig.build.json`, ...(check ? [] : ['--noCheck'])], { stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(`build: tsc failed for packages/${pkg}\n`);

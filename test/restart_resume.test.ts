@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnBroker } from '../packages/broker/test/support/launcher.ts';
-import { brokerLaunch } from '../packages/cli/src/cluster/local_cluster.ts';
+import { brokerLaunch } from '@eddy/cli/internal';
 import { Eddy, Offset, type RecordMetadata } from '@eddy/client';
 
 /** The broker as users run it (the bundle when current), its log in the data dir. */

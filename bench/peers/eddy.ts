@@ -1,18 +1,15 @@
 // Eddy: the broker process (packages/broker/src/main.ts) on loopback, driven by the same code as
 // `eddy bench` (packages/cli/src/bench). 'os' topics ack after the write to the OS; 'fsync'
 // topics fdatasync before acking (group commit across concurrent producers).
-import { brokerLaunch } from '../../packages/cli/src/cluster/local_cluster.ts';
+import {
+  brokerLaunch, brokerMainPath, connectEddy, createTopic, type EddyClient, runProducers, runConsumer, runE2e, runSmartModule,
+} from '@eddy/cli/internal';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { connectEddy, createTopic, type EddyClient } from '../../packages/cli/src/bench/eddy_client.ts';
-import { runProducers } from '../../packages/cli/src/bench/producer.ts';
-import { runConsumer } from '../../packages/cli/src/bench/consumer.ts';
-import { runE2e } from '../../packages/cli/src/bench/e2e.ts';
-import { runSmartModule } from '../../packages/cli/src/bench/smartmodule.ts';
 import { startProcess } from '../support/processes.ts';
 import { Unavailable, type Durability, type PeerServer, type PeerSystem, type RunContext } from '../support/peer.ts';
 
-const BROKER_MAIN = fileURLToPath(new URL('../../packages/broker/src/main.ts', import.meta.url));
+const BROKER_MAIN = brokerMainPath();
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Producer settings of the side-by-side run (the `eddy bench producer` defaults). */

@@ -6,7 +6,7 @@
 // produce figures of every system swing with it. Measured in the same rounds as the others.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { throughput } from '../../packages/cli/src/bench/report.ts';
+import { throughput } from '@eddy/cli/internal';
 import { Unavailable, type Durability, type PeerServer, type PeerSystem, type ProduceSpec, type RunContext } from '../support/peer.ts';
 
 const WRITE_BYTES = 1024 * 1024;

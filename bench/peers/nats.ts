@@ -6,9 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, DeliverPolicy, StorageType, type NatsConnection } from 'nats';
-import { LatencyRecorder, throughput } from '../../packages/cli/src/bench/report.ts';
-import { paced, windowed } from '../../packages/cli/src/bench/pace.ts';
-import { ageMs, stampedValue } from '../../packages/cli/src/bench/payload.ts';
+import { LatencyRecorder, throughput, paced, windowed, ageMs, stampedValue } from '@eddy/cli/internal';
 import { freePort, startProcess } from '../support/processes.ts';
 import { requireBinary, versionOf, which } from '../support/binaries.ts';
 import { Unavailable, type ConsumeSpec, type Durability, type E2eResult, type E2eSpec, type PeerServer, type PeerSystem, type ProduceSpec, type RunContext } from '../support/peer.ts';

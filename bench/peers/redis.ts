@@ -4,9 +4,7 @@
 // appendfsync always (fsync of the AOF before replies: Redis's own group commit per event loop).
 import { spawnSync } from 'node:child_process';
 import { createClient, RESP_TYPES } from 'redis';
-import { LatencyRecorder, throughput } from '../../packages/cli/src/bench/report.ts';
-import { paced, windowed } from '../../packages/cli/src/bench/pace.ts';
-import { ageMs, stampedValue } from '../../packages/cli/src/bench/payload.ts';
+import { LatencyRecorder, throughput, paced, windowed, ageMs, stampedValue } from '@eddy/cli/internal';
 import { freePort, startProcess } from '../support/processes.ts';
 import { requireBinary, versionOf, which } from '../support/binaries.ts';
 import { Unavailable, type ConsumeSpec, type Durability, type E2eResult, type E2eSpec, type PeerServer, type PeerSystem, type ProduceSpec, type RunContext } from '../support/peer.ts';

@@ -1,6 +1,6 @@
 // The contract every system in the side-by-side run implements (Eddy and each peer), so that
 // bench/peers.ts drives them all with the same workloads.
-import type { LatencySummary, Throughput } from '../../packages/cli/src/bench/report.ts';
+import type { LatencySummary, Throughput } from '@eddy/cli/internal';
 import type { FigureId } from '../workloads.ts';
 
 export type Durability = 'os' | 'fsync';

@@ -2,24 +2,11 @@
 // OperatorInstance the graph runtime uses, with a real StateStore and HybridClock, and logs and
 // metrics collected for assertions. Only the glue between test literals and batches lives here.
 import {
-  GraphOperatorError,
-  HybridClock,
-  MessageBatch,
-  MessageBatchBuilder,
-  OperatorInstance,
-  StateStore,
-  compileOperatorModule,
-  decodeMetricLabels,
-  readTimestamp,
-  KIND_MESSAGE,
-  KIND_RAW,
-  type CompiledOperatorModule,
-  type DecodedMessage,
-  type Hlc,
-  type MetricLabels,
-  type ModuleOperatorType,
-  type OperatorHost,
+  GraphOperatorError, HybridClock, MessageBatch, MessageBatchBuilder, OperatorInstance, StateStore,
+  compileOperatorModule, readTimestamp, KIND_MESSAGE, KIND_RAW, type CompiledOperatorModule,
+  type DecodedMessage, type Hlc, type ModuleOperatorType, type OperatorHost,
 } from '@eddy/dataflow';
+import { decodeMetricLabels, type MetricLabels } from '@eddy/dataflow/internal';
 import { moduleWasm } from './build.ts';
 
 /** Every example module is version 1.0.0 (the graphs reference `name:1.0.0`). */

@@ -10,23 +10,21 @@ import { BrokerServer, handlersByKey } from './server/index.ts';
 import { BrokerMetrics, createLogger } from './observability/index.ts';
 import type { LogOptions, PartitionFigures } from './observability/index.ts';
 import {
-  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DESCRIPTORS_PER_PARTITION, DESCRIPTORS_RESERVED_FOR_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
+  DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_HOST, DESCRIPTORS_PER_PARTITION, DESCRIPTORS_RESERVED_FOR_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_PORT, DEFAULT_SPU_ID, MIN_MAX_FRAME_BYTES,
 } from './defaults.ts';
 import { acquireDirLock } from './util/dir_lock.ts';
 import { openDescriptorCount, raiseDescriptorLimit } from './util/descriptor_limit.ts';
 import { SmartModuleService } from './smartmodule/index.ts';
 import { SHARED_OPEN_SEGMENTS, openSegmentsCapFor } from './storage/index.ts';
 
-export const DEFAULT_BROKER_PORT = 9003;
-
 export interface BrokerOptions {
   /** Everything the broker stores lives here (created if missing). */
   dataDir: string;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Client port; default 9003; 0 = ephemeral. */
+  /** Client port; default DEFAULT_PORT (9003); 0 = ephemeral. */
   port?: number;
-  /** Prometheus `/metrics` port; default 9004; 0 = ephemeral; -1 = disabled. */
+  /** Prometheus `/metrics` port; default DEFAULT_METRICS_PORT (9004); 0 = ephemeral; -1 = disabled. */
   metricsPort?: number;
   /** A pino logger, or where and how much to log (default: stdout, 'info'). */
   logger?: Logger | LogOptions;
@@ -90,7 +88,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   if (!opts || !opts.dataDir) throw new Error('startBroker: dataDir is required');
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? DEFAULT_HOST;
-  const port = opts.port ?? DEFAULT_BROKER_PORT;
+  const port = opts.port ?? DEFAULT_PORT;
   const metricsPortOpt = opts.metricsPort ?? DEFAULT_METRICS_PORT;
   const spuId = opts.spuId ?? DEFAULT_SPU_ID;
   const maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;

@@ -1,14 +1,14 @@
 // The broker's tunables in one place: defaults of its options and the limits its server works
 // within. Values only (no imports but protocol's): any broker module may read them. The client
-// port (9003) and the version string are kept apart (they are shared with other packages).
-import { DEFAULT_MAX_FRAME_BYTES } from '@eddy/protocol';
+// and metrics ports and the version string are protocol's (every package shares them).
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_METRICS_PORT, DEFAULT_PORT } from '@eddy/protocol';
 
 // ---- listening --------------------------------------------------------------------------------
 
 /** Interface the client and metrics ports bind to. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Prometheus `/metrics` port (-1 disables it). */
-export const DEFAULT_METRICS_PORT = 9004;
+/** The client port, and the Prometheus `/metrics` port (-1 disables it). */
+export { DEFAULT_PORT, DEFAULT_METRICS_PORT };
 
 // ---- framing ----------------------------------------------------------------------------------
 

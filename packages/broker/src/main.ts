@@ -8,8 +8,8 @@ import { fstatSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBroker, DEFAULT_BROKER_PORT } from './broker.ts';
-import { DEFAULT_HOST, DEFAULT_METRICS_PORT, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './defaults.ts';
+import { startBroker } from './broker.ts';
+import { DEFAULT_HOST, DEFAULT_METRICS_PORT, DEFAULT_PORT, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './defaults.ts';
 import type { Broker } from './broker.ts';
 
 const MIB = 1024 * 1024;
@@ -17,7 +17,7 @@ const MIB = 1024 * 1024;
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
                [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
                [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
-defaults: --data-dir ~/.eddy/data --host ${DEFAULT_HOST} --port ${DEFAULT_BROKER_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
+defaults: --data-dir ~/.eddy/data --host ${DEFAULT_HOST} --port ${DEFAULT_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
           --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
 
 function fail(message: string): never {

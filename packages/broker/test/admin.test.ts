@@ -123,7 +123,7 @@ test('deleting a topic removes its data and ends its streams', async () => {
 test('named consumer offsets: commit, fetch, list, delete; durable across restart', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { startBroker } = await import('../src/index.ts');
+  const { startBroker } = await import('../src/mod.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-offsets-'));
   try {
     let broker = await startBroker({ dataDir, port: 0, metricsPort: -1, logger: { level: 'silent' } });
@@ -180,7 +180,8 @@ test('ApiVersions, ListSpus, ListPartitions and WatchMetadata', async () => {
     assert.ok(parts.partitions[1].status.sizeBytes > 0);
     await client.request('DeleteTopic', { name: 'watched' });
 
-    const { WatchMetadataResponse, decode } = await import('@eddy/protocol');
+    const { WatchMetadataResponse } = await import('@eddy/protocol');
+    const { decode } = await import('@eddy/protocol/internal');
     await eventually(() => watcher.unsolicited.filter((u) => u.correlationId === watchCorr).length >= 4, 3000, 'watch events');
     for (const u of watcher.unsolicited.filter((x) => x.correlationId === watchCorr)) {
       const r = decode(WatchMetadataResponse, u.body, 4);

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import {
-  Apis, ErrorCode, OffsetStart, RequestHeader, Writer, encodeRequest, decode, ListTopicsResponse, StatusResponse,
+  Apis, ErrorCode, OffsetStart, RequestHeader, encodeRequest, ListTopicsResponse, StatusResponse,
 } from '@eddy/protocol';
+import { Writer, decode } from '@eddy/protocol/internal';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { withBroker } from './helpers.ts';

@@ -8,7 +8,7 @@ import type { GraphSpec } from '@eddy/protocol';
 import { withBroker } from './helpers.ts';
 import { topicSpec } from './raw_client.ts';
 import type { RawClient } from './raw_client.ts';
-import type { GraphRuntimeStatus } from '../src/index.ts';
+import type { GraphRuntimeStatus } from '../src/internal_mod.ts';
 import { wat2wasm, IDENTITY_MAP_WAT, ODD_WAT } from '../../dataflow/test/wat_operators.ts';
 import { identOddYaml } from '../../dataflow/test/graph_yaml.ts';
 
@@ -150,7 +150,7 @@ test('graphs survive a broker restart (metadata store kind graph)', async () => 
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { startBroker } = await import('../src/index.ts');
+  const { startBroker } = await import('../src/mod.ts');
   const { RawClient } = await import('./raw_client.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-graph-test-'));
   try {

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { encodeBatch, forEachBatch, recordsSection, RecordCursor, batchBaseOffset, batchFirstTimestamp } from '@eddy/protocol';
-import { startBroker, type Broker } from '../src/index.ts';
+import {
+  encodeBatch, forEachBatch, RecordCursor, batchBaseOffset, batchFirstTimestamp,
+} from '@eddy/protocol';
+import { recordsSection } from '@eddy/protocol/internal';
+import { startBroker, type Broker } from '../src/mod.ts';
 import { GREEDY_MAP_WAT, IDENTITY_MAP_WAT, LOOP_MAP_WAT, OBSERVED_MAP_WAT, ODD_WAT, TRAP_MAP_WAT, wat2wasm } from '../../dataflow/test/wat_operators.ts';
 import { eventually } from './helpers.ts';
 import { graphYaml, type ConnectionRow, type OperationRow } from '../../dataflow/test/graph_yaml.ts';

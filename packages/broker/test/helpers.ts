@@ -1,5 +1,5 @@
 // Shared test scaffolding: a broker from the test launcher with a raw client on it.
-import type { Broker, BrokerOptions } from '../src/index.ts';
+import type { Broker, BrokerOptions } from '../src/mod.ts';
 import { RawClient } from './raw_client.ts';
 import { launchBroker } from './support/launcher.ts';
 

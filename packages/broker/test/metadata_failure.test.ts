@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@eddy/protocol';
-import { startBroker } from '../src/index.ts';
+import { startBroker } from '../src/mod.ts';
 import { RawClient, topicSpec } from './raw_client.ts';
 import { mountTmpfs } from './support/tmpfs.ts';
 

@@ -56,7 +56,7 @@ test('the metrics endpoint reports traffic, latency, partition sizes and connect
 
 test('prom-client is loaded only when metrics are served or read; traffic counted before that is reported', () => {
   // A fresh process: which modules are loaded is per process.
-  const index = new URL('../src/index.ts', import.meta.url).href;
+  const index = new URL('../src/mod.ts', import.meta.url).href;
   const script = `
     import { createRequire } from 'node:module';
     import { mkdtempSync, rmSync } from 'node:fs';

@@ -2,7 +2,8 @@
 // (CorruptRecord, to that producer only) and the partition stays readable end to end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BATCH_HEADER_SIZE, BatchLayout, ErrorCode, OffsetStart, writeBatchCrc } from '@eddy/protocol';
+import { ErrorCode, OffsetStart } from '@eddy/protocol';
+import { BATCH_HEADER_SIZE, BatchLayout, writeBatchCrc } from '@eddy/protocol/internal';
 import { launchBroker } from './support/launcher.ts';
 import { RawClient, batchOf, streamRecords, topicSpec } from './raw_client.ts';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, OffsetStart, batchCompression, batchTotalSize } from '@eddy/protocol';
+import { ErrorCode, OffsetStart, batchCompression } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import { withBroker } from './helpers.ts';
 import { batchOf, recordsIn, streamRecords, topicSpec } from './raw_client.ts';
 

@@ -3,10 +3,12 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import {
-  Apis, FrameDecoder, encodeRequest, readResponseHeader, decode, encodeBatch, decodeRecords,
-  batchTotalSize, OffsetStart, StreamFetchResponse,
+  Apis, FrameDecoder, encodeRequest, readResponseHeader, encodeBatch, decodeRecords, OffsetStart,
+  StreamFetchResponse,
 } from '@eddy/protocol';
-import type { ApiName, RequestOf, ResponseOf, Schema, StreamFetchRequest, DecodedRecord } from '@eddy/protocol';
+import { decode, batchTotalSize } from '@eddy/protocol/internal';
+import type { ApiName, RequestOf, ResponseOf, StreamFetchRequest, DecodedRecord } from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 
 interface Pending { schema: Schema<unknown>; resolve(v: unknown): void; reject(e: Error): void }
 

@@ -2,7 +2,8 @@
 // modules, chains, aggregate, look-back, filtered stretches) and producer side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, OffsetStart, batchCompression, batchTotalSize } from '@eddy/protocol';
+import { ErrorCode, OffsetStart, batchCompression } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import { exampleWasm } from '../../../examples/smartmodules/build.ts';
 import { withBroker } from './helpers.ts';
 import { recordsIn, streamRecords } from './raw_client.ts';

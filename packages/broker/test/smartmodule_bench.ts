@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OffsetStart, batchRecordCount, batchTotalSize, encodeBatch } from '@eddy/protocol';
+import { OffsetStart, batchRecordCount, encodeBatch } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import { spawn } from 'node:child_process';
 import { RawClient, topicSpec } from './raw_client.ts';
 import { FILTER_A, sm } from './smartmodule_helpers.ts';

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EddyError, ErrorCode, OffsetStart, batchTotalSize, decodeRecords, encodeBatch } from '@eddy/protocol';
+import { EddyError, ErrorCode, OffsetStart, decodeRecords, encodeBatch } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import type { SmartModuleInvocation } from '@eddy/protocol';
-import type { FetchTransformFactory, ProduceTransform } from '../src/index.ts';
+import type { FetchTransformFactory, ProduceTransform } from '../src/internal_mod.ts';
 import { withBroker } from './helpers.ts';
 import { batchOf, streamRecords, topicSpec } from './raw_client.ts';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Apis, ErrorCode, ListTopicsResponse, decode, encodeRequest, readResponseHeader } from '@eddy/protocol';
+import { Apis, ErrorCode, ListTopicsResponse, encodeRequest, readResponseHeader } from '@eddy/protocol';
+import { decode } from '@eddy/protocol/internal';
 import { withBroker } from './helpers.ts';
 import { RawClient } from './raw_client.ts';
 

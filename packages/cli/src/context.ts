@@ -18,7 +18,7 @@ export async function resolveEndpoint(g: GlobalOptions): Promise<string> {
 
 /**
  * Connects to --endpoint, else the --profile's endpoint, else the current profile's, else
- * 127.0.0.1:9003 (where `eddy cluster start` listens by default); runs `fn`; always closes.
+ * DEFAULT_ENDPOINT (where `eddy cluster start` listens by default); runs `fn`; always closes.
  * A cluster that cannot be reached becomes the one-line "is it running?" hint.
  */
 export async function withClient<T>(g: GlobalOptions, fn: (eddy: Eddy, endpoint: string) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_METRICS_PORT, DEFAULT_PORT } from '@eddy/protocol';
 
 /** Eddy's home: profiles, the local cluster's pid file, logs and default data. $EDDY_HOME or ~/.eddy. */
 export function eddyHome(): string {
@@ -19,9 +20,8 @@ export const localPaths = () => {
   };
 };
 
-/** The default cluster endpoint (Fluvio's SC port is 9003). */
+/** The default cluster endpoint (the ports are @eddy/protocol's, shared with the broker and client). */
 export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 9003;
-export const DEFAULT_METRICS_PORT = 9004;
+export { DEFAULT_PORT, DEFAULT_METRICS_PORT };
 export const DEFAULT_ENDPOINT = `${DEFAULT_HOST}:${DEFAULT_PORT}`;
 export const LOCAL_PROFILE = 'local';

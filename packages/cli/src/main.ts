@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { EDDY_VERSION } from '@eddy/protocol';
 import { reportError } from './errors.ts';
 
-export const VERSION = '0.1.0';
+export const VERSION = EDDY_VERSION;
 
 type Register = (program: Command) => unknown;
 

@@ -140,7 +140,7 @@ test('topic delete takes several names; the ones that fail are named', async () 
 
 test('the README client examples end, and run twice without TopicAlreadyExists', async () => {
   const repo = path.resolve(path.dirname(EDDY_BIN), '..', '..', '..');
-  const client = pathToFileURL(path.join(repo, 'packages', 'client', 'src', 'index.ts')).href;
+  const client = pathToFileURL(path.join(repo, 'packages', 'client', 'src', 'mod.ts')).href;
   for (const [readme, heading] of [['README.md', '## Client library'], [path.join('packages', 'client', 'README.md'), '# @eddy/client']] as const) {
     const text = fs.readFileSync(path.join(repo, readme), 'utf8');
     const from = text.indexOf('```ts\n', text.indexOf(heading)) + 6;

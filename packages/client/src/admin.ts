@@ -49,7 +49,7 @@ export interface GraphSpecInput {
 
 /**
  * Cluster management: topics, partitions, SPUs, named consumers, SmartModules. Objects are
- * spec/status shaped (Fluvio's model) and print with `formatObjects`.
+ * spec/status shaped (Fluvio's model); the CLI prints them (packages/cli/src/format/output.ts).
  */
 export class Admin {
   private readonly broker: BrokerClient;

@@ -5,17 +5,19 @@ import {
   ErrorCode,
   FrameReader,
   DEFAULT_MAX_FRAME_BYTES,
+  EDDY_VERSION,
   apiVersionOf,
   encodeRequest,
   readResponseHeader,
 } from '@eddy/protocol';
-import type { ApiName, ApiSpec, RequestOf, ResponseOf, Schema } from '@eddy/protocol';
+import type { ApiName, ApiSpec, RequestOf, ResponseOf } from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 import { CONNECT_TIMEOUT_MS, KEEP_ALIVE_MS, REQUEST_TIMEOUT_MS } from './defaults.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import { negotiateVersions, type Negotiated } from './negotiate.ts';
 
 /** Sent in ApiVersions so broker logs can tell client builds apart. */
-export const CLIENT_VERSION = '0.1.0';
+export const CLIENT_VERSION = EDDY_VERSION;
 
 export interface ConnectionOptions {
   clientId?: string;

@@ -1,4 +1,8 @@
-import { CorruptBatchError, EddyError, ErrorCode, RecordCursor, batchBaseOffset, batchFirstTimestamp, batchNextOffset, batchTotalSize, recordsSection } from '@eddy/protocol';
+import {
+  CorruptBatchError, EddyError, ErrorCode, RecordCursor, batchBaseOffset, batchFirstTimestamp,
+  batchNextOffset,
+} from '@eddy/protocol';
+import { batchTotalSize, recordsSection } from '@eddy/protocol/internal';
 
 /** A record as the consumer delivers it. key, value and header values are views into the received data. */
 export interface ConsumerRecord {

@@ -1,7 +1,7 @@
 // Every default of the client library in one place: what an option left out means. Each caller
 // reads its value from here; where two callers deliberately differ, each has its own name.
-// (The default port lives in endpoint.ts and the version string in connection.ts until the lead
-// consolidates them across packages.)
+// (The default port and the version string are @eddy/protocol's DEFAULT_PORT and EDDY_VERSION,
+// shared by every package.)
 
 /** Producer options left out (ProducerOptions documents each). */
 export const PRODUCER_DEFAULTS = {

@@ -8,7 +8,7 @@ import { resolveEndpoint } from './profile.ts';
 export interface ConnectOptions {
   /** 'host:port'; wins over profiles. */
   endpoint?: string;
-  /** A profile name from $EDDY_HOME/config.yaml; default the current profile, else 127.0.0.1:9003. */
+  /** A profile name from $EDDY_HOME/config.yaml; default the current profile, else 127.0.0.1 on DEFAULT_PORT (9003). */
   profile?: string;
   clientId?: string;
   /** Default 10 s. */

@@ -1,7 +1,7 @@
-import { EddyError, ErrorCode } from '@eddy/protocol';
+import { DEFAULT_PORT, EddyError, ErrorCode } from '@eddy/protocol';
 
-/** Port a bare host (no ':port') connects to, and the local cluster's default endpoint. */
-export const DEFAULT_PORT = 9003;
+/** Port a bare host (no ':port') connects to (protocol's), and the local cluster's default endpoint. */
+export { DEFAULT_PORT };
 export const DEFAULT_ENDPOINT = `127.0.0.1:${DEFAULT_PORT}`;
 
 export interface Endpoint {
@@ -10,7 +10,7 @@ export interface Endpoint {
 }
 
 /**
- * Parses 'host:port', 'host' (default port 9003), '[v6addr]:port' or a bare IPv6 address.
+ * Parses 'host:port', 'host' (DEFAULT_PORT), '[v6addr]:port' or a bare IPv6 address.
  * Throws a one-line InvalidConfig EddyError naming what was wrong.
  */
 export function parseEndpoint(text: string): Endpoint {

@@ -111,7 +111,8 @@ const EMPTY = Buffer.alloc(0);
  * before it. Rejects when the chain dies (time-out, trap, memory).
  */
 export async function transformFetched(chain: SmartChain, batches: Buffer, from = -1): Promise<FetchedOutput> {
-  const { PassSubmitter } = await loadEngineModule();
+  // From the engine's internal face; already loaded with the engine that made the chain.
+  const { PassSubmitter } = await import('@eddy/smartengine/internal');
   const r = await new PassSubmitter(chain).submit(batches, 0, from).result;
   // The output lives in the chain's pooled memory: copied once here, so it can go back at once
   // (the application keeps records as views into what it is handed).

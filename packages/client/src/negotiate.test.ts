@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Apis, ApiKey, ListTopicsRequest, ListTopicsResponse, defineApi } from '@eddy/protocol';
+import { Apis, ApiKey, ListTopicsRequest, ListTopicsResponse } from '@eddy/protocol';
+import { defineApi } from '@eddy/protocol/internal';
 import { negotiateVersions } from './negotiate.ts';
 
 const all = Object.values(Apis).map((a) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));

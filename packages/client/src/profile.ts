@@ -9,7 +9,7 @@ import { DEFAULT_ENDPOINT, formatEndpoint, parseEndpoint } from './endpoint.ts';
 //
 //   current: local
 //   profiles:
-//     local: { endpoint: 127.0.0.1:9003 }
+//     local: { endpoint: 127.0.0.1:9003 }   (DEFAULT_ENDPOINT)
 //
 // Other top-level keys in the file are kept as they are when profiles change.
 
@@ -155,7 +155,7 @@ export function currentProfile(home: string = eddyHome()): Profile | null {
 
 /**
  * The endpoint to connect to: `endpoint` if given, else the named profile's, else the current
- * profile's, else 127.0.0.1:9003 (a local cluster's default).
+ * profile's, else DEFAULT_ENDPOINT (a local cluster's default).
  */
 export function resolveEndpoint(opts: { endpoint?: string; profile?: string; home?: string } = {}): string {
   if (opts.endpoint !== undefined) return opts.endpoint;

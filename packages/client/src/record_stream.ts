@@ -1,12 +1,5 @@
-import {
-  EddyError,
-  ErrorCode,
-  CorruptBatchError,
-  batchBaseOffset,
-  batchLastOffsetDelta,
-  batchTotalSize,
-  checkBatch,
-} from '@eddy/protocol';
+import { EddyError, ErrorCode, CorruptBatchError, batchBaseOffset, checkBatch } from '@eddy/protocol';
+import { batchLastOffsetDelta, batchTotalSize } from '@eddy/protocol/internal';
 import { ChunkCursor, ConsumerBatch, type ConsumerRecord } from './consumer_batch.ts';
 import type { BrokerClient } from './broker_client.ts';
 import type { Offset } from './offset.ts';

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Eddy, EddyError, ErrorCode, Offset, formatObjects, type MetadataChange } from '@eddy/client';
+import { Eddy, EddyError, ErrorCode, Offset, type MetadataChange } from '@eddy/client';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
 let cluster: LaunchedBroker;
@@ -50,8 +50,8 @@ test('topics: create (dry run first), list, describe, partitions, offsets, delet
   assert.deepEqual((await admin.listOffsets('orders')).map((o) => [o.partition, o.logStartOffset, o.highWatermark]), [[0, 0, 0], [1, 0, 2]]);
   assert.deepEqual((await admin.listOffsets('orders', [1])).map((o) => o.partition), [1]);
 
-  assert.match(formatObjects('topic', [t], 'table'), /^NAME\s+PARTITIONS[^\n]*\norders\s+2\s+1\s+1h\s/);
-  assert.match(formatObjects('partition', parts, 'table'), /orders\s+1\s+\d+\s+Online/);
+  assert.deepEqual([t.spec.partitions, t.spec.replicationFactor], [2, 1]);
+  assert.deepEqual(parts.map((p) => p.status.status), ['Online', 'Online']);
 
   await admin.deleteTopic('orders');
   await assert.rejects(admin.describeTopic('orders'), code(ErrorCode.UnknownTopic));
@@ -63,7 +63,7 @@ test('SPUs are listed with their endpoint and status', async () => {
   assert.equal(spus.length, 1);
   assert.equal(spus[0].status.resolution, 'Online');
   assert.equal(spus[0].spec.port, cluster.port);
-  assert.match(formatObjects('spu', spus, 'table'), new RegExp(`Online\\s+127.0.0.1:${cluster.port}`));
+  assert.equal(spus[0].spec.host, '127.0.0.1');
 });
 
 test('SmartModules: create, list, delete; invalid wasm is refused', async () => {
@@ -117,7 +117,7 @@ test('named consumers are listed and deleted', async () => {
   await c.close();
   const listed = (await admin.listConsumers()).filter((x) => x.consumer === 'tracker');
   assert.deepEqual(listed.map((x) => [x.topic, x.partition, x.offset]), [['tracked', 0, 3]]);
-  assert.match(formatObjects('consumer', listed, 'table'), /tracker\s+tracked\s+0\s+3\s/);
+  assert.ok(listed[0].modifiedMs > 0, 'last seen is recorded');
   await admin.deleteConsumer('tracker');
   assert.deepEqual((await admin.listConsumers()).filter((x) => x.consumer === 'tracker'), []);
 });

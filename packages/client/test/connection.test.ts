@@ -4,7 +4,8 @@ import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection, EddyError, ErrorCode, parseEndpoint, Eddy, addProfile } from '@eddy/client';
+import { EddyError, ErrorCode, Eddy, addProfile } from '@eddy/client';
+import { Connection, parseEndpoint } from '@eddy/client/internal';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
 let cluster: LaunchedBroker;

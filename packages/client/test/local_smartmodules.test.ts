@@ -3,8 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { SmartEngine } from '@eddy/smartengine';
-import { Eddy, EddyError, ErrorCode, Offset } from '../src/index.ts';
-import type { SmartModuleSpec } from '../src/index.ts';
+import { Eddy, EddyError, ErrorCode, Offset } from '../src/mod.ts';
+import type { SmartModuleSpec } from '../src/mod.ts';
 import { exampleWasm, EXAMPLES_DIR } from '../../../examples/smartmodules/build.ts';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Eddy, EddyError, ErrorCode, Offset } from '../src/index.ts';
+import { Eddy, EddyError, ErrorCode, Offset } from '../src/mod.ts';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
 let cluster: LaunchedBroker;

@@ -2,7 +2,7 @@
 // fail with the same error at once instead of each batch going through its own retry cycle.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Eddy, EddyError } from '../src/index.ts';
+import { Eddy, EddyError } from '../src/mod.ts';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 
 let cluster: LaunchedBroker | undefined;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { Offset, parseHumanDuration, parseTransforms, type CompressionName, type SmartModuleSpec } from '@eddy/client';
+import { Offset, parseTransforms, type CompressionName, type SmartModuleSpec } from '@eddy/client';
+import { parseHumanDuration } from '@eddy/client/internal';
 import { parseByteSize } from './byte_size.ts';
 import { sectionName, type ConnectorInfo } from './define.ts';
 import { ConfigError, oneLine } from './errors.ts';

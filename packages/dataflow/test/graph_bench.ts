@@ -4,9 +4,8 @@
 //   npx node packages/dataflow/test/graph_bench.ts [records=1000000] [--cpu-prof]
 import { readFileSync } from 'node:fs';
 import { encodeBatch } from '@eddy/protocol';
-import {
-  GraphInstance, compileOperatorModule, loadGraphOrThrow, messagesFromRecordBatches, recordBatchFromMessages,
-} from '@eddy/dataflow';
+import { GraphInstance, compileOperatorModule, loadGraphOrThrow } from '@eddy/dataflow';
+import { messagesFromRecordBatches, recordBatchFromMessages } from '@eddy/dataflow/internal';
 import { GRAPHS_DIR, moduleWasm } from '../../../examples/graphs/build.ts';
 
 const records = Number(process.argv[2] ?? 1_000_000);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeBatch } from '@eddy/protocol';
-import { MessageBatch, messagesFromRecordBatches, recordBatchFromMessages } from '@eddy/dataflow';
+import { MessageBatch } from '@eddy/dataflow';
+import { messagesFromRecordBatches, recordBatchFromMessages } from '@eddy/dataflow/internal';
 
 const message = fc.record({
   t: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),

@@ -2,9 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  BATCH_HEADER_SIZE, BatchLayout, MIN_BATCH_SIZE, batchLastOffsetDelta, batchMaxTimestamp, checkBatch, decodeRecords, encodeBatch,
-  encodeBatchFromSection, readBatchHeader, recordsSection, setBatchBaseOffset, visitRecords, writeBatchCrc,
+  batchMaxTimestamp, checkBatch, decodeRecords, encodeBatch, readBatchHeader, visitRecords,
 } from '@eddy/protocol';
+import {
+  BATCH_HEADER_SIZE, BatchLayout, MIN_BATCH_SIZE, batchLastOffsetDelta, encodeBatchFromSection,
+  recordsSection, setBatchBaseOffset, writeBatchCrc,
+} from '@eddy/protocol/internal';
 import {
   BATCH_ATTRIBUTES_AT,
   BATCH_CRC_AT,

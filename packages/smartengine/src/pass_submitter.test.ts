@@ -1,7 +1,8 @@
 // PassSubmitter: the path fetched batches take to a chain on the broker and in clients.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchTotalSize, checkBatch, decodeRecords, encodeBatch } from '@eddy/protocol';
+import { checkBatch, decodeRecords, encodeBatch } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import type { BatchesResult } from './types.ts';
 import { PassSubmitter } from './pass_submitter.ts';
 import { SmartEngine } from './smart_engine.ts';

@@ -9,10 +9,11 @@
 // (new records, at the batch's base offset) is not before the start. Host side only: the sandbox
 // worker does not load @eddy/protocol.
 
+import { EddyError, ErrorCode, batchBaseOffset } from '@eddy/protocol';
 import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, EddyError, ErrorCode, batchBaseOffset,
-  batchTotalSize, decompressAsync, isCompressionCode, sectionFrom, setBatchBaseOffset,
-} from '@eddy/protocol';
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, batchTotalSize,
+  decompressAsync, isCompressionCode, sectionFrom, setBatchBaseOffset,
+} from '@eddy/protocol/internal';
 import type { SmartChain } from './smart_chain.ts';
 import type { BatchesResult } from './types.ts';
 

@@ -2,8 +2,9 @@
 // Input batches are built and output batches checked with @eddy/protocol's own codec.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchLayout, checkBatch, decodeRecords, encodeBatchFromSection, batchTotalSize } from '@eddy/protocol';
-import { SmartEngine, SmartModuleRuntimeError, SmartModuleTimeoutError, SmartModuleTrapError, type BatchesResult } from './index.ts';
+import { checkBatch, decodeRecords } from '@eddy/protocol';
+import { BatchLayout, encodeBatchFromSection, batchTotalSize } from '@eddy/protocol/internal';
+import { SmartEngine, SmartModuleRuntimeError, SmartModuleTimeoutError, SmartModuleTrapError, type BatchesResult } from './mod.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
 import * as wat from '../test/wat_modules.ts';
 

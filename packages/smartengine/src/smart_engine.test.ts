@@ -12,7 +12,7 @@ import {
   SmartModuleTimeoutError,
   SmartModuleTrapError,
   type SmartModuleLogLine,
-} from './index.ts';
+} from './mod.ts';
 import { ModuleCache } from './module_cache.ts';
 import { decodeRecords, encodeRecords, text, values, type TestRecord } from '../test/records.ts';
 import * as wat from '../test/wat_modules.ts';

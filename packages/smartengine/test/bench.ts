@@ -1,6 +1,6 @@
 // Throughput of a filter chain through the engine, batch by batch, as the consume path uses it.
 // Run: node packages/smartengine/test/bench.ts [recordsPerBatch] [valueBytes] [seconds]
-import { SmartEngine } from '../src/index.ts';
+import { SmartEngine } from '../src/mod.ts';
 import { encodeRecords } from './records.ts';
 import { FILTER_A, MAP_UPPER } from './wat_modules.ts';
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { EDDY_VERSION } from '@eddy/protocol';
 import { SmdkError } from './errors.ts';
 import { defaultManifest, formatManifest, MANIFEST_FILE, nameProblem, type ManifestParam } from './manifest.ts';
 import { ENTRY_FILE, BUILD_DIR } from './project.ts';
@@ -161,7 +162,7 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
   const smdkDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const pkg: Record<string, unknown> = {
     name: vars['project-name'],
-    version: '0.1.0',
+    version: '0.1.0', // the new module's own version, not Eddy's (EDDY_VERSION)
     description: vars['project-description'],
     private: true,
     type: 'module',
@@ -175,7 +176,7 @@ function packageJson(vars: TemplateVars, sdk: SdkLocation): string {
     },
     dependencies: { [SDK_PACKAGE]: vars['sdk-dependency'] },
     devDependencies: {
-      '@eddy/smdk': sdk.inRepo ? `file:${smdkDir}` : '^0.1.0',
+      '@eddy/smdk': sdk.inRepo ? `file:${smdkDir}` : `^${EDDY_VERSION}`, // smdk is released at the product version
       assemblyscript: `^${vars['assemblyscript-version']}`,
     },
   };

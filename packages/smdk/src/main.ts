@@ -5,8 +5,9 @@ import { registerBuild } from './commands/build.ts';
 import { registerTest } from './commands/test.ts';
 import { registerLoad } from './commands/load.ts';
 import { registerPublish } from './commands/publish.ts';
+import { EDDY_VERSION } from '@eddy/protocol';
 
-export const VERSION = '0.1.0';
+export const VERSION = EDDY_VERSION;
 
 /** The whole command tree. Errors surface as exceptions (exitOverride), printed by main(). */
 export function buildProgram(): Command {

@@ -41,6 +41,7 @@ export function nameProblem(name: string): string | null {
 }
 
 export function defaultManifest(name: string, opts: { group?: string; description?: string; params?: ManifestParam[] } = {}): SmartModuleManifest {
+  // A module's own version and API version start at 0.1.0: not Eddy's version (EDDY_VERSION).
   return {
     package: {
       name,

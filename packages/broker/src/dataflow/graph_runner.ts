@@ -9,7 +9,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { GraphMetricsExporter, GraphPlan, MetricUpdate } from '@eddy/dataflow';
+import type { GraphPlan } from '@eddy/dataflow';
+import type { GraphMetricsExporter, MetricUpdate } from '@eddy/dataflow/internal';
 import type { GraphSpec } from '@eddy/protocol';
 import type { Controller } from '../controller/controller.ts';
 import type { GraphObject, GraphRuntimeStatus, GraphStatusSource } from '../controller/graph_registry.ts';
@@ -130,7 +131,7 @@ export class GraphRunner implements GraphStatusSource {
     const { controller, spu, logger } = this.opts;
     // Loaded with the first graph: a broker without graphs does not pay for the YAML and JSON
     // Schema machinery (idle memory).
-    const { loadGraph, GraphMetricsExporter } = await import('@eddy/dataflow');
+    const [{ loadGraph }, { GraphMetricsExporter }] = await Promise.all([import('@eddy/dataflow'), import('@eddy/dataflow/internal')]);
     if (this.registry && !this.exporter) this.exporter = new GraphMetricsExporter(this.registry);
     const refs = new Map<string, Uint8Array>();
     const providers = new Map<string, ReadonlySet<string>>();

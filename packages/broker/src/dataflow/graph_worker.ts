@@ -6,16 +6,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  GraphInstance,
-  MessageBatch,
-  MessageBatchBuilder,
-  MetricUpdates,
-  decodeMetricLabels,
-  compileOperatorModule,
-  appendRecordMessages,
-  recordBatchFromMessages,
+  GraphInstance, MessageBatch, MessageBatchBuilder, compileOperatorModule,
   type CompiledOperatorModule,
 } from '@eddy/dataflow';
+import {
+  MetricUpdates, decodeMetricLabels, appendRecordMessages, recordBatchFromMessages,
+} from '@eddy/dataflow/internal';
 import type { WorkerRequest, WorkerReply, StepInput, LogLine } from './worker_messages.ts';
 
 const port = parentPort;

@@ -1,5 +1,6 @@
 /** Messages between a graph instance's driver (main thread) and its worker (graph_worker.ts). */
-import type { GraphPlan, OperationStats, MetricUpdate } from '@eddy/dataflow';
+import type { GraphPlan, OperationStats } from '@eddy/dataflow';
+import type { MetricUpdate } from '@eddy/dataflow/internal';
 
 export interface StepInput {
   topic: string;

@@ -3,7 +3,8 @@ import {
   DEFAULT_SCRATCH_BYTES, EddyError, ErrorCode, FrameDecoder, FrameOrigin, FrameReader, FrameTooLargeError, StatusResponse,
   apiByKey, encodeResponse, errorCodeName, readRequestHeader,
 } from '@eddy/protocol';
-import type { ApiSpec, Schema } from '@eddy/protocol';
+import type { ApiSpec } from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 import {
   CLOSE_GRACE_MS, CONNECTION_SHUTDOWN_MS, INFLIGHT_RESUME_RATIO, MAX_LOGGED_ERROR_CHARS, MIN_INFLIGHT_BYTES,
 } from '../defaults.ts';

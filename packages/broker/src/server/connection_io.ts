@@ -1,4 +1,5 @@
-import type { ApiSpec, Schema } from '@eddy/protocol';
+import type { ApiSpec } from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 
 /**
  * What a connection's parts (dispatch, streams, watches) use of their connection: its output,

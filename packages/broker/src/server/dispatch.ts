@@ -1,8 +1,13 @@
 import {
-  ApiKey, DecodeError, ErrorCode, StatusResponse, apiByKey, apiVersionOf, decode, errorCodeName, nearestApiVersion,
+  ApiKey, ErrorCode, StatusResponse, apiByKey, apiVersionOf, errorCodeName, nearestApiVersion,
   readRequestHeader, unsupportedVersionMessage,
 } from '@eddy/protocol';
-import type { ApiSpec, RequestHeader, Schema, StreamFetchAck, StreamFetchClose, StreamFetchRequest, WatchMetadataRequest } from '@eddy/protocol';
+import { DecodeError, decode } from '@eddy/protocol/internal';
+import type {
+  ApiSpec, RequestHeader, StreamFetchAck, StreamFetchClose, StreamFetchRequest,
+  WatchMetadataRequest,
+} from '@eddy/protocol';
+import type { Schema } from '@eddy/protocol/internal';
 import { toEddyError } from '../spu/index.ts';
 import type { ConnectionContext } from './connection_context.ts';
 import type { ConnectionIo } from './connection_io.ts';

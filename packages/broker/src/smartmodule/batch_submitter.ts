@@ -3,8 +3,9 @@
 // ones are decompressed first (smartengine's sectionOf, as on the fetch side), off the main
 // thread where the codec allows.
 
-import { BatchLayout, batchBaseOffset, batchTotalSize, readInt64BE } from '@eddy/protocol';
-import { sectionOf } from '@eddy/smartengine';
+import { batchBaseOffset } from '@eddy/protocol';
+import { BatchLayout, batchTotalSize, readInt64BE } from '@eddy/protocol/internal';
+import { sectionOf } from '@eddy/smartengine/internal';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
 
 /** One stored batch handed to the chain. */

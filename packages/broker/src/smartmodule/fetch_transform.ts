@@ -10,10 +10,12 @@
 // size). Passes are matched to the stream's reads batch by batch (by base offset), so a read
 // ahead of another size still serves.
 
-import { batchBaseOffset, batchTotalSize } from '@eddy/protocol';
+import { batchBaseOffset } from '@eddy/protocol';
+import { batchTotalSize } from '@eddy/protocol/internal';
 import type { SmartModuleErrorInfo } from '@eddy/protocol';
-import { PassSubmitter, errorInfo, toWireError } from '@eddy/smartengine';
-import type { BatchPass, BatchesResult, SmartChain } from '@eddy/smartengine';
+import { PassSubmitter, errorInfo, toWireError } from '@eddy/smartengine/internal';
+import type { BatchesResult, SmartChain } from '@eddy/smartengine';
+import type { BatchPass } from '@eddy/smartengine/internal';
 import type { PartitionLog, ReadResult } from '../storage/index.ts';
 import type { BatchTransform, TransformResult } from '../spu/index.ts';
 

@@ -2,7 +2,8 @@
 // last N offsets before the high watermark, and/or records younger than an age (by record
 // timestamp); `last` 0 with an age means "by age only".
 
-import { batchBaseOffset, batchTotalSize, readInt64BE, recordsSection, BatchLayout } from '@eddy/protocol';
+import { batchBaseOffset } from '@eddy/protocol';
+import { batchTotalSize, readInt64BE, recordsSection, BatchLayout } from '@eddy/protocol/internal';
 import type { PartitionLog } from '../storage/index.ts';
 import { SectionBuilder } from './section_rewrite.ts';
 

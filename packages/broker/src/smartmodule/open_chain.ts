@@ -3,7 +3,7 @@
 
 import { EddyError, ErrorCode } from '@eddy/protocol';
 import type { SmartModuleInvocation } from '@eddy/protocol';
-import { toWireError } from '@eddy/smartengine';
+import { toWireError } from '@eddy/smartengine/internal';
 import type { LookBackRecords, SmartChain, SmartEngine, SmartModuleSpec } from '@eddy/smartengine';
 import type { LookBackWanted } from './look_back.ts';
 

@@ -4,12 +4,14 @@
 // (the input's codec when the topic takes any). A record error rejects the whole request's
 // partition and nothing is written.
 
+import { visitRecords, EddyError, ErrorCode } from '@eddy/protocol';
 import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, compressAsync, isCompressionCode,
-  readInt64BE, visitRecords, writeBatchCrc, writeInt64BE, EddyError, ErrorCode,
-} from '@eddy/protocol';
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, BatchLayout, COMPRESSION_MASK, compressAsync,
+  isCompressionCode, readInt64BE, writeBatchCrc, writeInt64BE,
+} from '@eddy/protocol/internal';
 import type { CompressionCode } from '@eddy/protocol';
-import { SmartModuleFailure, errorInfo, toWireError } from '@eddy/smartengine';
+import { SmartModuleFailure } from '@eddy/smartengine';
+import { errorInfo, toWireError } from '@eddy/smartengine/internal';
 import type { ProcessResult, SmartChain } from '@eddy/smartengine';
 import { BatchSubmitter } from './batch_submitter.ts';
 import { densifySection } from './section_rewrite.ts';

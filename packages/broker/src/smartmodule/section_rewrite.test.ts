@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  decodeRecords, encodeBatch, readBatchHeader, recordsSection, setBatchBaseOffset, visitRecords, writeBatchCrc,
-} from '@eddy/protocol';
+import { decodeRecords, encodeBatch, readBatchHeader, visitRecords } from '@eddy/protocol';
+import { recordsSection, setBatchBaseOffset, writeBatchCrc } from '@eddy/protocol/internal';
 import { SectionBuilder, densifySection, sectionFrom } from './section_rewrite.ts';
 
 const record = fc.record({

@@ -4,8 +4,9 @@
 // gathered from several batches, produce-side output that gets offsets of its own, and the
 // batch a stream starts inside of (cut at the stream's start offset).
 
-import { rebasedRecordSize, recordTailStart, visitRecords, writeRebasedRecord } from '@eddy/protocol';
-import type { Cursor } from '@eddy/protocol';
+import { visitRecords } from '@eddy/protocol';
+import { rebasedRecordSize, recordTailStart, writeRebasedRecord } from '@eddy/protocol/internal';
+import type { Cursor } from '@eddy/protocol/internal';
 
 /** A record to re-emit with new deltas: `section[start, end)` is the whole record (length varint included). */
 interface Rebased {
@@ -55,7 +56,7 @@ export function densifySection(input: Uint8Array): Buffer {
 }
 
 /** One implementation for the SPU and for clients' local chains. */
-export { sectionFrom } from '@eddy/protocol';
+export { sectionFrom } from '@eddy/protocol/internal';
 
 /** Records gathered from several stored batches (e.g. for look-back). */
 export class SectionBuilder {

@@ -1,10 +1,10 @@
 // Framing-level reads of record batch headers (DESIGN.md layout). The SPU never decodes records:
 // it walks batch headers to check sizes, count records and cut at an offset.
 
+import { CorruptBatchError, batchBaseOffset, batchCompression, batchNextOffset } from '@eddy/protocol';
 import {
-  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, MIN_BATCH_SIZE, CorruptBatchError,
-  batchBaseOffset, batchCompression, batchHeaderRecordCount, batchNextOffset, batchTotalSize,
-} from '@eddy/protocol';
+  BATCH_HEADER_SIZE, BATCH_PREAMBLE_SIZE, MIN_BATCH_SIZE, batchHeaderRecordCount, batchTotalSize,
+} from '@eddy/protocol/internal';
 
 export interface BatchScan {
   batches: number;

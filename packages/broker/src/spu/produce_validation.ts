@@ -1,10 +1,10 @@
 // The produce-side check of what a client sends, before anything is stored: every batch's framing
 // and CRC (CorruptMessage), then its records (CorruptRecord), so a batch a consumer cannot decode
 // never reaches the log, where it would stop every reader of the partition.
+import { CorruptBatchError, EddyError, ErrorCode, batchCompression, checkBatch } from '@eddy/protocol';
 import {
-  BATCH_HEADER_SIZE, CorruptBatchError, EddyError, ErrorCode, batchCompression, batchRecordsProblem, batchTotalSize,
-  checkBatch, decompressAsync, sectionRecordsProblem,
-} from '@eddy/protocol';
+  BATCH_HEADER_SIZE, batchRecordsProblem, batchTotalSize, decompressAsync, sectionRecordsProblem,
+} from '@eddy/protocol/internal';
 import type { CompressionCode } from '@eddy/protocol';
 
 /** Largest decompressed records section accepted for a topic (as recompression allows). */

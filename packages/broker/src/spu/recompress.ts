@@ -1,7 +1,8 @@
+import { batchCompression, checkBatch, EddyError, ErrorCode } from '@eddy/protocol';
 import {
-  BATCH_HEADER_SIZE, batchCompression, batchTotalSize, checkBatch, compressAsync, decompressAsync,
-  isCompressionCode, writeBatchCrc, EddyError, ErrorCode,
-} from '@eddy/protocol';
+  BATCH_HEADER_SIZE, batchTotalSize, compressAsync, decompressAsync, isCompressionCode,
+  writeBatchCrc,
+} from '@eddy/protocol/internal';
 import type { CompressionCode } from '@eddy/protocol';
 
 /**

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { readInt64BE, writeInt64BE, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta } from '@eddy/protocol';
+import { batchBaseOffset, batchMaxTimestamp } from '@eddy/protocol';
+import { readInt64BE, writeInt64BE, batchLastOffsetDelta } from '@eddy/protocol/internal';
 import { batchProblem } from './batch_check.ts';
 import { validateIncoming } from './incoming_batches.ts';
 import { CorruptAppendError } from './errors.ts';

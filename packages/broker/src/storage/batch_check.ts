@@ -2,7 +2,9 @@
 // last_offset_delta, CRC). Storage never looks inside the records section, so this is looser than
 // protocol's checkBatch (no compression or record-count checks) and reports a problem as a string
 // against an explicit end (a segment scan may hold only the header in memory).
-import { BatchLayout, BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_PREAMBLE_SIZE, MIN_BATCH_LENGTH, crc32c } from '@eddy/protocol';
+import {
+  BatchLayout, BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_PREAMBLE_SIZE, MIN_BATCH_LENGTH, crc32c,
+} from '@eddy/protocol/internal';
 
 /**
  * Checks the batch starting at `batchAt` against the bytes available up to `end`: length bounds,

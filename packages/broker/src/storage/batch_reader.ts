@@ -1,7 +1,8 @@
 // Reads whole batches out of one segment: find the batch holding an offset (sparse index, then a
 // header walk) and return it plus the batches after it, up to maxBytes, as one view. Served from
 // the tail cache when the bytes are there, else with one or two large positional reads.
-import { BatchLayout, BATCH_PREAMBLE_SIZE, MIN_BATCH_LENGTH, batchLastOffset, batchNextOffset } from '@eddy/protocol';
+import { batchLastOffset, batchNextOffset } from '@eddy/protocol';
+import { BatchLayout, BATCH_PREAMBLE_SIZE, MIN_BATCH_LENGTH } from '@eddy/protocol/internal';
 import { StorageCorruptionError } from './errors.ts';
 import type { BufferPool } from './buffer_pool.ts';
 import { preadExact } from './fs_io.ts';

@@ -1,5 +1,5 @@
 // Validation of the bytes handed to append(): one or more complete batches, back to back.
-import { batchLastOffsetDelta, batchTotalSize } from '@eddy/protocol';
+import { batchLastOffsetDelta, batchTotalSize } from '@eddy/protocol/internal';
 import { batchProblem } from './batch_check.ts';
 import { CorruptAppendError } from './errors.ts';
 

@@ -8,7 +8,7 @@ import { PartitionLog } from './partition_log.ts';
 import type { PartitionLogConfig } from './config.ts';
 import { CorruptAppendError, LogClosedError, LogFailedError, StorageOffsetOutOfRangeError } from './errors.ts';
 import { makeBatch, splitBatches, type BatchView } from '../../test/support/test_batches.ts';
-import { BatchLayout } from '@eddy/protocol';
+import { BatchLayout } from '@eddy/protocol/internal';
 
 const silent = { info() {}, warn() {}, error() {} };
 

@@ -10,7 +10,8 @@
 // stays open; the next append simply tries again, so writes resume by themselves once space is
 // freed (logged once as "writes resumed"). Nothing on the success path checks for this.
 import fs from 'node:fs';
-import { batchLastOffsetDelta, batchMaxTimestamp, batchTotalSize, setBatchBaseOffset } from '@eddy/protocol';
+import { batchMaxTimestamp } from '@eddy/protocol';
+import { batchLastOffsetDelta, batchTotalSize, setBatchBaseOffset } from '@eddy/protocol/internal';
 import { readSegmentBatches, type ReadResult, type ReadStats } from './batch_reader.ts';
 import { resolveConfig, type PartitionLogConfig, type ResolvedPartitionLogConfig } from './config.ts';
 import { LogClosedError, LogFailedError, LogWriteError, StorageOffsetOutOfRangeError } from './errors.ts';

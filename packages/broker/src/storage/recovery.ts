@@ -8,7 +8,8 @@
 // when they were sealed); if not, both indexes are rebuilt so the segment's max timestamp is exact.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BATCH_HEADER_SIZE, batchBaseOffset } from '@eddy/protocol';
+import { batchBaseOffset } from '@eddy/protocol';
+import { BATCH_HEADER_SIZE } from '@eddy/protocol/internal';
 import type { ResolvedPartitionLogConfig } from './config.ts';
 import { StorageCorruptionError } from './errors.ts';
 import { fsyncDir, ftruncate, preadExact } from './fs_io.ts';

@@ -1,6 +1,7 @@
 // Walks the batch headers of a segment file in large positional reads. Used by recovery (with CRC
 // checks, to find the end of the valid data) and by timestamp lookups (headers only).
-import { BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffsetDelta, batchMaxTimestamp, batchTotalSize } from '@eddy/protocol';
+import { batchBaseOffset, batchMaxTimestamp } from '@eddy/protocol';
+import { BATCH_HEADER_SIZE, batchLastOffsetDelta, batchTotalSize } from '@eddy/protocol/internal';
 import { batchProblem } from './batch_check.ts';
 import { preadExact } from './fs_io.ts';
 

@@ -2,7 +2,7 @@
 // An entry (T, r) states that every batch up to and including the batch at relative offset r has
 // max_timestamp <= T. Entries are added at offset-index points when T grew, plus a final entry
 // for the last batch when the segment is sealed, so a sealed segment's last T is its max.
-import { readInt64BE, writeInt64BE } from '@eddy/protocol';
+import { readInt64BE, writeInt64BE } from '@eddy/protocol/internal';
 
 export const TIME_INDEX_ENTRY_BYTES = 12;
 

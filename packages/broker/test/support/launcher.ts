@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startBroker, type Broker, type BrokerOptions } from '../../src/index.ts';
+import { startBroker, type Broker, type BrokerOptions } from '../../src/mod.ts';
 
 /** The broker's TypeScript entry point (what a child process runs unless told otherwise). */
 export const BROKER_MAIN = new URL('../../src/main.ts', import.meta.url).pathname;

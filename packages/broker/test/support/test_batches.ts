@@ -1,16 +1,10 @@
 // Storage test helper: builds valid batches (header + an opaque records section + correct CRC)
 // without the records codec, so storage tests control sizes and counts exactly.
+import { batchBaseOffset } from '@eddy/protocol';
 import {
-  BatchLayout,
-  BATCH_HEADER_SIZE,
-  BATCH_MAGIC,
-  BATCH_PREAMBLE_SIZE,
-  batchBaseOffset,
-  batchLastOffsetDelta,
-  batchTotalSize,
-  writeBatchCrc,
-  writeInt64BE,
-} from '@eddy/protocol';
+  BatchLayout, BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_PREAMBLE_SIZE, batchLastOffsetDelta,
+  batchTotalSize, writeBatchCrc, writeInt64BE,
+} from '@eddy/protocol/internal';
 
 export interface TestBatchSpec {
   /** Records in the batch: last_offset_delta = records - 1 (default 1). */

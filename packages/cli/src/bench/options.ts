@@ -1,6 +1,7 @@
 // Options shared by every `eddy bench` mode, parsed from commander's strings into checked numbers.
 // Flag names follow `fluvio benchmark producer` where one exists (record-size, num-records,
 // batch-size, linger, compression, producers, partitions).
+import { DEFAULT_ENDPOINT } from '../home.ts';
 import { parseSize } from '../parse/size.ts';
 import { parseDuration } from '../parse/duration.ts';
 import { parseInteger } from '../parse/number.ts';
@@ -86,7 +87,7 @@ export const BENCH_DEFAULTS = {
 
 /** The broker address: --endpoint, else $EDDY_ENDPOINT, else the local cluster's default. */
 export function defaultEndpoint(): string {
-  return process.env.EDDY_ENDPOINT ?? '127.0.0.1:9003';
+  return process.env.EDDY_ENDPOINT ?? DEFAULT_ENDPOINT;
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {

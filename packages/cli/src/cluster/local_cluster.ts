@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.ts';
-import { localPaths } from '../home.ts';
+import { DEFAULT_METRICS_PORT, DEFAULT_PORT, localPaths } from '../home.ts';
 import { isAlive, commandLine, sleep } from './process_state.ts';
 
 /** What `eddy cluster start` recorded about the local cluster ($EDDY_HOME/cluster.json). */
@@ -42,8 +42,8 @@ const DIST_PACKAGES = ['@eddy/broker', '@eddy/protocol', '@eddy/smartengine', '@
 export const DIST_CONDITION = 'eddy-dist';
 
 /**
- * A package's directory, from its entry: src/index.ts under the `source` condition (the repo),
- * dist/index.js otherwise (an installed copy, which ships no src/).
+ * A package's directory, from its entry: src/mod.ts under the `source` condition (the repo),
+ * dist/mod.js otherwise (an installed copy, which ships no src/).
  */
 function packageDir(name: string): string {
   return path.dirname(path.dirname(fileURLToPath(import.meta.resolve(name))));
@@ -79,7 +79,7 @@ export function brokerLaunch(): { args: string[]; compiled: boolean; bundled: bo
   let dist = Infinity;
   for (const name of DIST_PACKAGES) {
     const dir = packageDir(name);
-    dist = Math.min(dist, mtime(path.join(dir, 'dist', 'index.js')));
+    dist = Math.min(dist, mtime(path.join(dir, 'dist', 'mod.js')));
     const srcDir = path.join(dir, 'src');
     if (fs.existsSync(srcDir)) sources = Math.max(sources, newestMtime(srcDir, (n) => !n.endsWith('.ts') || n.endsWith('.test.ts')));
   }
@@ -136,7 +136,7 @@ export function runningCluster(): ClusterState | null {
   const state = readState();
   if (state && state.pid === pid) return state;
   const p = localPaths();
-  return { pid, host: '127.0.0.1', port: 9003, metricsPort: 9004, dataDir: p.dataDir, logFile: p.logFile, foreground: false, startedAt: '' };
+  return { pid, host: '127.0.0.1', port: DEFAULT_PORT, metricsPort: DEFAULT_METRICS_PORT, dataDir: p.dataDir, logFile: p.logFile, foreground: false, startedAt: '' };
 }
 
 /** Refuses when a cluster is already running (Fluvio: one local cluster per home). */

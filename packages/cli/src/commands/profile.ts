@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addProfile, listProfiles, switchProfile, deleteProfile, currentProfile } from '../client.ts';
 import net from 'node:net';
+import { DEFAULT_PORT } from '@eddy/protocol';
 import { CliError } from '../errors.ts';
 import { outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
@@ -22,7 +23,7 @@ export function registerProfile(program: Command): void {
   profile.command('add')
     .description('add or update a profile (it becomes current only if there is none; see switch)')
     .argument('<name>', 'profile name')
-    .argument('<endpoint>', 'host:port of the cluster (port 9003 if left out)')
+    .argument('<endpoint>', `host:port of the cluster (port ${DEFAULT_PORT} if left out)`)
     .action((name: string, endpoint: string) => {
       checkEndpointShape(endpoint);
       const p = addProfile(name, endpoint);
@@ -71,7 +72,7 @@ export function registerProfile(program: Command): void {
 function checkEndpointShape(endpoint: string): void {
   const text = endpoint.trim();
   const url = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)/i.exec(text);
-  if (url !== null) throw new CliError(`invalid endpoint '${endpoint}': give host:port without '${url[1]}://', e.g. '${url[2] || 'localhost:9003'}'`);
+  if (url !== null) throw new CliError(`invalid endpoint '${endpoint}': give host:port without '${url[1]}://', e.g. '${url[2] || `localhost:${DEFAULT_PORT}`}'`);
   const bracketed = /^\[([^\]]*)\]/.exec(text);
   const colons = text.split(':').length - 1;
   const host = bracketed !== null ? bracketed[1] : colons > 1 ? text : text.replace(/:[^:]*$/, '');
@@ -80,6 +81,6 @@ function checkEndpointShape(endpoint: string): void {
     return;
   }
   if (host !== '' && !net.isIPv4(host) && !/^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(host)) {
-    throw new CliError(`invalid endpoint '${endpoint}': '${host}' is not a host name or IP address (write host:port, e.g. localhost:9003)`);
+    throw new CliError(`invalid endpoint '${endpoint}': '${host}' is not a host name or IP address (write host:port, e.g. localhost:${DEFAULT_PORT})`);
   }
 }

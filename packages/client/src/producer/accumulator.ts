@@ -1,4 +1,5 @@
-import { BatchBuilder, BATCH_START_BYTES, EddyError, ErrorCode, varint32Size } from '@eddy/protocol';
+import { BatchBuilder, EddyError, ErrorCode } from '@eddy/protocol';
+import { BATCH_START_BYTES, varint32Size } from '@eddy/protocol/internal';
 import type { RecordHeader } from '@eddy/protocol';
 import { ACCUMULATOR_POOL_SEGMENTS } from '../defaults.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { headersBytes } from '@eddy/protocol';
+import { headersBytes } from '@eddy/protocol/internal';
 import { recordSize } from './accumulator.ts';
 import { OutgoingRecord } from './outgoing_record.ts';
 

@@ -1,4 +1,4 @@
-import { headersBytes } from '@eddy/protocol';
+import { headersBytes } from '@eddy/protocol/internal';
 import type { RecordHeader } from '@eddy/protocol';
 import { recordSize } from './accumulator.ts';
 import type { HeadersInput } from './options.ts';

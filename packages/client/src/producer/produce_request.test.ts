@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ProduceRequest, encode, encodeBatch } from '@eddy/protocol';
+import { ProduceRequest, encodeBatch } from '@eddy/protocol';
+import { encode } from '@eddy/protocol/internal';
 import { ProduceRequestParts } from './produce_request.ts';
 
 test('several batches per partition encode exactly as protocol ProduceRequest with them concatenated', () => {

@@ -1,5 +1,6 @@
-import { batchList, schema, SmartModuleInvocation } from '@eddy/protocol';
-import type { Infer } from '@eddy/protocol';
+import { SmartModuleInvocation } from '@eddy/protocol';
+import { batchList, schema } from '@eddy/protocol/internal';
+import type { Infer } from '@eddy/protocol/internal';
 
 /**
  * Protocol's ProduceRequest with each partition's `records` given as several batches (protocol's

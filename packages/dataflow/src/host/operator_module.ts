@@ -3,7 +3,7 @@
  * graph_abi_version() = 1, imports only from `eddy_graph`), caps its memory, and lists the
  * operator types it provides.
  */
-import { capMemory } from '@eddy/smartengine';
+import { capMemory } from '@eddy/smartengine/internal';
 import { GraphModuleError } from './errors.ts';
 import { providedOperators } from '../definition/module_ref.ts';
 

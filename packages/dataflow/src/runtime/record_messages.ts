@@ -5,21 +5,13 @@
  * message's physical time, properties = headers). One pass each, no per-record objects.
  */
 import {
-  BatchBuilder,
-  RecordCursor,
-  batchBaseOffset,
-  batchFirstTimestamp,
-  forEachBatch,
-  headersBytes,
-  encodeBatchFromSection,
-  varint32Size,
-  varint64Size,
-  writeVarint32,
-  writeVarint64,
-  recordsSection,
-  type CompressionCode,
-  type RecordHeader,
+  BatchBuilder, RecordCursor, batchBaseOffset, batchFirstTimestamp, forEachBatch,
+  type CompressionCode, type RecordHeader,
 } from '@eddy/protocol';
+import {
+  headersBytes, encodeBatchFromSection, varint32Size, varint64Size, writeVarint32, writeVarint64,
+  recordsSection,
+} from '@eddy/protocol/internal';
 import {
   MESSAGE_HEADER_BYTES,
   M_CONTENT_TYPE_LEN,

@@ -1,7 +1,8 @@
-import { Apis, ErrorCode } from '@eddy/protocol';
+import { Apis, EDDY_VERSION, ErrorCode } from '@eddy/protocol';
 import type { RequestOf, ResponseOf } from '@eddy/protocol';
 
-export const BROKER_VERSION = '0.1.0';
+/** Sent in ApiVersions: the product version. */
+export const BROKER_VERSION = EDDY_VERSION;
 
 /** ApiVersions: the broker's version and every api it speaks, with its version range. */
 export function apiVersions(_req: RequestOf<'ApiVersions'>): ResponseOf<'ApiVersions'> {

@@ -1,9 +1,9 @@
 /// <reference path="./webassembly.d.ts" />
 // @eddy/smartengine: runs Fluvio-compatible WebAssembly SmartModules in sandboxed worker threads.
+// What the broker and clients share beyond this face is in internal_mod.ts (`./internal`); the
+// error types alone, without the engine, are `./errors` (errors_entry.ts).
 export { SmartEngine } from './smart_engine.ts';
 export { SmartChain } from './smart_chain.ts';
-// Fetched record batches through a chain: one path for the broker's streams and clients' local chains.
-export { PassSubmitter, sectionOf, type BatchPass } from './pass_submitter.ts';
 export {
   SmartModuleError,
   SmartModuleLoadError,
@@ -19,7 +19,7 @@ export {
   type RecordFailure,
   type SmartModuleErrorCode,
 } from './errors.ts';
-export { SmartModuleFailure, errorInfo, toWireError } from './wire_error.ts';
+export { SmartModuleFailure } from './wire_error.ts';
 export {
   SmartModuleKind,
   kindName,
@@ -47,5 +47,3 @@ export type {
   SmartModuleLogger,
   SmartModuleLogLine,
 } from './types.ts';
-// The memory cap (rewrites the module's declared maximum), shared with graph operators.
-export { capMemory, isWasm, WasmBinaryError, type MemoryLimits } from './wasm_binary.ts';

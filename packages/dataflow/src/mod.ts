@@ -6,19 +6,17 @@
 //   new GraphInstance({plan, modules, node, allowedLatenessMs, snapshot?})
 //     .process(messages) → {output, firstSeq, late}; .flush(); .snapshot()
 //   runGraphTest({definition, modules, input}) → sink outputs (`eddy graph test`)
-//   messagesFromRecordBatches / recordBatchFromMessages: log records ↔ graph messages
+//
+// What the broker's graph runner shares beyond this face (log records ↔ graph messages, operator
+// metrics) is in internal_mod.ts (`@eddy/dataflow/internal`).
 export * from './definition/index.ts';
 export {
   MessageBatch,
   MessageBatchBuilder,
   MessageBatchError,
-  MESSAGE_HEADER_BYTES,
   KIND_RAW,
   KIND_MESSAGE,
-  encodeProperties,
-  compareTimestampBytes,
   readTimestamp,
-  writeTimestamp,
   type MessageFields,
   type DecodedMessage,
 } from './abi/message_batch.ts';
@@ -42,17 +40,8 @@ export {
   type StepResult,
 } from './runtime/graph_instance.ts';
 export {
-  messagesFromRecordBatches,
-  appendRecordMessages,
-  recordBatchFromMessages,
-  CONTENT_TYPE_HEADER,
-  type SourceBatches,
-  type SinkBatchOptions,
-} from './runtime/record_messages.ts';
-export {
   runGraphTest,
   parseTestMessages,
-  compilePlanModules,
   GraphTestInputError,
   type TestMessage,
   type ParseTestMessagesOptions,
@@ -60,14 +49,3 @@ export {
   type GraphTestOptions,
   type GraphTestResult,
 } from './runtime/graph_test_run.ts';
-export {
-  MetricUpdates,
-  GraphMetricsExporter,
-  MetricError,
-  MetricLabelsError,
-  METRIC_PREFIX,
-  decodeMetricLabels,
-  encodeMetricLabels,
-  type MetricUpdate,
-  type MetricLabels,
-} from './host/metric_updates.ts';
