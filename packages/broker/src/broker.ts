@@ -131,7 +131,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       logger,
       resolveWasm: (name) => {
         if (!controllerRef) throw new Error('the controller is not ready yet');
-        return controllerRef.smartModuleWasm(name);
+        return controllerRef.registeredSmartModule(name);
       },
     });
     if (smartModules) cleanups.push(() => smartModules.close());

@@ -1,23 +1,27 @@
 // Process entry of a broker (controller + one SPU), as `eddy cluster start` runs it:
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
-//        [--log-file F] [--log-level L] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
+//        [--log-file F] [--log-level L] [--log-format json|pretty] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
 //        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
 // When ready, prints one JSON line {"event":"listening",...} on stdout (unless stdout is the log)
-// and logs it as a pino info line with the same fields; logs go to --log-file or stderr. SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
+// and logs it as a pino info line with the same fields; logs go to --log-file (JSON) or stderr
+// (pretty when stderr is a terminal, else JSON; --log-format overrides). SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
 import { fstatSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker } from './broker.ts';
 import { DEFAULT_HOST, DEFAULT_METRICS_PORT, DEFAULT_PORT, DEFAULT_SMARTMODULE_MEMORY_BYTES, DEFAULT_SMARTMODULE_TIME_BUDGET_MS } from './defaults.ts';
+import { defaultLogFormat, parseLogFormat } from './observability/logger.ts';
+import type { LogFormat } from './observability/logger.ts';
 import type { Broker } from './broker.ts';
 
 const MIB = 1024 * 1024;
 
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
-               [--log-file FILE] [--log-level LEVEL] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
+               [--log-file FILE] [--log-level LEVEL] [--log-format json|pretty] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
                [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
 defaults: --data-dir ~/.eddy/data --host ${DEFAULT_HOST} --port ${DEFAULT_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
+          --log-format pretty on a terminal, json otherwise (a --log-file is always json)
           --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
 
 function fail(message: string): never {
@@ -62,6 +66,7 @@ try {
       'metrics-port': { type: 'string' },
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       'max-frame-bytes': { type: 'string' },
       'frame-timeout-ms': { type: 'string' },
       'retention-check-ms': { type: 'string' },
@@ -108,6 +113,13 @@ function announceListening(b: Broker, logFile: string | undefined): void {
   if (!sameFile(1, logFile ?? 2)) process.stdout.write(`${JSON.stringify({ ...fields, pid: process.pid })}\n`);
 }
 
+let logFormat: LogFormat;
+try {
+  logFormat = args['log-format'] !== undefined ? parseLogFormat(args['log-format']) : defaultLogFormat(2);
+} catch (err) {
+  fail((err as Error).message);
+}
+
 let broker: Broker;
 try {
   broker = await startBroker({
@@ -115,7 +127,7 @@ try {
     host: args.host,
     port: intFlag('port', args.port),
     metricsPort: intFlag('metrics-port', args['metrics-port']),
-    logger: { logFile: args['log-file'], level: args['log-level'] ?? process.env.EDDY_LOG_LEVEL ?? 'info', stderr: true },
+    logger: { logFile: args['log-file'], level: args['log-level'] ?? process.env.EDDY_LOG_LEVEL ?? 'info', stderr: true, format: logFormat },
     maxFrameBytes: intFlag('max-frame-bytes', args['max-frame-bytes']),
     frameTimeoutMs: intFlag('frame-timeout-ms', args['frame-timeout-ms']),
     retentionCheckMs: intFlag('retention-check-ms', args['retention-check-ms']),

@@ -147,11 +147,18 @@ export class Admin {
   /**
    * Registers a module version (wasm bytes) as `name:version` (default version '0.1.0'): a
    * SmartModule, or a graph operator module when it exports `graph_abi_version`. Versions of one
-   * name coexist; SmartModuleExists when this version is already registered.
+   * name coexist; SmartModuleExists when this version is already registered. `abiVersion` is the
+   * SmartModule ABI version (16..25) every stream using the module calls it with unless it names
+   * one: a Fluvio module built before ABI 22 needs its own (default: the newest).
    */
-  async createSmartModule(name: string, wasm: Uint8Array, opts: { version?: string; description?: string } = {}): Promise<void> {
+  async createSmartModule(name: string, wasm: Uint8Array, opts: { version?: string; description?: string; abiVersion?: number } = {}): Promise<void> {
     const bytes = Buffer.isBuffer(wasm) ? wasm : Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength);
-    await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes }, { timeoutMs: 120_000 });
+    const abiVersion = opts.abiVersion ?? null;
+    // A v0 broker would drop the field silently and run the module at the wrong version.
+    if (abiVersion !== null && (await this.broker.connection()).versionOf('CreateSmartModule') < 1) {
+      throw errorFromCode(ErrorCode.UnsupportedVersion, `the broker cannot record a SmartModule's ABI version (it speaks CreateSmartModule v0): upgrade it, or name the version in each stream`);
+    }
+    await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes, abiVersion }, { timeoutMs: 120_000 });
   }
 
   /**

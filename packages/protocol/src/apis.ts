@@ -16,7 +16,8 @@ import {
 import { ListSpusRequest, ListSpusResponse } from './messages/spu.ts';
 import { WatchMetadataRequest, WatchMetadataResponse } from './messages/watch_metadata.ts';
 import {
-  CreateSmartModuleRequest, DeleteSmartModuleRequest, ListSmartModulesRequest, ListSmartModulesResponse,
+  CreateSmartModuleRequest, CreateSmartModuleRequestV0, DeleteSmartModuleRequest, ListSmartModulesRequest,
+  ListSmartModulesResponse, ListSmartModulesResponseV0,
 } from './messages/smartmodule_admin.ts';
 import {
   ApplyGraphRequest, ApplyGraphResponse, ListGraphsRequest, ListGraphsResponse, DescribeGraphRequest,
@@ -58,9 +59,17 @@ export const Apis = {
   }),
   ListSpus: defineApi(ApiKey.ListSpus, { 0: { request: ListSpusRequest, response: ListSpusResponse } }),
   WatchMetadata: defineApi(ApiKey.WatchMetadata, { 0: { request: WatchMetadataRequest, response: WatchMetadataResponse } }, true),
-  CreateSmartModule: defineApi(ApiKey.CreateSmartModule, { 0: { request: CreateSmartModuleRequest, response: StatusResponse } }),
+  CreateSmartModule: defineApi(ApiKey.CreateSmartModule, {
+    0: { request: CreateSmartModuleRequestV0, response: StatusResponse },
+    // v1: the module's SmartModule ABI version (abiVersion).
+    1: { request: CreateSmartModuleRequest, response: StatusResponse },
+  }),
   DeleteSmartModule: defineApi(ApiKey.DeleteSmartModule, { 0: { request: DeleteSmartModuleRequest, response: StatusResponse } }),
-  ListSmartModules: defineApi(ApiKey.ListSmartModules, { 0: { request: ListSmartModulesRequest, response: ListSmartModulesResponse } }),
+  ListSmartModules: defineApi(ApiKey.ListSmartModules, {
+    0: { request: ListSmartModulesRequest, response: ListSmartModulesResponseV0 },
+    // v1: SmartModuleSpec gained abiVersion.
+    1: { request: ListSmartModulesRequest, response: ListSmartModulesResponse },
+  }),
   ApplyGraph: defineApi(ApiKey.ApplyGraph, { 0: { request: ApplyGraphRequest, response: ApplyGraphResponse } }),
   ListGraphs: defineApi(ApiKey.ListGraphs, { 0: { request: ListGraphsRequest, response: ListGraphsResponse } }),
   DescribeGraph: defineApi(ApiKey.DescribeGraph, { 0: { request: DescribeGraphRequest, response: DescribeGraphResponse } }),

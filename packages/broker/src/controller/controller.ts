@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EddyError, ErrorCode, UnknownTopicError, ModuleKind, MODULE_VERSION_RE, formatModuleRef, parseModuleRef } from '@eddy/protocol';
 import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec, SmartModuleMeta } from '@eddy/protocol';
+import { SMARTMODULE_MIN_VERSION, SMARTMODULE_LATEST_VERSION } from '@eddy/smartengine';
 import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
 import { resolveTopicSpec, validateTopicName } from './topic_spec.ts';
@@ -258,6 +259,8 @@ export class Controller {
         ...spec,
         kind: spec.kind ?? (graph ? ModuleKind.graphOperator : ModuleKind.smartmodule),
         operators: spec.operators ?? (graph ? graphOperatorsOf(exports) : []),
+        // Stored before ABI versions were recorded: the engine's default.
+        abiVersion: spec.abiVersion ?? null,
       },
     };
   }
@@ -299,9 +302,10 @@ export class Controller {
   /**
    * Checks the wasm compiles and is a SmartModule (exports a transform) or a graph operator module
    * (exports graph_abi_version and at least one graph_<type>), stores it by content hash, records
-   * it as `name:version`. Versions of one name coexist.
+   * it as `name:version`. Versions of one name coexist. `abiVersion` is the SmartModule ABI
+   * version streams call it with when they name none (null: the engine's default).
    */
-  async createSmartModule(name: string, version: string, description: string, wasm: Uint8Array): Promise<SmartModuleObject> {
+  async createSmartModule(name: string, version: string, description: string, wasm: Uint8Array, abiVersion: number | null = null): Promise<SmartModuleObject> {
     if (!SM_NAME_RE.test(name)) {
       throw new EddyError(ErrorCode.InvalidRequest, `invalid SmartModule name ${JSON.stringify(name.slice(0, 140))}: use 1..128 characters of [A-Za-z0-9._@/-]`);
     }
@@ -309,6 +313,9 @@ export class Controller {
       throw new EddyError(ErrorCode.InvalidRequest, `invalid version ${JSON.stringify(version.slice(0, 80))} of '${name}': use 1..64 characters of [A-Za-z0-9._+-]`);
     }
     const ref = formatModuleRef(name, version);
+    if (abiVersion !== null && !(Number.isInteger(abiVersion) && abiVersion >= SMARTMODULE_MIN_VERSION && abiVersion <= SMARTMODULE_LATEST_VERSION)) {
+      throw new EddyError(ErrorCode.InvalidRequest, `invalid ABI version ${abiVersion} of '${ref}': SmartModule ABI versions are ${SMARTMODULE_MIN_VERSION} to ${SMARTMODULE_LATEST_VERSION}`);
+    }
     let all: string[];
     try {
       const mod = await Wasm.compile(wasm);
@@ -326,6 +333,9 @@ export class Controller {
       if (operators.length === 0) {
         throw new EddyError(ErrorCode.SmartModuleInvalid, `graph operator module '${ref}' exports none of ${GRAPH_OPERATORS.map((t) => `graph_${t}`).join(', ')}`);
       }
+      if (abiVersion !== null) {
+        throw new EddyError(ErrorCode.InvalidRequest, `graph operator module '${ref}' takes no SmartModule ABI version (it declares its own with graph_abi_version)`);
+      }
     } else {
       kind = ModuleKind.smartmodule;
       exports = all.filter((e) => SM_EXPORTS.has(e));
@@ -338,10 +348,10 @@ export class Controller {
       if (this.storedModule(name, version)) throw new EddyError(ErrorCode.SmartModuleExists, `SmartModule '${ref}' already exists`);
       await mkdir(this.smartModuleDir, { recursive: true });
       await writeFileAtomic(this.wasmPath(sha256), wasm);
-      const spec: SmartModuleSpec = { version, description, exports, kind, operators, sizeBytes: wasm.length, sha256, createdMs: Date.now() };
+      const spec: SmartModuleSpec = { version, description, exports, kind, operators, sizeBytes: wasm.length, sha256, createdMs: Date.now(), abiVersion };
       const obj: SmartModuleObject = { kind: MetadataKind.smartmodule, name: ref, spec, status: { resolution: 'Ready' } };
       await this.store.put(obj);
-      this.logger?.info({ smartmodule: name, version, kind, sizeBytes: wasm.length }, 'created SmartModule');
+      this.logger?.info({ smartmodule: name, version, kind, sizeBytes: wasm.length, ...(abiVersion !== null ? { abiVersion } : {}) }, 'created SmartModule');
       return obj;
     });
   }
@@ -378,11 +388,19 @@ export class Controller {
 
   /** The wasm bytes of the SmartModule `ref` names (for the SmartModule engine; not graph modules). */
   async smartModuleWasm(ref: string): Promise<Buffer> {
+    return (await this.registeredSmartModule(ref)).wasm;
+  }
+
+  /**
+   * What the SmartModule engine runs for `ref`: its wasm and the ABI version it was registered
+   * with (null: the engine's default). Graph operator modules are refused.
+   */
+  async registeredSmartModule(ref: string): Promise<{ wasm: Buffer; abiVersion: number | null }> {
     const m = this.resolveModule(ref);
     if (m.spec.kind === ModuleKind.graphOperator) {
       throw new EddyError(ErrorCode.SmartModuleInvalid, `'${formatModuleRef(m.name, m.spec.version)}' is a graph operator module, not a SmartModule`);
     }
-    return readFile(this.wasmPath(m.spec.sha256));
+    return { wasm: await readFile(this.wasmPath(m.spec.sha256)), abiVersion: m.spec.abiVersion };
   }
 
   /** The wasm bytes of any registered module version (the graph runner loads operators with it). */

@@ -1,5 +1,21 @@
 import { createRequire } from 'node:module';
+import { isatty } from 'node:tty';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
+
+/** 'json': pino's JSON lines (machines, log files); 'pretty': one human line per entry (a terminal). */
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/** `text` as a LogFormat; throws a one-line Error naming the choices. */
+export function parseLogFormat(text: string): LogFormat {
+  if ((LOG_FORMATS as readonly string[]).includes(text)) return text as LogFormat;
+  throw new Error(`unknown log format '${text}' (expected one of: ${LOG_FORMATS.join(', ')})`);
+}
+
+/** The format when none is asked for: pretty on a terminal, JSON when piped or redirected. */
+export function defaultLogFormat(fd: number): LogFormat {
+  return isatty(fd) ? 'pretty' : 'json';
+}
 
 export interface LogOptions {
   /** Append JSON lines here instead of stdout (folders are created). */
@@ -8,6 +24,8 @@ export interface LogOptions {
   level?: string;
   /** Write to stderr rather than stdout (when stdout carries other output). */
   stderr?: boolean;
+  /** Of stdout/stderr lines (default 'json'); a log file is always JSON. */
+  format?: LogFormat;
 }
 
 export interface OwnedLogger {
@@ -86,6 +104,16 @@ for (const method of METHODS) {
   });
 }
 
+/**
+ * pino's JSON lines turned into human ones, written to `sink` synchronously like JSON lines are.
+ * pino-pretty is loaded only here: the JSON path never pays for it.
+ */
+function prettyInto(sink: DestinationStream, colorize: boolean): DestinationStream {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const toLine = prettyFactory({ colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return { write: (line: string) => void sink.write(toLine(line)) };
+}
+
 /** Uses the caller's pino logger as is, or builds one from LogOptions. Never per-record logging. */
 export function createLogger(opt: Logger | LogOptions | undefined): OwnedLogger {
   if (isLogger(opt)) return { logger: opt, close() {} };
@@ -94,12 +122,14 @@ export function createLogger(opt: Logger | LogOptions | undefined): OwnedLogger 
   const make = (): Logger => {
     const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
     // Sync writes: logging is rare (never per record), and a crash must not lose the last lines.
+    const fd = opt?.stderr ? 2 : 1;
     const d = opt?.logFile
       ? pino.destination({ dest: opt.logFile, sync: true, mkdir: true, append: true })
-      : pino.destination({ dest: opt?.stderr ? 2 : 1, sync: true });
+      : pino.destination({ dest: fd, sync: true });
     dest = d;
     const options: LoggerOptions = { level, base: { pid: process.pid } };
-    return pino(options, d);
+    if (opt?.format !== 'pretty' || opt.logFile) return pino(options, d);
+    return pino(options, prettyInto(d, isatty(fd)));
   };
   const logger = new LazyLogger(make, level) as unknown as Logger;
   return {

@@ -7,8 +7,11 @@ import { toWireError } from '@eddy/smartengine/internal';
 import type { LookBackRecords, SmartChain, SmartEngine, SmartModuleSpec } from '@eddy/smartengine';
 import type { LookBackWanted } from './look_back.ts';
 
-/** Wasm bytes of a SmartModule registered on the cluster; rejects with SmartModuleNotFound. */
-export type ResolveWasm = (name: string) => Promise<Uint8Array>;
+/** A SmartModule registered on the cluster: its wasm and the ABI version it was registered with (null: the engine's default). */
+export interface RegisteredWasm { wasm: Uint8Array; abiVersion: number | null }
+
+/** The SmartModule registered on the cluster under `name`; rejects with SmartModuleNotFound. */
+export type ResolveWasm = (name: string) => Promise<RegisteredWasm>;
 
 /** Reads the records a module's look-back wants (from the partition log). */
 export type LookBackReader = (want: LookBackWanted) => Promise<LookBackRecords>;
@@ -24,9 +27,14 @@ export async function resolveSpecs(invocations: readonly SmartModuleInvocation[]
   return Promise.all(invocations.map(async (inv, i): Promise<SmartModuleSpec> => {
     const name = invocationName(inv, i);
     let wasm: Uint8Array;
+    // The invocation's own version wins; else the one the module was registered with.
+    let version = inv.version >= 0 ? inv.version : null;
     if (inv.wasm && inv.wasm.length > 0) wasm = inv.wasm;
-    else if (inv.name) wasm = await resolveWasm(inv.name);
-    else throw new EddyError(ErrorCode.InvalidRequest, `SmartModule #${i + 1} of the chain has neither a name nor wasm bytes`);
+    else if (inv.name) {
+      const registered = await resolveWasm(inv.name);
+      wasm = registered.wasm;
+      version ??= registered.abiVersion;
+    } else throw new EddyError(ErrorCode.InvalidRequest, `SmartModule #${i + 1} of the chain has neither a name nor wasm bytes`);
     const lookback = lookbackOf(inv, name);
     return {
       name,
@@ -34,7 +42,7 @@ export async function resolveSpecs(invocations: readonly SmartModuleInvocation[]
       params: inv.params,
       ...(lookback ? { lookback } : {}),
       ...(inv.initialAccumulator ? { initialAccumulator: inv.initialAccumulator } : {}),
-      ...(inv.version >= 0 ? { version: inv.version } : {}),
+      ...(version !== null ? { version } : {}),
     };
   }));
 }

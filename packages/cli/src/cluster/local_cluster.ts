@@ -167,6 +167,8 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
     '--host', o.host,
     '--port', String(o.port),
     '--metrics-port', String(o.metricsPort),
+    // Readiness is read from the log as JSON, whatever the broker would pick for a file.
+    '--log-format', 'json',
     ...(o.smTimeBudgetMs !== undefined ? ['--sm-time-budget-ms', String(o.smTimeBudgetMs)] : []),
     ...(o.smMemoryMb !== undefined ? ['--sm-memory-mb', String(o.smMemoryMb)] : []),
   ], { detached: true, stdio: ['ignore', logFd, logFd], env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...process.env } });

@@ -26,6 +26,7 @@ interface StartOptions {
   timeout: number;
   smTimeBudget?: number;
   smMemory?: number;
+  logFormat?: 'json' | 'pretty';
 }
 
 const MIB = 1024 * 1024;
@@ -51,7 +52,10 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--timeout <time>', 'how long to wait for the broker to start').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
     .addOption(new Option('--sm-time-budget <time>', "longest a SmartModule call may run before its stream fails, e.g. '500ms' (default 1s)").argParser(durationArg({ bareUnit: 'ms' })))
     .addOption(new Option('--sm-memory <size>', "memory cap of each SmartModule instance, e.g. '64MiB'").argParser(sizeArg()))
+    .addOption(new Option('--log-format <format>', 'with --foreground: how logs look on stdout (default: pretty on a terminal, json when piped)').choices(['json', 'pretty']))
     .action(async (o: StartOptions) => {
+      // The background log file stays JSON: `cluster start` reads the broker's readiness from it.
+      if (o.logFormat !== undefined && !o.foreground) throw new CliError('--log-format applies to --foreground only (the background log file is always json)');
       assertNotRunning();
       await assertPortsFree(o.host, [{ flag: '--port', port: o.port }, { flag: '--metrics-port', port: o.metricsPort }]);
       const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
@@ -172,6 +176,7 @@ async function startForeground(o: StartOptions, dataDir: string): Promise<void> 
   const limits = smartModuleLimits(o);
   const broker = await startBroker({
     dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort,
+    logger: { format: o.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     ...(limits.smTimeBudgetMs !== undefined ? { smartModuleTimeBudgetMs: limits.smTimeBudgetMs } : {}),
     ...(limits.smMemoryMb !== undefined ? { smartModuleMemoryBytes: limits.smMemoryMb * MIB } : {}),
   });

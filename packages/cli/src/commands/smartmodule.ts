@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ModuleKind, MODULE_VERSION_RE, parseModuleRef } from '@eddy/protocol';
 import type { SmartModuleMeta } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { outputOption } from './options.ts';
+import { intArg, outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
 import { formatSize } from '../parse/size.ts';
@@ -14,10 +15,16 @@ export function moduleKindText(m: SmartModuleMeta): string {
   return m.spec.kind === ModuleKind.graphOperator ? `graph operator (${m.spec.operators.join(',')})` : 'smartmodule';
 }
 
+/** The ABI version streams call the module with: the recorded one, or 'default' (the newest). */
+export function abiVersionText(m: SmartModuleMeta): string {
+  return m.spec.abiVersion === null ? 'default' : String(m.spec.abiVersion);
+}
+
 const COLUMNS: Column<SmartModuleMeta>[] = [
   { header: 'NAME', cell: (m) => m.name },
   { header: 'VERSION', cell: (m) => m.spec.version },
   { header: 'KIND', cell: moduleKindText },
+  { header: 'ABI', cell: abiVersionText },
   { header: 'SIZE', cell: (m) => formatSize(m.spec.sizeBytes) },
   { header: 'SHA256', cell: (m) => m.spec.sha256.slice(0, 12) },
 ];
@@ -37,11 +44,16 @@ export function registerSmartModule(program: Command): void {
     .requiredOption('--wasm-file <file>', 'the compiled module')
     .option('--version <version>', 'module version (default 0.1.0)')
     .option('--description <text>', 'a short description', '')
-    .action(async (nameArg: string, o: { wasmFile: string; version?: string; description: string }, cmd: Command) => {
+    // The broker checks the range against its engine's (one source of truth); i16 on the wire.
+    .addOption(new Option('--abi-version <n>', 'SmartModule ABI version every stream using it calls it with (e.g. 21 for a Fluvio module built before ABI 22; default: the newest)').argParser(intArg(0, 0x7fff)))
+    .action(async (nameArg: string, o: { wasmFile: string; version?: string; description: string; abiVersion?: number }, cmd: Command) => {
       const { name, version } = moduleNameAndVersion(nameArg, o.version);
       const wasm = await readWasmFile(o.wasmFile);
-      await withClient(globalsOf(cmd), (eddy) => eddy.admin().createSmartModule(name, wasm, { version, description: o.description }));
-      process.stdout.write(`smartmodule "${name}" created (version ${version}, ${formatSize(wasm.length)})\n`);
+      await withClient(globalsOf(cmd), (eddy) => eddy.admin().createSmartModule(name, wasm, {
+        version, description: o.description, ...(o.abiVersion !== undefined ? { abiVersion: o.abiVersion } : {}),
+      }));
+      const abi = o.abiVersion !== undefined ? `, ABI version ${o.abiVersion}` : '';
+      process.stdout.write(`smartmodule "${name}" created (version ${version}, ${formatSize(wasm.length)}${abi})\n`);
     });
 
   sm.command('list')
@@ -66,6 +78,7 @@ export function registerSmartModule(program: Command): void {
         { field: 'Name', value: m.name },
         { field: 'Version', value: m.spec.version },
         { field: 'Kind', value: moduleKindText(m) },
+        ...(m.spec.kind === ModuleKind.graphOperator ? [] : [{ field: 'ABI version', value: abiVersionText(m) }]),
         { field: 'Description', value: m.spec.description },
         { field: 'Size', value: `${formatSize(m.spec.sizeBytes)} (${m.spec.sizeBytes} bytes)` },
         { field: 'SHA-256', value: m.spec.sha256 },

@@ -7,7 +7,7 @@ import { Apis, apiByKey } from '../apis.ts';
 import { ApiKey } from '../api_key.ts';
 import { ApplyGraphRequest, DescribeGraphResponse, Graph, GraphSpec, ListGraphsResponse } from './graph_admin.ts';
 import type { Graph as GraphT, GraphSpec as GraphSpecT } from './graph_admin.ts';
-import { SmartModuleMeta } from './smartmodule_admin.ts';
+import { SmartModuleMetaV0 } from './smartmodule_admin.ts';
 
 const spec: GraphSpecT = {
   name: 'g', definition: 'a: 1\n', sources: ['in'], sink: 'out', params: { 'op.k': 'v' }, state: {},
@@ -28,9 +28,9 @@ test('golden bytes: GraphSpec (u32-length definition, u16 strings, u32 arrays, u
     '0000000000000007'); // createdMs
 });
 
-test('golden bytes: a module version with its kind and operators', () => {
-  const m = { name: 'm', spec: { version: '1', description: '', exports: ['graph_map'], kind: 'graph-operator', operators: ['map'], sizeBytes: 1, sha256: 'x', createdMs: 2 } };
-  assert.equal(encode(SmartModuleMeta, m).toBuffer().toString('hex'),
+test('golden bytes: a module version with its kind and operators (v0 layout, as WatchMetadata carries it)', () => {
+  const m = { name: 'm', spec: { version: '1', description: '', exports: ['graph_map'], kind: 'graph-operator', operators: ['map'], sizeBytes: 1, sha256: 'x', createdMs: 2, abiVersion: null } };
+  assert.equal(encode(SmartModuleMetaV0, m).toBuffer().toString('hex'),
     '0001' + '6d' + '0001' + '31' + '0000' + '00000001' + '0009' + Buffer.from('graph_map').toString('hex') +
     '000e' + Buffer.from('graph-operator').toString('hex') + '00000001' + '0003' + '6d6170' +
     '0000000000000001' + '0001' + '78' + '0000000000000002');

@@ -2,7 +2,7 @@ import { struct, array, i16, option, string } from '../codec/schema.ts';
 import type { Infer } from '../codec/schema.ts';
 import { Topic } from './topic.ts';
 import { Spu } from './spu.ts';
-import { SmartModuleMeta } from './smartmodule_admin.ts';
+import { SmartModuleMetaV0 } from './smartmodule_admin.ts';
 
 /**
  * Opens a metadata watch: the first response is a full snapshot (op 'sync'), later ones carry
@@ -18,7 +18,8 @@ export const MetadataChange = struct({
   name: string,
   topic: option(Topic),
   spu: option(Spu),
-  smartmodule: option(SmartModuleMeta),
+  /** In the v0 layout: a watcher reads abiVersion as null (ListSmartModules carries it). */
+  smartmodule: option(SmartModuleMetaV0),
 });
 export type MetadataChange = Infer<typeof MetadataChange>;
 
