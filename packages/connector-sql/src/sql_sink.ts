@@ -63,16 +63,26 @@ export const sqlSink = defineSink<SqlSinkOptions>({
         const p = batch[0].partition;
         const from = written.get(p) ?? -1;
         groups.length = 0;
+        let bad: Error | null = null;
+        let next = batch[batch.length - 1].offset + 1;
         for (const r of batch) {
           if (r.offset < from) continue; // in the database already (written before a crash)
-          addToGroups(groups, parseOperation(r.value, `record ${r.topic}/${r.partition}@${r.offset}`));
+          try {
+            addToGroups(groups, parseOperation(r.value, `record ${r.topic}/${r.partition}@${r.offset}`));
+          } catch (err) {
+            // Write what came before it, then stop at the bad record (never skipped).
+            bad = err as Error;
+            next = r.offset;
+            break;
+          }
         }
-        const next = batch[batch.length - 1].offset + 1;
+        if (bad !== null && groups.length === 0) throw bad;
         if (groups.length === 0 && next <= from) return;
         reload = true;
         await db.write(groups, { consumer, topic, partition: p }, offsetsTable === null ? null : next);
         reload = false;
         written.set(p, next);
+        if (bad !== null) throw bad;
       },
       close: () => db.close(),
     };
