@@ -269,3 +269,20 @@ test('http-sink batch: json posts each batch as one JSON array', async () => {
   assert.ok(requests < 30, `batched: ${requests} requests`);
   assert.deepEqual(items, Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? { i } : `text ${i}`)));
 });
+
+test('http-source and http-sink metadata (from the binaries): Fluvio\'s shape, valid draft-07 schemas', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const AjvModule = (await import('ajv')).default as unknown as { default?: new (o: object) => { validateSchema(s: object): boolean; errors: unknown } };
+  const Ajv = (AjvModule.default ?? AjvModule) as new (o: object) => { validateSchema(s: object): boolean; errors: unknown };
+  for (const [bin, direction] of [['http-source', 'Source'], ['http-sink', 'Sink']] as const) {
+    const out = execFileSync(process.execPath, [new URL(`../bin/${bin}.ts`, import.meta.url).pathname, 'metadata']).toString();
+    const md = JSON.parse(out) as { name: string; direction: string; schema: { $schema: string; properties: Record<string, unknown> }; version: string };
+    assert.deepEqual(Object.keys(md), ['name', 'direction', 'schema', 'version', 'description']);
+    assert.equal(md.name, bin);
+    assert.equal(md.direction, direction);
+    assert.equal(md.schema.$schema, 'http://json-schema.org/draft-07/schema#');
+    assert.ok('endpoint' in md.schema.properties);
+    const ajv = new Ajv({ strict: false });
+    assert.equal(ajv.validateSchema(md.schema), true, JSON.stringify(ajv.errors));
+  }
+});

@@ -75,3 +75,16 @@ test('json-sql: init refuses a missing or bad mapping with a hint', async () => 
     });
   }
 });
+
+test('sql-sink metadata (from the binary): Fluvio\'s shape, a valid draft-07 schema', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const AjvModule = (await import('ajv')).default as unknown as { default?: new (o: object) => { validateSchema(s: object): boolean; errors: unknown } };
+  const Ajv = (AjvModule.default ?? AjvModule) as new (o: object) => { validateSchema(s: object): boolean; errors: unknown };
+  const out = execFileSync(process.execPath, [new URL('../bin/sql-sink.ts', import.meta.url).pathname, 'metadata']).toString();
+  const md = JSON.parse(out) as { name: string; direction: string; schema: { $schema: string; required: string[] } };
+  assert.deepEqual(Object.keys(md), ['name', 'direction', 'schema', 'version', 'description']);
+  assert.equal(md.name, 'sql-sink');
+  assert.equal(md.direction, 'Sink');
+  assert.deepEqual(md.schema.required, ['url']);
+  assert.equal(new Ajv({ strict: false }).validateSchema(md.schema), true);
+});
