@@ -13,3 +13,7 @@ export { HubClient, wasmFileOf, type ListedPackage } from './hub_client.ts';
 export { hubHome, hubPaths, readHubConfig, writeHubConfig, resolveRegistry, type HubConfig } from './hub_home.ts';
 export { ownerAuthorization, savedCredentials } from './owner_proof.ts';
 export { startRegistry, freePort, type RunningRegistry, type TokenAuthConfig } from './registry_process.ts';
+export { startTokenService, type RunningTokenService, type TokenServiceState } from './token_service.ts';
+export { ensureTokenKey, libtrustKeyId } from './token_key.ts';
+export { startLocalHub, type LocalHub, type LocalHubOptions } from './local_hub.ts';
+export { registerOwner, setVisibility } from './hub_account.ts';

@@ -50,8 +50,8 @@ export class OciClient {
     return { tokenRealm: null };
   }
 
-  async blobExists(repo: string, digest: string): Promise<boolean> {
-    const res = await this.#request('HEAD', `/v2/${repo}/blobs/${digest}`, {});
+  async blobExists(repo: string, digest: string, forPush = false): Promise<boolean> {
+    const res = await this.#request('HEAD', `/v2/${repo}/blobs/${digest}`, { push: forPush });
     if (res.status === 404) return false;
     await this.#ok(res, `check blob ${digest} in ${repo}`);
     return true;
@@ -60,7 +60,7 @@ export class OciClient {
   /** Uploads `data` (monolithic upload) unless the registry has it; returns its digest. */
   async pushBlob(repo: string, data: Uint8Array): Promise<string> {
     const digest = sha256Digest(data);
-    if (await this.blobExists(repo, digest)) return digest;
+    if (await this.blobExists(repo, digest, true)) return digest;
     const start = await this.#request('POST', `/v2/${repo}/blobs/uploads/`, { push: true });
     await this.#ok(start, `start an upload to ${repo}`);
     const location = start.headers.get('location');
