@@ -217,7 +217,9 @@ function unreachable(err: unknown, what: string): HubError {
     if (typeof c === 'string') { code = c; break; }
   }
   if (code && UNREACHABLE.has(code)) return new HubError(`cannot reach ${what} (${code}; is it running? for a local hub: 'eddy hub start')`);
-  return new HubError(`cannot reach ${what}: ${(err as Error).message}`);
+  // fetch's own message is only 'fetch failed'; the cause says why (a bad port, a TLS problem...).
+  const cause = (err as { cause?: { message?: string } }).cause;
+  return new HubError(`cannot reach ${what}: ${cause?.message ?? (err as Error).message}`);
 }
 
 /** http://host:port without a trailing slash; a bare host:port means http. */
