@@ -8,7 +8,7 @@ import { BufferedWriter } from '../format/buffered_writer.ts';
 import { recordFormatter, RECORD_OUTPUTS, JSON_BYTES } from '../format/record_format.ts';
 import type { JsonBytes, RecordOutput } from '../format/record_format.ts';
 import { intArg, intListArg } from './options.ts';
-import { addSmartModuleOptions, smartModulesFrom, type SmartModuleFlags } from './smartmodule_flags.ts';
+import { addSmartModuleOptions, resolveHubSmartModules, smartModulesFrom, type SmartModuleFlags } from './smartmodule_flags.ts';
 
 export interface ConsumeOptions extends SmartModuleFlags {
   beginning?: boolean;
@@ -52,7 +52,7 @@ export function registerConsume(program: Command): void {
       }
       if (o.jsonBytes === 'base64' && (o.output !== 'json' || o.format !== undefined)) throw new CliError('--json-bytes base64 applies to -O json only');
       const format = recordFormatter({ output: o.output, keyValue: o.keyValue, format: o.format, jsonBytes: o.jsonBytes });
-      const smartmodules = smartModulesFrom(o);
+      const smartmodules = await resolveHubSmartModules(smartModulesFrom(o));
       await withClient(globalsOf(cmd), (eddy) => consumeTo(eddy, topic, o, format, smartmodules));
     });
 }

@@ -36,7 +36,7 @@ function collect(text: string, previous: string[] | undefined): string[] {
 /** Adds the SmartModule flags to `cmd`; `where` says where the chain runs, for the help text. */
 export function addSmartModuleOptions(cmd: Command, where: string): Command {
   return cmd
-    .addOption(new Option('--smartmodule <name>', `run this SmartModule (registered with 'eddy smartmodule create') ${where}`).conflicts(['smartmodulePath', 'transforms', 'transformsLine']))
+    .addOption(new Option('--smartmodule <name>', `run this SmartModule (registered with 'eddy smartmodule create', or a hub package group/name@version, fetched once and cached) ${where}`).conflicts(['smartmodulePath', 'transforms', 'transformsLine']))
     .addOption(new Option('--smartmodule-path <file>', `run this .wasm file (sent with the request) ${where}`).conflicts(['transforms', 'transformsLine']))
     .addOption(new Option('-e, --params <key=value>', 'a parameter for the SmartModule\'s init (repeatable), e.g. -e key=a').argParser(paramArg))
     .option('--aggregate-initial <value>', 'initial accumulator of an aggregate SmartModule')
@@ -76,6 +76,30 @@ export function smartModulesFrom(o: SmartModuleFlags): SmartModuleSpec[] {
   }
   if (spec.path !== undefined) readable(spec.path);
   return [spec];
+}
+
+/**
+ * Replaces each step named as a hub package (group/name@version) with its verified .wasm,
+ * fetched once from the hub ($EDDY_HUB or the one `eddy hub start`/`login` recorded) and cached.
+ */
+export async function resolveHubSmartModules(specs: SmartModuleSpec[]): Promise<SmartModuleSpec[]> {
+  if (!specs.some((s) => s.name !== undefined && s.name.includes('@') && s.name.includes('/'))) return specs;
+  const { HubClient, HubError, parsePackageRef, wasmFileOf } = await import('@eddy/hub');
+  let hub: InstanceType<typeof HubClient> | undefined;
+  try {
+    return await Promise.all(specs.map(async (s) => {
+      if (s.name === undefined || !s.name.includes('@') || !s.name.includes('/')) return s;
+      const ref = parsePackageRef(s.name);
+      hub ??= new HubClient();
+      const pkg = await hub.fetch(ref, { kind: 'smartmodule' });
+      const wasm = pkg.files.find((f) => f.name === wasmFileOf(pkg, s.name!))!.data;
+      const { name: _name, ...rest } = s;
+      return { ...rest, wasm };
+    }));
+  } catch (err) {
+    if (err instanceof HubError) throw new CliError(err.message);
+    throw err;
+  }
 }
 
 function readText(file: string): string {
