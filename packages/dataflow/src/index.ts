@@ -15,6 +15,8 @@ export {
   MESSAGE_HEADER_BYTES,
   KIND_RAW,
   KIND_MESSAGE,
+  KIND_SNAPSHOT,
+  SNAPSHOT_PREFIX_BYTES,
   encodeProperties,
   compareTimestampBytes,
   readTimestamp,
@@ -33,7 +35,8 @@ export {
   type CompiledOperatorModule,
   type ModuleOperatorType,
 } from './host/operator_module.ts';
-export { OperatorInstance, type OperatorHost, type OperatorStateStore } from './host/operator_instance.ts';
+export { OperatorInstance, type OperatorHost, type OperatorStateStore, type OperatorInstanceOptions } from './host/operator_instance.ts';
+export { WasiNnHost, WASI_NN_MODULE, WASI_NN_FEATURE, WASI_NN_IMPORTS } from './host/wasi_nn.ts';
 export {
   GraphInstance,
   GraphSnapshotError,
@@ -46,6 +49,10 @@ export {
   appendRecordMessages,
   recordBatchFromMessages,
   CONTENT_TYPE_HEADER,
+  SNAPSHOT_FORMAT_HEADER,
+  SNAPSHOT_WIDTH_HEADER,
+  SNAPSHOT_HEIGHT_HEADER,
+  SnapshotRecordError,
   type SourceBatches,
   type SinkBatchOptions,
 } from './runtime/record_messages.ts';
