@@ -9,7 +9,7 @@ import { readTimestamp, writeTimestamp } from '../abi/message_batch.ts';
 import { GraphOperatorError } from './errors.ts';
 import type { SetCondition, SetOptions } from './state_store.ts';
 import { OPERATOR_EXPORTS, type CompiledOperatorModule, type ModuleOperatorType } from './operator_module.ts';
-import { WASI_NN_FEATURE, WASI_NN_MODULE, WasiNnHost } from './wasi_nn.ts';
+import { WASI_NN_FEATURE, WASI_NN_IMPORTS, WASI_NN_MODULE, WasiNnHost } from './wasi_nn.ts';
 
 export interface OperatorInstanceOptions {
   /** The graph's `moduleRequirements.features` names: `wasi-nn` lets a module use wasi-nn. */
@@ -40,6 +40,20 @@ const EMPTY_STAGED = (() => {
   return b;
 })();
 
+/** wasi-nn imports for a graph without the feature: each call fails the operation, saying so. */
+function wasiNnDisabled(operation: string, ref: string): Record<string, () => number> {
+  const refuse = (): number => {
+    throw new GraphOperatorError(
+      operation,
+      'abi',
+      `uses module ${ref}, which calls wasi-nn ("${WASI_NN_MODULE}"), but the graph does not enable it: add "features: [{name: ${WASI_NN_FEATURE}}]" under moduleRequirements`,
+    );
+  };
+  const out: Record<string, () => number> = {};
+  for (const name of WASI_NN_IMPORTS) out[name] = refuse;
+  return out;
+}
+
 export class OperatorInstance {
   readonly operation: string;
   readonly type: ModuleOperatorType;
@@ -59,14 +73,8 @@ export class OperatorInstance {
     if (!compiled.provides.has(type)) {
       throw new GraphOperatorError(operation, 'abi', `uses module ${compiled.ref} as ${type}, which it does not provide (it provides ${[...compiled.provides].join(', ')})`);
     }
-    if (compiled.usesWasiNn && opts.features?.has(WASI_NN_FEATURE) !== true) {
-      throw new GraphOperatorError(
-        operation,
-        'abi',
-        `uses module ${compiled.ref}, which imports wasi-nn ("${WASI_NN_MODULE}"), but the graph does not enable it: add "features: [{name: wasi-nn}]" under moduleRequirements`,
-      );
-    }
-    this.nn = compiled.usesWasiNn ? new WasiNnHost() : null;
+    const nnEnabled = opts.features?.has(WASI_NN_FEATURE) === true;
+    this.nn = compiled.usesWasiNn && nnEnabled ? new WasiNnHost() : null;
     const self = this;
     const mem = (): Uint8Array => new Uint8Array(self.memory.buffer);
     const bytes = (ptr: number, len: number): Uint8Array => {
@@ -120,7 +128,9 @@ export class OperatorInstance {
           host.metric(operation, 'histogram', Buffer.from(bytes(np, nl)).toString('utf8'), bytes(lp, ll).slice(), value);
         },
       },
-      [WASI_NN_MODULE]: this.nn === null ? {} : this.nn.imports(() => self.memory),
+      // Without the feature the module still starts (Azure's complex graph routes sensor data
+      // past its snapshot operators without declaring wasi-nn); its first wasi-nn call fails it.
+      [WASI_NN_MODULE]: this.nn !== null ? this.nn.imports(() => self.memory) : compiled.usesWasiNn ? wasiNnDisabled(operation, compiled.ref) : {},
       env: {
         abort(): void {
           throw new GraphOperatorError(operation, 'trap', 'aborted');
