@@ -3,7 +3,7 @@
 // metrics collected for assertions. Only the glue between test literals and batches lives here.
 import {
   GraphOperatorError, HybridClock, MessageBatch, MessageBatchBuilder, OperatorInstance, StateStore,
-  compileOperatorModule, readTimestamp, KIND_MESSAGE, KIND_RAW, type CompiledOperatorModule,
+  compileOperatorModule, readTimestamp, KIND_MESSAGE, KIND_RAW, KIND_SNAPSHOT, type CompiledOperatorModule,
   type DecodedMessage, type Hlc, type ModuleOperatorType, type OperatorHost,
 } from '@eddy/dataflow';
 import { decodeMetricLabels, type MetricLabels } from '@eddy/dataflow/internal';
@@ -76,6 +76,8 @@ export interface OpenOptions {
   operation?: string;
   /** Share a host (and so its state store) between operators. */
   host?: TestHost;
+  /** The graph's features (`wasi-nn` for the snapshot classifier). */
+  features?: readonly string[];
 }
 
 /** An instance of example module `name` used as `type`, and its host. */
@@ -94,7 +96,7 @@ export function openOperatorFrom(
 ): { op: OperatorInstance; host: TestHost } {
   const compiled = module instanceof Uint8Array ? compileOperatorModule(opts.ref ?? `test:${MODULE_VERSION}`, module) : module;
   const host = opts.host ?? new TestHost();
-  const op = new OperatorInstance(compiled, opts.operation ?? `test/${type}`, type, host);
+  const op = new OperatorInstance(compiled, opts.operation ?? `test/${type}`, type, host, { features: new Set(opts.features ?? []) });
   return { op, host };
 }
 
@@ -115,8 +117,10 @@ export interface TestMessage {
   payload: string | Uint8Array;
   /** Physical ms, or a full HLC. Default 0. */
   timestamp?: number | Partial<Hlc>;
-  /** Default 'message'. */
-  kind?: 'raw' | 'message';
+  /** Default 'message'. A snapshot's frame is `payload`, its format `contentType`. */
+  kind?: 'raw' | 'message' | 'snapshot';
+  width?: number;
+  height?: number;
   topic?: string;
   contentType?: string;
   properties?: Record<string, string>;
@@ -132,7 +136,9 @@ function hlcOf(t: TestMessage['timestamp']): Hlc {
 export function batchOf(messages: readonly TestMessage[]): MessageBatch {
   return MessageBatch.of(messages.map((m) => ({
     timestamp: hlcOf(m.timestamp),
-    kind: m.kind === 'raw' ? KIND_RAW : KIND_MESSAGE,
+    kind: m.kind === 'raw' ? KIND_RAW : m.kind === 'snapshot' ? KIND_SNAPSHOT : KIND_MESSAGE,
+    width: m.width,
+    height: m.height,
     topic: m.topic,
     contentType: m.contentType,
     payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload,

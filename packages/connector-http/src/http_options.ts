@@ -1,5 +1,5 @@
 import { PermanentError } from '@eddy/connector';
-import { parseHumanDuration } from '@eddy/client';
+import { parseHumanDuration } from '@eddy/client/internal';
 
 /** Options both HTTP connectors share, in Fluvio's names. */
 export interface HttpRequestOptions {

@@ -12,6 +12,10 @@ export {
   appendRecordMessages,
   recordBatchFromMessages,
   CONTENT_TYPE_HEADER,
+  SNAPSHOT_FORMAT_HEADER,
+  SNAPSHOT_WIDTH_HEADER,
+  SNAPSHOT_HEIGHT_HEADER,
+  SnapshotRecordError,
   type SourceBatches,
   type SinkBatchOptions,
 } from './runtime/record_messages.ts';

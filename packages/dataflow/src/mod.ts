@@ -16,6 +16,8 @@ export {
   MessageBatchError,
   KIND_RAW,
   KIND_MESSAGE,
+  KIND_SNAPSHOT,
+  SNAPSHOT_PREFIX_BYTES,
   readTimestamp,
   type MessageFields,
   type DecodedMessage,
@@ -31,7 +33,8 @@ export {
   type CompiledOperatorModule,
   type ModuleOperatorType,
 } from './host/operator_module.ts';
-export { OperatorInstance, type OperatorHost, type OperatorStateStore } from './host/operator_instance.ts';
+export { OperatorInstance, type OperatorHost, type OperatorStateStore, type OperatorInstanceOptions } from './host/operator_instance.ts';
+export { WasiNnHost, WASI_NN_MODULE, WASI_NN_FEATURE, WASI_NN_IMPORTS } from './host/wasi_nn.ts';
 export {
   GraphInstance,
   GraphSnapshotError,

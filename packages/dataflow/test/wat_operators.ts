@@ -205,3 +205,22 @@ export const COUNTING_MAP_WAT = `(module ${RUNTIME}
     (call $output (local.get $ptr) (local.get $len))
     (i32.const 0))
 )`;
+
+/**
+ * map through wasi-nn: loads the first message's payload as an ONNX model (`load`, encoding
+ * ONNX, target CPU); a failed load fails the call ("could not load the model"), else the batch
+ * passes unchanged.
+ */
+export const LOAD_MODEL_MAP_WAT = `(module
+  (import "wasi_ephemeral_nn" "load" (func $nn_load (param i32 i32 i32 i32 i32) (result i32)))
+  ${RUNTIME}
+  (data (i32.const 16) "could not load the model")
+  (func (export "graph_map") (param $ptr i32) (param $len i32) (result i32)
+    (local $m i32)
+    (local.set $m (i32.add (local.get $ptr) (i32.const 4)))
+    (i32.store (i32.const 64) (call $payload (local.get $m)))
+    (i32.store (i32.const 68) (i32.load offset=4 (local.get $m)))
+    (if (call $nn_load (i32.const 64) (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 72))
+      (then (call $error (i32.const 16) (i32.const 24)) (return (i32.const -1))))
+    (call $output (local.get $ptr) (local.get $len))
+    (i32.const 0)))`;

@@ -9,6 +9,10 @@ import type { Hlc } from '../time/hlc.ts';
 export const MESSAGE_HEADER_BYTES = 32;
 export const KIND_RAW = 0;
 export const KIND_MESSAGE = 1;
+/** An image/video frame (the WIT data model's `snapshot`): format, width, height, frame bytes. */
+export const KIND_SNAPSHOT = 2;
+/** A snapshot's payload starts with u32 width, u32 height; the frame follows. */
+export const SNAPSHOT_PREFIX_BYTES = 8;
 
 // Field offsets within a message (ABI.md).
 export const M_SIZE = 0;
@@ -33,8 +37,13 @@ export interface MessageFields {
   /** Default 1 (message). */
   kind?: number;
   topic?: string;
+  /** A snapshot's format ("rgb24"). */
   contentType?: string;
+  /** A snapshot's frame (without the width/height prefix). */
   payload: Uint8Array;
+  /** Snapshots only. */
+  width?: number;
+  height?: number;
   properties?: readonly (readonly [string, Uint8Array | string])[];
 }
 
@@ -43,9 +52,14 @@ export interface DecodedMessage {
   timestamp: Hlc;
   kind: number;
   topic: string;
+  /** A snapshot's format. */
   contentType: string;
+  /** A snapshot's frame (its width and height are the two fields below). */
   payload: Buffer;
   properties: [string, Buffer][];
+  /** Snapshots only. */
+  width?: number;
+  height?: number;
 }
 
 /** A read-only view of a batch: its bytes and where each message starts. */
@@ -92,7 +106,10 @@ export class MessageBatch {
       const used = MESSAGE_HEADER_BYTES + v.getUint16(pos + M_TOPIC_LEN, true) + v.getUint16(pos + M_CONTENT_TYPE_LEN, true) + v.getUint32(pos + M_PAYLOAD_LEN, true);
       if (used > size) throw new MessageBatchError(`message ${i} at byte ${pos}: topic, content type and payload (${used} bytes) exceed its size ${size}`);
       const kind = bytes[pos + M_KIND];
-      if (kind !== KIND_RAW && kind !== KIND_MESSAGE) throw new MessageBatchError(`message ${i} at byte ${pos}: unknown kind ${kind}`);
+      if (kind !== KIND_RAW && kind !== KIND_MESSAGE) {
+        if (kind !== KIND_SNAPSHOT) throw new MessageBatchError(`message ${i} at byte ${pos}: unknown kind ${kind}`);
+        if (v.getUint32(pos + M_PAYLOAD_LEN, true) < SNAPSHOT_PREFIX_BYTES) throw new MessageBatchError(`message ${i} at byte ${pos}: a snapshot's payload is shorter than its width and height`);
+      }
       const props = v.getUint16(pos + M_PROPERTY_COUNT, true);
       if (props > 0) checkProperties(bytes, pos + used, pos + size, props, i);
       pos += size;
@@ -156,7 +173,11 @@ export class MessageBatch {
     q += tl;
     const contentType = b.toString('utf8', q, q + cl);
     q += cl;
-    const payload = Buffer.from(b.subarray(q, q + pl));
+    const kind = b[p + M_KIND];
+    const snapshot = kind === KIND_SNAPSHOT;
+    const payload = Buffer.from(b.subarray(snapshot ? q + SNAPSHOT_PREFIX_BYTES : q, q + pl));
+    const width = snapshot ? b.readUInt32LE(q) : undefined;
+    const height = snapshot ? b.readUInt32LE(q + 4) : undefined;
     q += pl;
     const properties: [string, Buffer][] = [];
     const n = b.readUInt16LE(p + M_PROPERTY_COUNT);
@@ -168,7 +189,12 @@ export class MessageBatch {
       properties.push([key, Buffer.from(b.subarray(q + 4, q + 4 + vl))]);
       q += 4 + vl;
     }
-    return { timestamp: this.timestamp(i), kind: b[p + M_KIND], topic, contentType, payload, properties };
+    const out: DecodedMessage = { timestamp: this.timestamp(i), kind, topic, contentType, payload, properties };
+    if (snapshot) {
+      out.width = width;
+      out.height = height;
+    }
+    return out;
   }
 
   decodeAll(): DecodedMessage[] {
@@ -336,17 +362,21 @@ export class MessageBatchBuilder {
     payload: Uint8Array,
     propertiesBytes: Uint8Array | null,
     propertyCount: number,
+    /** Snapshots: the frame's width and height, written before `payload` (the frame). */
+    frame?: { width: number; height: number },
   ): void {
     const tl = topic.length === 0 ? 0 : Buffer.byteLength(topic);
     const cl = contentType.length === 0 ? 0 : Buffer.byteLength(contentType);
     if (tl > 0xffff || cl > 0xffff) throw new MessageBatchError('topic or content type longer than 65535 bytes');
+    if ((kind === KIND_SNAPSHOT) !== (frame !== undefined)) throw new MessageBatchError('a snapshot, and only a snapshot, has a width and height');
     const pl = propertiesBytes === null ? 0 : propertiesBytes.length;
-    const size = MESSAGE_HEADER_BYTES + tl + cl + payload.length + pl;
+    const prefix = frame === undefined ? 0 : SNAPSHOT_PREFIX_BYTES;
+    const size = MESSAGE_HEADER_BYTES + tl + cl + prefix + payload.length + pl;
     this.reserve(size);
     const buf = this.buf;
     const p = this.pos;
     buf.writeUInt32LE(size, p + M_SIZE);
-    buf.writeUInt32LE(payload.length, p + M_PAYLOAD_LEN);
+    buf.writeUInt32LE(prefix + payload.length, p + M_PAYLOAD_LEN);
     writeTimestamp(buf, p + M_PHYSICAL, ts);
     buf[p + M_KIND] = kind;
     buf[p + M_KIND + 1] = 0;
@@ -356,6 +386,11 @@ export class MessageBatchBuilder {
     let q = p + MESSAGE_HEADER_BYTES;
     if (tl > 0) q += buf.write(topic, q, 'utf8');
     if (cl > 0) q += buf.write(contentType, q, 'utf8');
+    if (frame !== undefined) {
+      buf.writeUInt32LE(frame.width >>> 0, q);
+      buf.writeUInt32LE(frame.height >>> 0, q + 4);
+      q += SNAPSHOT_PREFIX_BYTES;
+    }
     buf.set(payload, q);
     q += payload.length;
     if (propertiesBytes !== null) buf.set(propertiesBytes, q);
@@ -365,7 +400,9 @@ export class MessageBatchBuilder {
 
   appendFields(m: MessageFields): void {
     const props = m.properties ?? [];
-    this.appendParts(m.timestamp, m.kind ?? KIND_MESSAGE, m.topic ?? '', m.contentType ?? '', m.payload, props.length > 0 ? encodeProperties(props) : null, props.length);
+    const kind = m.kind ?? KIND_MESSAGE;
+    const frame = kind === KIND_SNAPSHOT ? { width: m.width ?? 0, height: m.height ?? 0 } : undefined;
+    this.appendParts(m.timestamp, kind, m.topic ?? '', m.contentType ?? '', m.payload, props.length > 0 ? encodeProperties(props) : null, props.length, frame);
   }
 
   /** The batch so far; the builder starts over (its buffer now belongs to the batch). */

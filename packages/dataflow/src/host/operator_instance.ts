@@ -9,6 +9,12 @@ import { readTimestamp, writeTimestamp } from '../abi/message_batch.ts';
 import { GraphOperatorError } from './errors.ts';
 import type { SetCondition, SetOptions } from './state_store.ts';
 import { OPERATOR_EXPORTS, type CompiledOperatorModule, type ModuleOperatorType } from './operator_module.ts';
+import { WASI_NN_FEATURE, WASI_NN_IMPORTS, WASI_NN_MODULE, WasiNnHost } from './wasi_nn.ts';
+
+export interface OperatorInstanceOptions {
+  /** The graph's `moduleRequirements.features` names: `wasi-nn` lets a module use wasi-nn. */
+  features?: ReadonlySet<string>;
+}
 
 /** The state store as operators see it (ABI.md return codes). */
 export interface OperatorStateStore {
@@ -34,6 +40,20 @@ const EMPTY_STAGED = (() => {
   return b;
 })();
 
+/** wasi-nn imports for a graph without the feature: each call fails the operation, saying so. */
+function wasiNnDisabled(operation: string, ref: string): Record<string, () => number> {
+  const refuse = (): number => {
+    throw new GraphOperatorError(
+      operation,
+      'abi',
+      `uses module ${ref}, which calls wasi-nn ("${WASI_NN_MODULE}"), but the graph does not enable it: add "features: [{name: ${WASI_NN_FEATURE}}]" under moduleRequirements`,
+    );
+  };
+  const out: Record<string, () => number> = {};
+  for (const name of WASI_NN_IMPORTS) out[name] = refuse;
+  return out;
+}
+
 export class OperatorInstance {
   readonly operation: string;
   readonly type: ModuleOperatorType;
@@ -44,13 +64,17 @@ export class OperatorInstance {
   private readonly initFn: Fn | null;
   private output: Buffer | null = null;
   private error: string | null = null;
+  /** wasi-nn, for a module that imports it (in a graph with the feature). */
+  private readonly nn: WasiNnHost | null;
 
-  constructor(compiled: CompiledOperatorModule, operation: string, type: ModuleOperatorType, host: OperatorHost) {
+  constructor(compiled: CompiledOperatorModule, operation: string, type: ModuleOperatorType, host: OperatorHost, opts: OperatorInstanceOptions = {}) {
     this.operation = operation;
     this.type = type;
     if (!compiled.provides.has(type)) {
       throw new GraphOperatorError(operation, 'abi', `uses module ${compiled.ref} as ${type}, which it does not provide (it provides ${[...compiled.provides].join(', ')})`);
     }
+    const nnEnabled = opts.features?.has(WASI_NN_FEATURE) === true;
+    this.nn = compiled.usesWasiNn && nnEnabled ? new WasiNnHost() : null;
     const self = this;
     const mem = (): Uint8Array => new Uint8Array(self.memory.buffer);
     const bytes = (ptr: number, len: number): Uint8Array => {
@@ -104,6 +128,9 @@ export class OperatorInstance {
           host.metric(operation, 'histogram', Buffer.from(bytes(np, nl)).toString('utf8'), bytes(lp, ll).slice(), value);
         },
       },
+      // Without the feature the module still starts (Azure's complex graph routes sensor data
+      // past its snapshot operators without declaring wasi-nn); its first wasi-nn call fails it.
+      [WASI_NN_MODULE]: this.nn !== null ? this.nn.imports(() => self.memory) : compiled.usesWasiNn ? wasiNnDisabled(operation, compiled.ref) : {},
       env: {
         abort(): void {
           throw new GraphOperatorError(operation, 'trap', 'aborted');
@@ -219,16 +246,28 @@ export class OperatorInstance {
 
   private run(input: Uint8Array): Buffer {
     const rc = this.call(OPERATOR_EXPORTS[this.type], this.entry, input);
-    if (rc < 0) throw new GraphOperatorError(this.operation, 'failed', `failed: ${this.error ?? `${OPERATOR_EXPORTS[this.type]} returned ${rc}`}`);
+    if (rc < 0) throw new GraphOperatorError(this.operation, 'failed', `failed: ${this.error ?? `${OPERATOR_EXPORTS[this.type]} returned ${rc}`}${this.nnDetail()}`);
     const out = this.output;
     if (out === null) throw new GraphOperatorError(this.operation, 'abi', `returned without calling output`);
     return out;
+  }
+
+  /** What wasi-nn said went wrong in this call, for the failure message (one line). */
+  private nnDetail(): string {
+    const why = this.nn?.lastError;
+    return why == null ? '' : ` (wasi-nn ${why})`;
+  }
+
+  /** Releases what the instance holds outside its memory (ONNX Runtime sessions). */
+  dispose(): void {
+    this.nn?.dispose();
   }
 
   private call(name: string, fn: Fn, input: Uint8Array): number {
     return this.guard(name, () => {
       this.output = null;
       this.error = null;
+      if (this.nn !== null) this.nn.lastError = null;
       const ptr = this.alloc(input.length);
       if (ptr <= 0 || ptr + input.length > this.memory.buffer.byteLength) {
         throw new GraphOperatorError(this.operation, 'memory', `could not allocate ${input.length} bytes for its input (alloc returned ${ptr})`);
@@ -247,7 +286,7 @@ export class OperatorInstance {
       if (err instanceof GraphOperatorError) throw err;
       const msg = (err as Error).message ?? String(err);
       const failure = /memory|out of bounds|allocat/i.test(msg) ? 'memory' : 'trap';
-      const detail = this.error !== null ? `${this.error} (${msg})` : msg;
+      const detail = (this.error !== null ? `${this.error} (${msg})` : msg) + this.nnDetail();
       throw new GraphOperatorError(this.operation, failure, `trapped in ${name}: ${detail}`, { cause: err });
     }
   }

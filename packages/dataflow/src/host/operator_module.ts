@@ -6,6 +6,7 @@
 import { capMemory } from '@eddy/smartengine/internal';
 import { GraphModuleError } from './errors.ts';
 import { providedOperators } from '../definition/module_ref.ts';
+import { WASI_NN_IMPORTS, WASI_NN_MODULE } from './wasi_nn.ts';
 
 export const GRAPH_ABI_VERSION = 1;
 export const OPERATOR_EXPORTS = {
@@ -32,6 +33,8 @@ export interface CompiledOperatorModule {
   module: WebAssembly.Module;
   provides: Set<ModuleOperatorType>;
   hasInit: boolean;
+  /** It imports wasi-nn (`wasi_ephemeral_nn`): only graphs with the wasi-nn feature may run it. */
+  usesWasiNn: boolean;
 }
 
 
@@ -48,8 +51,13 @@ export function compileOperatorModule(ref: string, wasm: Uint8Array, maxMemoryBy
   } catch (err) {
     throw new GraphModuleError(ref, `is not valid WebAssembly: ${(err as Error).message}`);
   }
+  let usesWasiNn = false;
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === 'eddy_graph' && HOST_IMPORTS.has(imp.name) && imp.kind === 'function') continue;
+    if (imp.module === WASI_NN_MODULE && WASI_NN_IMPORTS.has(imp.name) && imp.kind === 'function') {
+      usesWasiNn = true;
+      continue;
+    }
     if (imp.module === 'env' && imp.name === 'abort' && imp.kind === 'function') continue;
     throw new GraphModuleError(ref, `imports "${imp.module}"."${imp.name}", which the graph host does not provide`);
   }
@@ -60,5 +68,5 @@ export function compileOperatorModule(ref: string, wasm: Uint8Array, maxMemoryBy
   }
   const provides = providedOperators([...exports.entries()].filter(([, k]) => k === 'function').map(([n]) => n));
   if (provides.size === 0) throw new GraphModuleError(ref, `exports none of ${Object.values(OPERATOR_EXPORTS).join(', ')}`);
-  return { ref, module, provides, hasInit: exports.get('graph_init') === 'function' };
+  return { ref, module, provides, hasInit: exports.get('graph_init') === 'function', usesWasiNn };
 }

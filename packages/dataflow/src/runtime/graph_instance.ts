@@ -118,6 +118,7 @@ export class GraphInstance {
       metric: opts.metric ?? (() => {}),
     };
     const index = new Map(opts.plan.operations.map((op, i) => [op.name, i]));
+    const features = new Set((opts.plan.moduleRequirements.features ?? []).map((f) => f.name));
     this.ops = opts.plan.operations.map((op) => {
       let instance: OperatorInstance | null = null;
       if (op.type !== 'source' && op.type !== 'sink' && op.type !== 'concatenate') {
@@ -125,7 +126,7 @@ export class GraphInstance {
         const ref = `${op.module.name}:${op.module.version}`;
         const compiled = opts.modules.get(ref);
         if (!compiled) throw new GraphOperatorError(op.name, 'abi', `needs module ${ref}, which was not loaded`);
-        instance = new OperatorInstance(compiled, op.name, op.type, host);
+        instance = new OperatorInstance(compiled, op.name, op.type, host, { features });
         instance.init(op.params);
       }
       const targets = (arm?: 'True' | 'False') => op.outputs.filter((o) => o.arm === arm).map((o) => index.get(o.to)!);

@@ -6,7 +6,7 @@
 import { loadGraph } from '../definition/load.ts';
 import type { GraphPlan, ModuleRef } from '../definition/types.ts';
 import { InvalidGraphError } from '../definition/diagnostics.ts';
-import { MessageBatch, MessageBatchBuilder, KIND_MESSAGE, KIND_RAW, encodeProperties } from '../abi/message_batch.ts';
+import { MessageBatch, MessageBatchBuilder, KIND_MESSAGE, KIND_RAW, KIND_SNAPSHOT, encodeProperties } from '../abi/message_batch.ts';
 import { compileOperatorModule, type CompiledOperatorModule } from '../host/operator_module.ts';
 import { GraphInstance } from './graph_instance.ts';
 
@@ -23,8 +23,15 @@ export interface TestMessage {
   properties?: Record<string, string>;
   /** Which source partition (graph instance) receives it; default 0. */
   partition?: number;
-  /** `raw` for a raw-bytes message (no topic, content type or properties). */
-  kind?: 'message' | 'raw';
+  /**
+   * `raw` for a raw-bytes message (no topic, content type or properties); `snapshot` for an
+   * image frame: `format`, `width`, `height`, the frame in `payloadBase64` (or `payload`).
+   */
+  kind?: 'message' | 'raw' | 'snapshot';
+  /** Snapshots: the frame's format ("rgb24"), width and height. */
+  format?: string;
+  width?: number;
+  height?: number;
 }
 
 /** One sink message, as `graph test` prints it. */
@@ -36,9 +43,15 @@ export interface TestOutput {
   node: number;
   topic?: string;
   contentType?: string;
-  /** Parsed when it is JSON, else the UTF-8 text. */
+  /** Parsed when it is JSON, else the UTF-8 text (a snapshot's frame: its bytes in payloadBase64). */
   payload: unknown;
+  payloadBase64?: string;
   properties?: Record<string, string>;
+  /** Snapshots. */
+  kind?: 'snapshot';
+  format?: string;
+  width?: number;
+  height?: number;
 }
 
 export interface GraphTestOptions {
@@ -170,6 +183,13 @@ export function parseTestMessages(text: string, file = 'input', opts: ParseTestM
     if (m.timestamp === undefined) throw new GraphTestInputError(`${file}:${i + 1}: missing "timestamp"`);
     eventTime(m, `${file}:${i + 1}`);
     if (m.payload === undefined && m.payloadBase64 === undefined) throw new GraphTestInputError(`${file}:${i + 1}: missing "payload"`);
+    if (m.kind === 'snapshot') {
+      for (const f of ['width', 'height'] as const) {
+        const d = m[f];
+        if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new GraphTestInputError(`${file}:${i + 1}: a snapshot needs "${f}", a u32`);
+      }
+      if (typeof m.format !== 'string') throw new GraphTestInputError(`${file}:${i + 1}: a snapshot needs "format" (such as "rgb24")`);
+    }
     out.push(m);
   });
   return out;
@@ -190,15 +210,17 @@ function toBatch(messages: readonly TestMessage[], node: number, firstLine: numb
   const b = new MessageBatchBuilder();
   messages.forEach((m, i) => {
     const raw = m.kind === 'raw';
+    const snapshot = m.kind === 'snapshot';
     const props = raw ? [] : Object.entries(m.properties ?? {});
     b.appendParts(
       { physical: eventTime(m, `input message ${firstLine + i + 1}`), counter: 0, node },
-      raw ? KIND_RAW : KIND_MESSAGE,
+      raw ? KIND_RAW : snapshot ? KIND_SNAPSHOT : KIND_MESSAGE,
       raw ? '' : (m.topic ?? ''),
-      raw ? '' : (m.contentType ?? ''),
+      raw ? '' : snapshot ? (m.format ?? '') : (m.contentType ?? ''),
       payloadOf(m),
       props.length > 0 ? encodeProperties(props) : null,
       props.length,
+      snapshot ? { width: m.width ?? 0, height: m.height ?? 0 } : undefined,
     );
   });
   return b.finish();
@@ -206,16 +228,27 @@ function toBatch(messages: readonly TestMessage[], node: number, firstLine: numb
 
 function toTestOutput(batch: MessageBatch, i: number, partition: number, seq: number): TestOutput {
   const m = batch.decode(i);
+  const snapshot = m.kind === KIND_SNAPSHOT;
   const text = m.payload.toString('utf8');
   let payload: unknown = text;
+  let json = true;
   try {
     payload = JSON.parse(text);
   } catch {
-    // not JSON: keep the text
+    json = false; // not JSON: keep the text
   }
-  const out: TestOutput = { partition, seq, timestamp: m.timestamp.physical, counter: m.timestamp.counter, node: m.timestamp.node, payload };
+  const out: TestOutput = { partition, seq, timestamp: m.timestamp.physical, counter: m.timestamp.counter, node: m.timestamp.node, payload: undefined };
+  if (snapshot) {
+    out.kind = 'snapshot';
+    out.format = m.contentType;
+    out.width = m.width;
+    out.height = m.height;
+    // a frame is bytes: JSON (a classification result) is shown as such, pixels in base64
+    if (json) out.payload = payload;
+    else out.payloadBase64 = m.payload.toString('base64');
+  } else out.payload = payload;
   if (m.topic) out.topic = m.topic;
-  if (m.contentType) out.contentType = m.contentType;
+  if (m.contentType && !snapshot) out.contentType = m.contentType;
   if (m.properties.length > 0) out.properties = Object.fromEntries(m.properties.map(([k, v]) => [k, v.toString('utf8')]));
   return out;
 }

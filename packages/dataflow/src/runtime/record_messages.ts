@@ -3,6 +3,10 @@
  * record's timestamp, topic = the source topic, headers = properties, header `content-type` =
  * content type), and sink messages become one record batch (value = payload, timestamp = the
  * message's physical time, properties = headers). One pass each, no per-record objects.
+ *
+ * Snapshots (image frames) travel as records too: a record with a `snapshot-format` header is a
+ * snapshot whose frame is the value, its width and height in the `snapshot-width` and
+ * `snapshot-height` headers (decimal); a sink snapshot becomes such a record.
  */
 import {
   BatchBuilder, RecordCursor, batchBaseOffset, batchFirstTimestamp, forEachBatch,
@@ -21,12 +25,34 @@ import {
   M_PROPERTY_COUNT,
   M_TOPIC_LEN,
   KIND_MESSAGE,
+  KIND_SNAPSHOT,
+  SNAPSHOT_PREFIX_BYTES,
   MessageBatch,
   MessageBatchBuilder,
 } from '../abi/message_batch.ts';
 
 export const CONTENT_TYPE_HEADER = 'content-type';
-const TWO_32 = 2 ** 32;
+export const SNAPSHOT_FORMAT_HEADER = 'snapshot-format';
+export const SNAPSHOT_WIDTH_HEADER = 'snapshot-width';
+export const SNAPSHOT_HEIGHT_HEADER = 'snapshot-height';
+
+export class SnapshotRecordError extends Error {
+  override readonly name = 'SnapshotRecordError';
+}
+
+/** A snapshot-width/-height header's value: a decimal u32 (anything else is refused). */
+function frameDimension(name: string, v: Buffer | null, offset: number): number {
+  const text = v === null ? '' : v.toString('latin1');
+  if (!/^[0-9]{1,10}$/.test(text) || Number(text) > 0xffffffff) {
+    throw new SnapshotRecordError(`record at offset ${offset} has a snapshot-format header but ${v === null ? `no ${name} header` : `${name} ${JSON.stringify(text)}, not a decimal u32`}`);
+  }
+  return Number(text);
+}
+
+/** Snapshot headers: set when writing a snapshot record, dropped from properties when reading one. */
+function isSnapshotHeader(k: string): boolean {
+  return k === SNAPSHOT_FORMAT_HEADER || k === SNAPSHOT_WIDTH_HEADER || k === SNAPSHOT_HEIGHT_HEADER;
+}const TWO_32 = 2 ** 32;
 
 export interface SourceBatches {
   messages: MessageBatch;
@@ -105,42 +131,65 @@ function appendRecord(builder: MessageBatchBuilder, r: RecordCursor, topic: Buff
   const section = r.section;
   const vl = r.valueEnd - r.valueStart;
   let contentType: Buffer | null = null;
+  let format: Buffer | null = null;
+  let width: Buffer | null = null;
+  let height: Buffer | null = null;
   let propBytes = 0;
   let propCount = 0;
   const headers = r.headerCount > 0 ? r.headers() : null;
   if (headers !== null) {
     for (const [k, v] of headers) {
       if (k === CONTENT_TYPE_HEADER) contentType = v;
+      else if (k === SNAPSHOT_FORMAT_HEADER) format = v;
+      else if (k === SNAPSHOT_WIDTH_HEADER) width = v;
+      else if (k === SNAPSHOT_HEIGHT_HEADER) height = v;
       else {
         propBytes += 2 + Buffer.byteLength(k) + 4 + v.length;
         propCount++;
       }
     }
   }
-  const cl = contentType === null ? 0 : contentType.length;
-  const size = MESSAGE_HEADER_BYTES + topic.length + cl + vl + propBytes;
+  const snapshot = format !== null;
+  if (!snapshot) {
+    // not a snapshot: its width/height headers are ordinary properties
+    for (const v of [width, height]) if (v !== null) propCount++;
+    if (width !== null) propBytes += 2 + SNAPSHOT_WIDTH_HEADER.length + 4 + width.length;
+    if (height !== null) propBytes += 2 + SNAPSHOT_HEIGHT_HEADER.length + 4 + height.length;
+  }
+  // A snapshot's format stands where a message's content type does.
+  const ctBytes = snapshot ? format : contentType;
+  const w = snapshot ? frameDimension(SNAPSHOT_WIDTH_HEADER, width, r.offset) : 0;
+  const h = snapshot ? frameDimension(SNAPSHOT_HEIGHT_HEADER, height, r.offset) : 0;
+  const prefix = snapshot ? SNAPSHOT_PREFIX_BYTES : 0;
+  const cl = ctBytes === null ? 0 : ctBytes.length;
+  const size = MESSAGE_HEADER_BYTES + topic.length + cl + prefix + vl + propBytes;
   const msg = builder.reserveMessage(size);
   const buf = msg.buf;
   const p = msg.pos;
   buf.writeUInt32LE(size, p);
-  buf.writeUInt32LE(vl, p + M_PAYLOAD_LEN);
+  buf.writeUInt32LE(prefix + vl, p + M_PAYLOAD_LEN);
   const t = r.timestamp;
   buf.writeUInt32LE(t % TWO_32, p + M_PHYSICAL);
   buf.writeUInt32LE(Math.floor(t / TWO_32), p + M_PHYSICAL + 4);
   buf.writeUInt32LE(0, p + M_PHYSICAL + 8);
   buf.writeUInt32LE(node, p + M_PHYSICAL + 12);
-  buf[p + M_KIND] = KIND_MESSAGE;
+  buf[p + M_KIND] = snapshot ? KIND_SNAPSHOT : KIND_MESSAGE;
   buf[p + M_KIND + 1] = 0;
   buf.writeUInt16LE(topic.length, p + M_TOPIC_LEN);
   buf.writeUInt16LE(cl, p + M_CONTENT_TYPE_LEN);
   buf.writeUInt16LE(propCount, p + M_PROPERTY_COUNT);
   let q = p + MESSAGE_HEADER_BYTES;
   q += topic.copy(buf, q);
-  if (contentType !== null) q += contentType.copy(buf, q);
+  if (ctBytes !== null) q += ctBytes.copy(buf, q);
+  if (snapshot) {
+    buf.writeUInt32LE(w, q);
+    buf.writeUInt32LE(h, q + 4);
+    q += SNAPSHOT_PREFIX_BYTES;
+  }
   q += section.copy(buf, q, r.valueStart, r.valueEnd);
   if (headers !== null) {
     for (const [k, v] of headers) {
-      if (k === CONTENT_TYPE_HEADER) continue;
+      if (k === CONTENT_TYPE_HEADER || k === SNAPSHOT_FORMAT_HEADER || (snapshot && isSnapshotHeader(k))) continue;
       const kl = buf.write(k, q + 2, 'utf8');
       buf.writeUInt16LE(kl, q);
       q += 2 + kl;
@@ -182,11 +231,19 @@ export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOpti
     const pc = bytes.readUInt16LE(p + M_PROPERTY_COUNT);
     const ts = bytes.readUInt32LE(p + M_PHYSICAL) + bytes.readUInt32LE(p + M_PHYSICAL + 4) * TWO_32;
     const payloadStart = p + MESSAGE_HEADER_BYTES + tl + cl;
-    const value = bytes.subarray(payloadStart, payloadStart + pl);
+    const snapshot = bytes[p + M_KIND] === KIND_SNAPSHOT;
+    const valueStart = snapshot ? payloadStart + SNAPSHOT_PREFIX_BYTES : payloadStart;
+    const value = bytes.subarray(valueStart, payloadStart + pl);
     let headers: RecordHeader[] = NONE;
-    if (cl > 0 || pc > 0) {
+    if (cl > 0 || pc > 0 || snapshot) {
       headers = [];
-      if (cl > 0) headers.push([CONTENT_TYPE_HEADER, bytes.subarray(p + MESSAGE_HEADER_BYTES + tl, payloadStart)]);
+      if (snapshot) {
+        headers.push(
+          [SNAPSHOT_FORMAT_HEADER, bytes.subarray(p + MESSAGE_HEADER_BYTES + tl, payloadStart)],
+          [SNAPSHOT_WIDTH_HEADER, Buffer.from(String(bytes.readUInt32LE(payloadStart)))],
+          [SNAPSHOT_HEIGHT_HEADER, Buffer.from(String(bytes.readUInt32LE(payloadStart + 4)))],
+        );
+      } else if (cl > 0) headers.push([CONTENT_TYPE_HEADER, bytes.subarray(p + MESSAGE_HEADER_BYTES + tl, payloadStart)]);
       let q = payloadStart + pl;
       for (let k = 0; k < pc; k++) {
         const kl = bytes.readUInt16LE(q);
@@ -197,7 +254,7 @@ export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOpti
         q += 4 + vl;
       }
     }
-    b.append(null, -1, value, pl, ts, headers.length > 0 ? headers : null, headers.length > 0 ? headersBytes(headers) : 0);
+    b.append(null, -1, value, value.length, ts, headers.length > 0 ? headers : null, headers.length > 0 ? headersBytes(headers) : 0);
   }
   return b.finish({ compression: opts.compression, producerId: opts.producerId, firstSequence: opts.firstSequence, producerEpoch: 0 });
 }
@@ -216,6 +273,7 @@ function plainSection(batch: MessageBatch): { section: Buffer; firstTimestamp: n
   for (let i = 0; i < n; i++) {
     const p = batch.offsets[i];
     if ((bytes[p + M_CONTENT_TYPE_LEN] | bytes[p + M_CONTENT_TYPE_LEN + 1] | bytes[p + M_PROPERTY_COUNT] | bytes[p + M_PROPERTY_COUNT + 1]) !== 0) return null;
+    if (bytes[p + M_KIND] === KIND_SNAPSHOT) return null; // its width and height become headers
     const ts = readPhysical(bytes, p);
     if (ts > max) max = ts;
     const pl = bytes.readUInt32LE(p + M_PAYLOAD_LEN);

@@ -25,7 +25,11 @@ export { GraphOutput, output } from "./output";
 export { LeBuffer } from "./buffer";
 export { decodeUtf8Lossy } from "./utf8";
 export {
-  HEADER_SIZE, KIND_RAW, KIND_MESSAGE, checkBatch, batchCount, batchFirst, nextMessage, msgSize, msgPayloadLength,
+  NnGraph, NnContext, nnError, nnErrorName, NN_ENCODING_ONNX, NN_TARGET_CPU,
+  TENSOR_F16, TENSOR_F32, TENSOR_F64, TENSOR_U8, TENSOR_I32, TENSOR_I64,
+} from "./nn";
+export {
+  HEADER_SIZE, KIND_RAW, KIND_MESSAGE, KIND_SNAPSHOT, SNAPSHOT_PREFIX, checkBatch, batchCount, batchFirst, nextMessage, msgSize, msgPayloadLength,
   msgTimestampPtr, msgPhysical, msgKind, msgTopicLength, msgContentTypeLength, msgPropertyCount, msgTopicPtr,
   msgContentTypePtr, msgPayloadPtr, msgPropertiesPtr, msgPropertiesLength,
 } from "./layout";

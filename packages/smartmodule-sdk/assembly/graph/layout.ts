@@ -10,6 +10,10 @@ export const HEADER_SIZE: usize = 32;
 export const KIND_RAW: u8 = 0;
 /** `kind`: a message with topic, content type and properties. */
 export const KIND_MESSAGE: u8 = 1;
+/** `kind`: a snapshot (image frame): content type = format, payload = u32 width, u32 height, frame. */
+export const KIND_SNAPSHOT: u8 = 2;
+/** A snapshot's payload starts with its width and height (u32 each). */
+export const SNAPSHOT_PREFIX: usize = 8;
 
 // @ts-ignore: decorator
 @inline export function msgSize(p: usize): u32 { return load<u32>(p); }

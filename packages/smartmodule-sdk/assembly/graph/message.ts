@@ -7,7 +7,7 @@ import { parseJsonBytes } from "../json_parse";
 import { LeBuffer } from "./buffer";
 import { Hlc } from "./hlc";
 import {
-  HEADER_SIZE, KIND_MESSAGE, KIND_RAW, msgContentTypeLength, msgContentTypePtr, msgKind, msgPayloadLength,
+  HEADER_SIZE, KIND_MESSAGE, KIND_RAW, KIND_SNAPSHOT, SNAPSHOT_PREFIX, msgContentTypeLength, msgContentTypePtr, msgKind, msgPayloadLength,
   msgPayloadPtr, msgPropertiesLength, msgPropertiesPtr, msgPropertyCount, msgSize, msgTopicLength, msgTopicPtr,
 } from "./layout";
 
@@ -92,6 +92,22 @@ export class Message {
   get kind(): u8 { return msgKind(this.ptr); }
   /** Raw bytes: payload only, no topic, content type or properties. */
   get isRaw(): bool { return msgKind(this.ptr) == KIND_RAW; }
+  /** A snapshot (image frame): `format()`, `width`, `height`, the frame at `framePtr`. */
+  get isSnapshot(): bool { return msgKind(this.ptr) == KIND_SNAPSHOT; }
+
+  /** A snapshot's format ("rgb24"; it is stored where a message's content type is). */
+  format(): string { return this.contentType(); }
+  formatEquals(s: string): bool { return bytesEqualString(msgContentTypePtr(this.ptr), <i32>msgContentTypeLength(this.ptr), s); }
+  /** A snapshot's frame width and height (0 for other kinds). */
+  get width(): u32 { return this.isSnapshot ? load<u32>(msgPayloadPtr(this.ptr)) : 0; }
+  get height(): u32 { return this.isSnapshot ? load<u32>(msgPayloadPtr(this.ptr), 4) : 0; }
+  /** Where a snapshot's frame bytes are (a view); for other kinds the payload. */
+  get framePtr(): usize { return msgPayloadPtr(this.ptr) + (this.isSnapshot ? SNAPSHOT_PREFIX : 0); }
+  get frameLength(): i32 { return <i32>msgPayloadLength(this.ptr) - (this.isSnapshot ? <i32>SNAPSHOT_PREFIX : 0); }
+  /** A copy of the frame (of a snapshot; the payload of other kinds). */
+  frameBytes(): Uint8Array { return copyBytes(this.framePtr, this.frameLength); }
+  /** The frame parsed as JSON (a classified snapshot's result); null when it is not JSON. */
+  frameJson(): JsonValue | null { return parseJsonBytes(this.framePtr, this.frameLength); }
 
   /** The timestamp (a new Hlc; `physicalTime` etc. read it without one). */
   get timestamp(): Hlc { return Hlc.read(this.ptr + 8); }
@@ -194,12 +210,17 @@ export class MessageBuilder {
   private propsFromSrc: bool = false;
   private keys: string[] | null = null;
   private values: string[] | null = null;
+  /** Snapshots: the frame's width and height (the payload is the frame). */
+  frameWidth: u32 = 0;
+  frameHeight: u32 = 0;
 
   static from(input: Message): MessageBuilder {
     const b = new MessageBuilder();
     b.src = input;
     b.timestamp.load(input.ptr + 8);
     b.kind = input.kind;
+    b.frameWidth = input.width;
+    b.frameHeight = input.height;
     b.topicMode = SRC_MESSAGE;
     b.ctMode = SRC_MESSAGE;
     b.payloadMode = SRC_MESSAGE;
@@ -218,10 +239,29 @@ export class MessageBuilder {
     return this;
   }
 
+  /**
+   * Makes it a snapshot of `format` (e.g. "rgb24"), `width` × `height`; the payload set on the
+   * builder is the frame. Topic and properties are kept.
+   */
+  snapshot(format: string, width: u32, height: u32): MessageBuilder {
+    this.kind = KIND_SNAPSHOT;
+    this.ctMode = SRC_STRING;
+    this.ctText = format;
+    this.frameWidth = width;
+    this.frameHeight = height;
+    return this;
+  }
+
+  /** Makes a snapshot a message (the frame becomes the payload, the format the content type). A snapshot source's payload is always its frame. */
+  message(): MessageBuilder {
+    this.kind = KIND_MESSAGE;
+    return this;
+  }
+
   setTopic(topic: string): MessageBuilder {
     this.topicMode = SRC_STRING;
     this.topicText = topic;
-    this.kind = KIND_MESSAGE;
+    if (this.kind == KIND_RAW) this.kind = KIND_MESSAGE;
     return this;
   }
 
@@ -233,7 +273,7 @@ export class MessageBuilder {
   setContentType(contentType: string): MessageBuilder {
     this.ctMode = SRC_STRING;
     this.ctText = contentType;
-    this.kind = KIND_MESSAGE;
+    if (this.kind == KIND_RAW) this.kind = KIND_MESSAGE;
     return this;
   }
 
@@ -271,7 +311,7 @@ export class MessageBuilder {
     }
     keys.push(key);
     this.values!.push(value);
-    this.kind = KIND_MESSAGE;
+    if (this.kind == KIND_RAW) this.kind = KIND_MESSAGE;
     return this;
   }
 
@@ -324,8 +364,14 @@ export class MessageBuilder {
     return 0;
   }
 
+  /** The source message's payload to copy: its frame when it is a snapshot. */
+  private srcPayloadPtr(): usize {
+    const src = this.src!;
+    return src.isSnapshot ? src.framePtr : src.payloadPtr;
+  }
+
   private payloadLen(): usize {
-    if (this.payloadMode == SRC_MESSAGE) return <usize>this.src!.payloadLength;
+    if (this.payloadMode == SRC_MESSAGE) return <usize>(this.src!.isSnapshot ? this.src!.frameLength : this.src!.payloadLength);
     if (this.payloadMode == SRC_STRING) return <usize>String.UTF8.byteLength(this.payloadText);
     if (this.payloadMode == SRC_BYTES) return <usize>this.payloadData!.length;
     return 0;
@@ -351,7 +397,8 @@ export class MessageBuilder {
   /** Bytes the built message takes. */
   encodedSize(): usize {
     if (this.kind == KIND_RAW) return HEADER_SIZE + this.payloadLen();
-    return HEADER_SIZE + this.topicLength() + this.ctLength() + this.payloadLen() + this.propsLength();
+    const prefix: usize = this.kind == KIND_SNAPSHOT ? SNAPSHOT_PREFIX : 0;
+    return HEADER_SIZE + this.topicLength() + this.ctLength() + prefix + this.payloadLen() + this.propsLength();
   }
 
   /** Writes the message at `dst`, which has room for encodedSize() bytes; returns the size. */
@@ -359,6 +406,7 @@ export class MessageBuilder {
     const message = this.kind != KIND_RAW;
     const topicLen = message ? this.topicLength() : 0;
     const ctLen = message ? this.ctLength() : 0;
+    const snapshot = this.kind == KIND_SNAPSHOT;
     const payloadLen = this.payloadLen();
     const propsCount = message ? this.propsCount() : 0;
     let p = dst + HEADER_SIZE;
@@ -372,8 +420,13 @@ export class MessageBuilder {
       else String.UTF8.encodeUnsafe(changetype<usize>(this.ctText), this.ctText.length, p);
       p += ctLen;
     }
+    if (snapshot) {
+      store<u32>(p, this.frameWidth);
+      store<u32>(p, this.frameHeight, 4);
+      p += SNAPSHOT_PREFIX;
+    }
     if (payloadLen > 0) {
-      if (this.payloadMode == SRC_MESSAGE) memory.copy(p, this.src!.payloadPtr, payloadLen);
+      if (this.payloadMode == SRC_MESSAGE) memory.copy(p, this.srcPayloadPtr(), payloadLen);
       else if (this.payloadMode == SRC_STRING) String.UTF8.encodeUnsafe(changetype<usize>(this.payloadText), this.payloadText.length, p);
       else memory.copy(p, this.payloadData!.dataStart, payloadLen);
       p += payloadLen;
@@ -400,9 +453,9 @@ export class MessageBuilder {
     }
     const size = p - dst;
     store<u32>(dst, <u32>size);
-    store<u32>(dst, <u32>payloadLen, 4);
+    store<u32>(dst, <u32>(payloadLen + (snapshot ? SNAPSHOT_PREFIX : 0)), 4);
     this.timestamp.store(dst + 8);
-    store<u8>(dst, message ? KIND_MESSAGE : KIND_RAW, 24);
+    store<u8>(dst, snapshot ? KIND_SNAPSHOT : message ? KIND_MESSAGE : KIND_RAW, 24);
     store<u8>(dst, 0, 25);
     store<u16>(dst, <u16>topicLen, 26);
     store<u16>(dst, <u16>ctLen, 28);
