@@ -25,7 +25,7 @@ export interface SmartModuleSpec {
 }
 
 /**
- * The SmartModule ABI versions a module can be called with (DESIGN.md; the engine's
+ * The SmartModule ABI versions a module can be called with (docs/ARCHITECTURE.md, "A SmartModule chain"; the engine's
  * SMARTMODULE_MIN_VERSION..SMARTMODULE_LATEST_VERSION, repeated here: the client sits below it).
  */
 const ABI_VERSION_MIN = 16;

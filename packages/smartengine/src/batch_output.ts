@@ -4,7 +4,7 @@
 // it needs instead of importing @eddy/protocol (and its compression codecs) into every worker;
 // a test checks them against @eddy/protocol's BatchLayout.
 //
-// Batch header (big-endian, DESIGN.md): base_offset i64 @0, batch_len i32 @8 (bytes after it),
+// Batch header (big-endian; docs/ARCHITECTURE.md, "Record batch"): base_offset i64 @0, batch_len i32 @8 (bytes after it),
 // partition_leader_epoch i32 @12, magic i8 @16, crc u32 @17 (CRC-32C of bytes 21..end),
 // attributes i16 @21 (bits 0-2 compression), last_offset_delta i32 @23, first_timestamp i64 @27,
 // max_timestamp i64 @35, producer_id i64 @43, producer_epoch i16 @51, first_sequence i32 @53,

@@ -1,5 +1,5 @@
 // Test-side encoder/decoder for records sections (u32 count + Fluvio records), written
-// from DESIGN.md independently of the engine's own code so tests check one against the other.
+// from docs/ARCHITECTURE.md independently of the engine's own code so tests check one against the other.
 
 export interface TestRecord {
   key?: string | Uint8Array | null;

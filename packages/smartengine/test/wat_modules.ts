@@ -1,4 +1,4 @@
-// SmartModules written by hand in WebAssembly text, following the ABI in DESIGN.md and
+// SmartModules written by hand in WebAssembly text, following the ABI in docs/ARCHITECTURE.md and
 // Fluvio's encoding, without any SDK: they test the engine against the document.
 // Compiled with the `wabt` package.
 import wabtInit from 'wabt';

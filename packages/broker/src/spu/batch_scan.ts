@@ -1,4 +1,4 @@
-// Framing-level reads of record batch headers (DESIGN.md layout). The SPU never decodes records:
+// Framing-level reads of record batch headers (the layout in docs/ARCHITECTURE.md, "Record batch"). The SPU never decodes records:
 // it walks batch headers to check sizes, count records and cut at an offset.
 
 import { CorruptBatchError, batchBaseOffset, batchCompression, batchNextOffset } from '@eddy/protocol';
