@@ -104,7 +104,7 @@ test('apply, list, describe, delete against a broker process', async () => {
   assert.equal(again.stdout, 'graph "odd-values" replaced (4 operations)\n', 'same modules are not uploaded twice');
 
   const mods = ok(await run(['smartmodule', 'list'])).stdout;
-  assert.match(mods, /^NAME\s+VERSION\s+KIND\s+SIZE/m);
+  assert.match(mods, /^NAME\s+VERSION\s+KIND\s+ABI\s+SIZE/m);
   assert.match(mods, /^odd\s+2\.0\.0\s+graph operator \(filter,branch\)\s/m);
 
   const table = ok(await run(['graph', 'list'])).stdout;
