@@ -1,4 +1,5 @@
-import { Etcd3 } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleType, retry } from 'cockatiel';
+import { Etcd3, GRPCUnavailableError } from 'etcd3';
 import type { IKeyValue, IOperation, IWatchResponse, Watcher } from 'etcd3';
 import { EddyError, ErrorCode } from '@eddy/protocol';
 import { DEFAULT_ETCD_PREFIX } from './etcd_metadata_defaults.ts';
@@ -71,6 +72,13 @@ export class EtcdMetadataStore implements MetadataStore {
       dialTimeout: CALL_TIMEOUT_MS,
       // Unary calls get a deadline so an unreachable etcd fails a write rather than hanging it; watches and lease keep-alives are streams and stay open.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_TIMEOUT_MS }),
+      // Only an unreachable member is retried (on the next one) and set aside for a while. The
+      // client's defaults also count refusals such as "request is too large", so one oversized
+      // write would retry three times and then block every write for 5 s.
+      faultHandling: {
+        host: () => circuitBreaker(handleType(GRPCUnavailableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+        global: retry(handleType(GRPCUnavailableError), { maxAttempts: Math.max(2, opts.endpoints.length) }),
+      },
     });
     const store = new EtcdMetadataStore(client, prefix);
     try {
