@@ -16,6 +16,7 @@ import {
 import type { ClusterState } from '../cluster/local_cluster.ts';
 import { waitForExit } from '../cluster/process_state.ts';
 import { assertPortsFree } from './port_check.ts';
+import { ensureLocalEtcd, stopLocalEtcd } from '../cluster/local_etcd.ts';
 
 interface StartOptions {
   dataDir?: string;
@@ -26,6 +27,7 @@ interface StartOptions {
   timeout: number;
   smTimeBudget?: number;
   smMemory?: number;
+  metadata?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -51,12 +53,14 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--timeout <time>', 'how long to wait for the broker to start').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
     .addOption(new Option('--sm-time-budget <time>', "longest a SmartModule call may run before its stream fails, e.g. '500ms' (default 1s)").argParser(durationArg({ bareUnit: 'ms' })))
     .addOption(new Option('--sm-memory <size>', "memory cap of each SmartModule instance, e.g. '64MiB'").argParser(sizeArg()))
+    .option('--metadata <where>', "'local' (files in the data dir, the default), 'etcd' (a local etcd, started if needed) or etcd://HOST:PORT[,HOST:PORT...]")
     .action(async (o: StartOptions) => {
       assertNotRunning();
       await assertPortsFree(o.host, [{ flag: '--port', port: o.port }, { flag: '--metrics-port', port: o.metricsPort }]);
       const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
+      if (o.metadata === 'etcd') o.metadata = await ensureLocalEtcd(o.timeout);
       if (o.foreground) return startForeground(o, dataDir);
-      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, ...smartModuleLimits(o) });
+      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, metadata: o.metadata, ...smartModuleLimits(o) });
       const endpoint = endpointOf(state);
       useLocalProfile(endpoint);
       process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
@@ -116,6 +120,7 @@ export function registerCluster(program: Command): void {
         return;
       }
       await stop(state, o.timeout);
+      await stopLocalEtcd();
       process.stdout.write(`local cluster stopped (pid ${state.pid})\n`);
     });
 
@@ -171,7 +176,7 @@ async function startForeground(o: StartOptions, dataDir: string): Promise<void> 
   fs.mkdirSync(dataDir, { recursive: true });
   const limits = smartModuleLimits(o);
   const broker = await startBroker({
-    dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort,
+    dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, metadata: o.metadata,
     ...(limits.smTimeBudgetMs !== undefined ? { smartModuleTimeBudgetMs: limits.smTimeBudgetMs } : {}),
     ...(limits.smMemoryMb !== undefined ? { smartModuleMemoryBytes: limits.smMemoryMb * MIB } : {}),
   });
