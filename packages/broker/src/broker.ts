@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Controller, LocalMetadataStore, MetadataKind } from './controller/index.ts';
+import type { MetadataStore } from './controller/index.ts';
+import { parseMetadataLocation } from './controller/metadata_location.ts';
+import type { Leadership } from './controller/etcd_leader_election.ts';
 import { Spu } from './spu/index.ts';
 import { GraphRunner } from './dataflow/graph_runner.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
@@ -60,6 +63,19 @@ export interface BrokerOptions {
   graphCheckpointMs?: number;
   /** Longest one graph step (up to 1 MiB of input through every operation) may run before its graph fails (default 5 s). */
   graphStepBudgetMs?: number;
+  /**
+   * Where the controller keeps its metadata: 'local' (default: files under the data dir) or
+   * 'etcd://HOST:PORT[,HOST:PORT…][/PREFIX/]'. With etcd, brokers sharing it elect one active
+   * controller: startBroker waits (as a standby) until this one is elected.
+   */
+  metadata?: string;
+  /** etcd only: lease TTL of the active controller, i.e. how long a standby waits after it dies (default 3 s). */
+  leaderTtlSeconds?: number;
+  /**
+   * etcd only: called when this broker lost its controller lease (etcd unreachable past the TTL;
+   * a standby may be active by now), after the broker closed itself. Default: nothing more.
+   */
+  onLeadershipLost?: (err: Error) => void;
 }
 
 export interface Broker {
@@ -119,8 +135,36 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   try {
     const release = await acquireDirLock(join(dataDir, 'broker.lock'));
     cleanups.push(release);
-    const store = await LocalMetadataStore.open(join(dataDir, 'metadata'));
-    cleanups.push(() => store.close());
+    const location = parseMetadataLocation(opts.metadata ?? 'local');
+    let store: MetadataStore;
+    let leadership: Leadership | null = null;
+    if (location.kind === 'etcd') {
+      // Loaded only here: the gRPC client costs start-up time that file-store brokers need not pay.
+      const { EtcdMetadataStore } = await import('./controller/etcd_metadata_store.ts');
+      const { campaignForLeadership } = await import('./controller/etcd_leader_election.ts');
+      const etcd = await EtcdMetadataStore.open({ endpoints: location.endpoints, prefix: location.prefix });
+      store = etcd;
+      cleanups.push(() => etcd.close());
+      const me = `${host}:${port} pid ${process.pid}`;
+      let waiting = false;
+      leadership = await campaignForLeadership(etcd.client, {
+        key: `${location.prefix}.controller`, value: me, ttlSeconds: opts.leaderTtlSeconds,
+        onWaiting: (holder) => {
+          if (!waiting) logger.info({ active: holder }, 'standby: another controller is active; waiting for its lease to end');
+          waiting = true;
+        },
+      });
+      const held = leadership;
+      cleanups.push(() => held.resign());
+      etcd.fence(held.fence);
+      // Whatever the previous active wrote before its lease ended is below this revision.
+      await etcd.sync(held.fence.createRevision);
+      logger.info({ endpoints: location.endpoints, prefix: location.prefix }, 'elected the active controller');
+    } else {
+      const local = await LocalMetadataStore.open(join(dataDir, 'metadata'));
+      store = local;
+      cleanups.push(() => local.close());
+    }
 
     let spuRef: Spu | null = null;
     let controllerRef: Controller | null = null;
@@ -204,6 +248,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         await step(() => controller.setSpuStatus(spuId, 'Offline'));
         await step(() => spu.close());
         await step(() => smartModules?.close());
+        // Resigning lets a standby take over now rather than after the lease TTL.
+        await step(() => leadership?.resign());
         await step(() => store.close());
         logger.info({ port: boundPort }, 'broker stopped');
         await step(release);
@@ -214,6 +260,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const step = async (fn: (() => Promise<void> | void) | undefined): Promise<void> => {
       try { await fn?.(); } catch (err) { logger.error({ err: (err as Error).message }, 'shutdown step failed'); }
     };
+    if (leadership) {
+      // Without the lease another controller may be active: serving on would act on a stale view.
+      void leadership.lost.then((err) => {
+        logger.error({ err: err.message }, 'lost the controller lease; shutting down');
+        void close().then(() => opts.onLeadershipLost?.(err));
+      });
+    }
     return { dataDir, host, port: boundPort, metricsPort, logger, controller, spu, metrics, smartModules, graphs, close };
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'broker failed to start');

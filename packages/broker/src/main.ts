@@ -2,6 +2,8 @@
 //   node packages/broker/src/main.ts --data-dir D [--host H] [--port P] [--metrics-port M]
 //        [--log-file F] [--log-level L] [--log-format json|pretty] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
 //        [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
+//        [--metadata local|etcd://HOST:PORT[,HOST:PORT…][/PREFIX/]]
+// With etcd metadata a broker that is not the elected controller waits (standby) before listening.
 // When ready, prints one JSON line {"event":"listening",...} on stdout (unless stdout is the log)
 // and logs it as a pino info line with the same fields; logs go to --log-file (JSON) or stderr
 // (pretty when stderr is a terminal, else JSON; --log-format overrides). SIGTERM/SIGINT shut down cleanly (flushing every log) and exit 0.
@@ -20,9 +22,12 @@ const MIB = 1024 * 1024;
 const USAGE = `usage: main.ts [--data-dir DIR] [--host HOST] [--port PORT] [--metrics-port PORT|-1]
                [--log-file FILE] [--log-level LEVEL] [--log-format json|pretty] [--max-frame-bytes N] [--frame-timeout-ms N] [--retention-check-ms N]
                [--sm-memory-mb N] [--sm-time-budget-ms N] [--no-smartmodules] [--graph-checkpoint-ms N] [--no-graphs]
+               [--metadata local|etcd://HOST:PORT[,HOST:PORT...][/PREFIX/]]
 defaults: --data-dir ~/.eddy/data --host ${DEFAULT_HOST} --port ${DEFAULT_PORT} --metrics-port ${DEFAULT_METRICS_PORT} --log-level info
           --log-format pretty on a terminal, json otherwise (a --log-file is always json)
-          --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)`;
+          --sm-memory-mb ${DEFAULT_SMARTMODULE_MEMORY_BYTES / MIB} (per SmartModule instance) --sm-time-budget-ms ${DEFAULT_SMARTMODULE_TIME_BUDGET_MS} (per call)
+          --metadata local (files under the data dir); with etcd (prefix /eddy/), one broker is the active
+          controller and the others wait as standbys until its lease ends`;
 
 function fail(message: string): never {
   process.stderr.write(`eddy-broker: ${message}\n`);
@@ -75,6 +80,7 @@ try {
       'no-smartmodules': { type: 'boolean' },
       'graph-checkpoint-ms': { type: 'string' },
       'no-graphs': { type: 'boolean' },
+      metadata: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -136,6 +142,9 @@ try {
     graphCheckpointMs: intFlag('graph-checkpoint-ms', args['graph-checkpoint-ms']),
     smartModuleMemoryBytes: mibFlag('sm-memory-mb', args['sm-memory-mb']),
     smartModuleTimeBudgetMs: intFlag('sm-time-budget-ms', args['sm-time-budget-ms']),
+    metadata: args.metadata,
+    // The broker closed itself; a process that is no longer the controller has nothing left to do.
+    onLeadershipLost: () => process.exit(1),
   });
 } catch (err) {
   fail(`could not start: ${(err as Error).message}`);

@@ -29,6 +29,8 @@ export interface StartOptions {
   smTimeBudgetMs?: number;
   /** Memory cap of each SmartModule instance, in MiB (broker default when unset). */
   smMemoryMb?: number;
+  /** The broker's --metadata ('local' when unset). */
+  metadata?: string;
 }
 
 export function endpointOf(s: Pick<ClusterState, 'host' | 'port'>): string {
@@ -171,6 +173,7 @@ export async function startBackground(o: StartOptions): Promise<ClusterState> {
     '--log-format', 'json',
     ...(o.smTimeBudgetMs !== undefined ? ['--sm-time-budget-ms', String(o.smTimeBudgetMs)] : []),
     ...(o.smMemoryMb !== undefined ? ['--sm-memory-mb', String(o.smMemoryMb)] : []),
+    ...(o.metadata !== undefined ? ['--metadata', o.metadata] : []),
   ], { detached: true, stdio: ['ignore', logFd, logFd], env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', ...process.env } });
   fs.closeSync(logFd);
   child.on('exit', (code, signal) => { childStatus.exit = signal ? `killed by ${signal}` : `exit code ${code}`; });

@@ -16,6 +16,7 @@ import {
 import type { ClusterState } from '../cluster/local_cluster.ts';
 import { waitForExit } from '../cluster/process_state.ts';
 import { assertPortsFree } from './port_check.ts';
+import { ensureLocalEtcd, stopLocalEtcd } from '../cluster/local_etcd.ts';
 
 interface StartOptions {
   dataDir?: string;
@@ -27,6 +28,7 @@ interface StartOptions {
   smTimeBudget?: number;
   smMemory?: number;
   logFormat?: 'json' | 'pretty';
+  metadata?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -53,14 +55,16 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--sm-time-budget <time>', "longest a SmartModule call may run before its stream fails, e.g. '500ms' (default 1s)").argParser(durationArg({ bareUnit: 'ms' })))
     .addOption(new Option('--sm-memory <size>', "memory cap of each SmartModule instance, e.g. '64MiB'").argParser(sizeArg()))
     .addOption(new Option('--log-format <format>', 'with --foreground: how logs look on stdout (default: pretty on a terminal, json when piped)').choices(['json', 'pretty']))
+    .option('--metadata <where>', "'local' (files in the data dir, the default), 'etcd' (a local etcd, started if needed) or etcd://HOST:PORT[,HOST:PORT...]")
     .action(async (o: StartOptions) => {
       // The background log file stays JSON: `cluster start` reads the broker's readiness from it.
       if (o.logFormat !== undefined && !o.foreground) throw new CliError('--log-format applies to --foreground only (the background log file is always json)');
       assertNotRunning();
       await assertPortsFree(o.host, [{ flag: '--port', port: o.port }, { flag: '--metrics-port', port: o.metricsPort }]);
       const dataDir = path.resolve(o.dataDir ?? localPaths().dataDir);
+      if (o.metadata === 'etcd') o.metadata = await ensureLocalEtcd(o.timeout);
       if (o.foreground) return startForeground(o, dataDir);
-      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, ...smartModuleLimits(o) });
+      const state = await startBackground({ dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, timeoutMs: o.timeout, metadata: o.metadata, ...smartModuleLimits(o) });
       const endpoint = endpointOf(state);
       useLocalProfile(endpoint);
       process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
@@ -120,6 +124,7 @@ export function registerCluster(program: Command): void {
         return;
       }
       await stop(state, o.timeout);
+      await stopLocalEtcd();
       process.stdout.write(`local cluster stopped (pid ${state.pid})\n`);
     });
 
@@ -175,7 +180,7 @@ async function startForeground(o: StartOptions, dataDir: string): Promise<void> 
   fs.mkdirSync(dataDir, { recursive: true });
   const limits = smartModuleLimits(o);
   const broker = await startBroker({
-    dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort,
+    dataDir, host: o.host, port: o.port, metricsPort: o.metricsPort, metadata: o.metadata,
     logger: { format: o.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     ...(limits.smTimeBudgetMs !== undefined ? { smartModuleTimeBudgetMs: limits.smTimeBudgetMs } : {}),
     ...(limits.smMemoryMb !== undefined ? { smartModuleMemoryBytes: limits.smMemoryMb * MIB } : {}),
