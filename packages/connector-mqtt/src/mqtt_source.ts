@@ -67,19 +67,21 @@ export const mqttSource = defineSource<MqttSourceOptions>({
     const options: IClientOptions = clientOptions(o, {
       ...(String(o.protocol_version) === '5' ? { properties: { receiveMaximum: o.receive_maximum } } : {}),
       resubscribe: true,
-      // QoS 1/2: called before mqtt.js acknowledges a message. The ack it then sends is held by
-      // `acks` (see below) until the cluster stored the record; `cb` only lets mqtt.js read on.
-      customHandleAcks(topic, payload, packet, cb) {
-        const id = packet.messageId!;
-        if (acks!.holds(id)) { cb(0); return; } // a duplicate (QoS 2 resend) of a message in flight
-        const rec = toRecord(topic, payload, packet);
-        rec.ack = acks!.add(id);
-        ctx.emit(rec).then(() => cb(0), (err: unknown) => ctx.fail(err));
-      },
     });
+    // QoS 1/2: called before mqtt.js acknowledges a message. The ack it then sends is held by
+    // `acks` until the cluster stored the record; `cb` only lets mqtt.js read on.
+    const handleAck: NonNullable<IClientOptions['customHandleAcks']> = (topic, payload, packet, cb) => {
+      const id = packet.messageId!;
+      if (acks!.holds(id)) { cb(0); return; } // a duplicate (QoS 2 resend) of a message in flight
+      const rec = toRecord(topic, payload, packet);
+      rec.ack = acks!.add(id);
+      ctx.emit(rec).then(() => cb(0), (err: unknown) => ctx.fail(err));
+    };
     // Hooks go in before connecting: a persistent session's messages can come with the CONNACK.
     const client = await connectMqtt(o, options, ctx, (cl) => {
       acks = holdAcks(cl);
+      // Set on the instance: mqtt.js takes the constructor option for MQTT 5 only.
+      cl.options.customHandleAcks = handleAck;
       cl.on('close', () => acks!.reset());
       // QoS 0 messages: mqtt.js reads the next packet once `cb` runs, so back-pressure carries over.
       cl.handleMessage = (packet, cb) => {
