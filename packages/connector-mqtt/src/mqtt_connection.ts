@@ -107,7 +107,8 @@ export function connectMqtt(o: MqttConnectionOptions, options: IClientOptions, c
   const url = brokerUrl(o.url);
   const ms = timeoutMs(o.timeout);
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { ...options, manualConnect: true });
+    // No reconnecting until the first connection succeeded: a failed attempt is the kit's to retry.
+    const client = mqtt.connect(url, { ...options, manualConnect: true, reconnectPeriod: 0 });
     const fail = (err: Error): void => {
       clearTimeout(timer);
       client.removeAllListeners('connect');
@@ -119,6 +120,7 @@ export function connectMqtt(o: MqttConnectionOptions, options: IClientOptions, c
     client.once('connect', () => {
       clearTimeout(timer);
       client.removeListener('error', fail);
+      client.options.reconnectPeriod = options.reconnectPeriod ?? 1000;
       resolve(client);
     });
     prepare?.(client);

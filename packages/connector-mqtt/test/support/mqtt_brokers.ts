@@ -1,7 +1,7 @@
 // MQTT brokers for the tests: Debian's Mosquitto (a child process on an ephemeral port, a temp
 // config listening on 127.0.0.1 only) and aedes (in this process).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +38,33 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   }
 }
 
+export interface TlsBroker extends MqttBroker {
+  /** The CA that signed the broker's certificate (PEM file). */
+  readonly caFile: string;
+}
+
 /** Starts Mosquitto; `extra` lines go into its config (e.g. 'max_inflight_messages 100'). */
 export async function startMosquitto(extra: string[] = []): Promise<MqttBroker> {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-mosquitto-'));
+  return await mosquittoIn(mkdtempSync(join(tmpdir(), 'eddy-mosquitto-')), 'mqtt', extra);
+}
+
+/** Starts Mosquitto with TLS only (mqtts), its certificate from a CA made here with openssl. */
+export async function startMosquittoTls(): Promise<TlsBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-mosquitto-tls-'));
+  const f = (n: string): string => join(dir, n);
+  const ssl = (...args: string[]): void => { execFileSync('openssl', args, { stdio: 'ignore' }); };
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=eddy-test-ca', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('san.ext'), '-out', f('server.pem'));
+  // Mosquitto started as root reads certificates after switching to its own user.
+  chmodSync(dir, 0o755);
+  for (const n of ['ca.pem', 'server.pem', 'server.key']) chmodSync(f(n), 0o644);
+  const b = await mosquittoIn(dir, 'mqtts', [`cafile ${f('ca.pem')}`, `certfile ${f('server.pem')}`, `keyfile ${f('server.key')}`]);
+  return { ...b, caFile: f('ca.pem') };
+}
+
+async function mosquittoIn(dir: string, scheme: 'mqtt' | 'mqtts', extra: string[]): Promise<MqttBroker> {
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', ...extra, ''].join('\n'));
@@ -49,7 +73,7 @@ export async function startMosquitto(extra: string[] = []): Promise<MqttBroker> 
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   await waitForPort(port, child, () => log);
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     async close() {
       if (child.exitCode === null) {
