@@ -1,0 +1,45 @@
+/**
+ * Record values of mqtt-source. Fluvio's shape is `{"mqtt_topic": "...", "payload": ...}` with the
+ * payload as an array of byte values (`binary`) or as the JSON the message holds (`json`).
+ */
+export type PayloadOutputType = 'binary' | 'json';
+
+/** `{"mqtt_topic":…,"payload":…}` as UTF-8 JSON text. */
+export function envelope(topic: string, payload: Buffer, type: PayloadOutputType): string {
+  return `{"mqtt_topic":${JSON.stringify(topic)},"payload":${type === 'json' ? jsonPayload(payload) : byteArray(payload)}}`;
+}
+
+/** The payload as JSON text: itself when it is JSON, else as a JSON string (never invalid output). */
+function jsonPayload(payload: Buffer): string {
+  const text = payload.toString('utf8');
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
+}
+
+function byteArray(b: Buffer): string {
+  if (b.length === 0) return '[]';
+  let s = '[' + b[0];
+  for (let i = 1; i < b.length; i++) s += ',' + b[i];
+  return s + ']';
+}
+
+/**
+ * The event time in a JSON payload's `field` (epoch milliseconds, or an ISO-8601 string), or
+ * undefined when the payload is not JSON or has no usable value there.
+ */
+export function payloadTimestamp(payload: Buffer, field: string): number | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (doc === null || typeof doc !== 'object') return undefined;
+  const v = (doc as Record<string, unknown>)[field];
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms) : undefined;
+}
