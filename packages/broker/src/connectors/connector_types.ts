@@ -36,8 +36,7 @@ export function connectorBin(type: string): string {
   }
   // The package's own package.json names the bin; walk up from its entry point to find it.
   for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    let manifest: { name?: string; bin?: Record<string, string> } | null = null;
-    try { manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as typeof manifest; } catch { /* not here */ }
+    const manifest = readManifest(dir);
     if (manifest?.name === pkg) {
       const bin = manifest.bin?.[type];
       if (bin === undefined) throw new EddyError(ErrorCode.InvalidConfig, `package ${pkg} has no '${type}' bin`);
@@ -46,5 +45,15 @@ export function connectorBin(type: string): string {
       return path;
     }
     if (dirname(dir) === dir) throw new EddyError(ErrorCode.InvalidConfig, `cannot find package.json of ${pkg}`);
+  }
+}
+
+interface Manifest { name?: string; bin?: Record<string, string> }
+
+function readManifest(dir: string): Manifest | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  } catch {
+    return null;
   }
 }
