@@ -117,10 +117,12 @@ test('connector create | list | kill -9 restart | logs | secrets hidden | update
   assert.match(describe, /PASSWORD, TOPIC/);
   assert.match(describe, /secrets\.TOPIC/);
   const json = ok(await cli(['connector', 'describe', 'lines', '-O', 'json'])).stdout;
-  const everything = [table, describe, json, logs, JSON.stringify(await list()), readFileSync(brokerLog, 'utf8'), ...storeFiles(join(b.dataDir, 'metadata'))].join('\n');
-  assert.ok(everything.includes('lines'));
-  assert.ok(!everything.includes(UNUSED_SECRET), 'the unused secret never shows');
-  assert.ok(!everything.includes(SECRET_TOPIC), 'the topic secret never shows');
+  const shown = [table, describe, json, logs, JSON.stringify(await list())].join('\n');
+  assert.ok(shown.includes('lines'));
+  assert.ok(!shown.includes(SECRET_TOPIC), 'the topic secret never shows in connector output (the topic itself exists, of course)');
+  const everything = [shown, readFileSync(brokerLog, 'utf8'), ...storeFiles(join(b.dataDir, 'metadata'))].join('\n');
+  assert.ok(everything.includes('created connector'));
+  assert.ok(!everything.includes(UNUSED_SECRET), 'the unused secret is in no output, broker log or metadata file');
   assert.equal(statSync(join(b.dataDir, 'connectors', 'lines', 'secrets.env')).mode & 0o777, 0o600);
 
   // update: a changed config restarts it with the new config (secrets kept).
