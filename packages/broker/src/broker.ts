@@ -8,6 +8,7 @@ import { parseMetadataLocation } from './controller/metadata_location.ts';
 import type { Leadership } from './controller/etcd_leader_election.ts';
 import { Spu } from './spu/index.ts';
 import { GraphRunner } from './dataflow/graph_runner.ts';
+import { ConnectorSupervisor } from './connectors/connector_supervisor.ts';
 import type { FetchTransformFactory, ProduceTransform } from './spu/index.ts';
 import { BrokerServer, handlersByKey } from './server/index.ts';
 import { BrokerMetrics, createLogger } from './observability/index.ts';
@@ -76,6 +77,8 @@ export interface BrokerOptions {
    * a standby may be active by now), after the broker closed itself. Default: nothing more.
    */
   onLeadershipLost?: (err: Error) => void;
+  /** Run cluster-managed connectors (default true). */
+  connectors?: boolean;
 }
 
 export interface Broker {
@@ -229,6 +232,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       graphs = runner;
       cleanups.push(() => runner.close());
     }
+    let connectors: ConnectorSupervisor | null = null;
+    if (opts.connectors !== false) {
+      // Connectors are this broker's clients: a wildcard listen address is reached on loopback.
+      const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      const supervisor = new ConnectorSupervisor({ controller, endpoint: `${reach.includes(':') ? `[${reach}]` : reach}:${boundPort}`, logger });
+      await supervisor.start();
+      connectors = supervisor;
+      cleanups.push(() => supervisor.close());
+    }
     logger.info({ dataDir, host, port: boundPort, metricsPort, spuId, topics: controller.topics().length }, 'broker started');
 
     let closing: Promise<void> | null = null;
@@ -242,6 +254,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
           await new Promise<void>((r) => h.close(() => r()));
         }
         cleanups.length = 0;
+        // Connectors first, while the server still runs: they flush and commit through it.
+        await step(() => connectors?.close());
         // Order matters: stop traffic, mark the SPU Offline, close logs, then the store and lock.
         await step(() => server.close());
         await step(() => graphs?.close());

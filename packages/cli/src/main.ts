@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   consume: async () => (await import('./commands/consume.ts')).registerConsume,
   smartmodule: async () => (await import('./commands/smartmodule.ts')).registerSmartModule,
   graph: async () => (await import('./commands/graph.ts')).registerGraph,
+  connector: async () => (await import('./commands/connector.ts')).registerConnector,
   hub: async () => (await import('./commands/hub.ts')).registerHub,
   bench: async () => (await import('./commands/bench.ts')).registerBench,
   completion: async () => (await import('./commands/completion.ts')).registerCompletion,

@@ -1,5 +1,6 @@
 import { ErrorCode, errorFromCode } from '@eddy/protocol';
 import type {
+  Connector,
   ConsumerOffsetInfo,
   Graph,
   GraphSpec,
@@ -211,6 +212,42 @@ export class Admin {
   /** Deletes a graph (the broker's runner stops it). */
   async deleteGraph(name: string): Promise<void> {
     await this.broker.call('DeleteGraph', { name });
+  }
+
+  /**
+   * Creates a cluster-managed connector from its config's YAML text (Fluvio's format; the name
+   * and type come from `meta`) and, optionally, a secrets file's text (KEY=value lines). The
+   * broker runs it. Resolves to the connector's name.
+   */
+  async createConnector(config: string, secrets: string | null = null): Promise<string> {
+    return (await this.broker.call('CreateConnector', { config, secrets })).name;
+  }
+
+  /** Replaces a connector's config (and its secrets, unless null: kept); the broker restarts it. */
+  async updateConnector(config: string, secrets: string | null = null): Promise<string> {
+    return (await this.broker.call('UpdateConnector', { config, secrets })).name;
+  }
+
+  /** Every connector (or the named ones; ConnectorNotFound if one does not exist), with its status. */
+  async listConnectors(names: string[] = []): Promise<Connector[]> {
+    return (await this.broker.call('ListConnectors', { names })).connectors;
+  }
+
+  /** One connector's config, secret names (never values) and status. */
+  async describeConnector(name: string): Promise<Connector> {
+    const r = await this.broker.call('DescribeConnector', { name });
+    if (!r.connector) throw errorFromCode(ErrorCode.ConnectorNotFound, `unknown connector '${name}'`);
+    return r.connector;
+  }
+
+  /** Stops a connector and removes it. */
+  async deleteConnector(name: string): Promise<void> {
+    await this.broker.call('DeleteConnector', { name }, { timeoutMs: 60_000 });
+  }
+
+  /** The last `lines` lines of the connector's output as the broker captured it (0: all it keeps). */
+  async connectorLogs(name: string, lines = 0): Promise<string> {
+    return (await this.broker.call('ConnectorLogs', { name, lines })).text;
   }
 }
 

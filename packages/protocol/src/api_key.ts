@@ -23,6 +23,12 @@ export const ApiKey = {
   ListGraphs: 31,
   DescribeGraph: 32,
   DeleteGraph: 33,
+  CreateConnector: 40,
+  ListConnectors: 41,
+  DescribeConnector: 42,
+  DeleteConnector: 43,
+  UpdateConnector: 44,
+  ConnectorLogs: 45,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 

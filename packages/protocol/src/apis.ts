@@ -23,6 +23,10 @@ import {
   ApplyGraphRequest, ApplyGraphResponse, ListGraphsRequest, ListGraphsResponse, DescribeGraphRequest,
   DescribeGraphResponse, DeleteGraphRequest,
 } from './messages/graph_admin.ts';
+import {
+  ConnectorConfigRequest, ConnectorConfigResponse, ListConnectorsRequest, ListConnectorsResponse, DescribeConnectorRequest,
+  DescribeConnectorResponse, DeleteConnectorRequest, ConnectorLogsRequest, ConnectorLogsResponse,
+} from './messages/connector_admin.ts';
 
 /**
  * Every API this build speaks, by version; ApiVersions advertises each one's min..max from this
@@ -74,6 +78,12 @@ export const Apis = {
   ListGraphs: defineApi(ApiKey.ListGraphs, { 0: { request: ListGraphsRequest, response: ListGraphsResponse } }),
   DescribeGraph: defineApi(ApiKey.DescribeGraph, { 0: { request: DescribeGraphRequest, response: DescribeGraphResponse } }),
   DeleteGraph: defineApi(ApiKey.DeleteGraph, { 0: { request: DeleteGraphRequest, response: StatusResponse } }),
+  CreateConnector: defineApi(ApiKey.CreateConnector, { 0: { request: ConnectorConfigRequest, response: ConnectorConfigResponse } }),
+  ListConnectors: defineApi(ApiKey.ListConnectors, { 0: { request: ListConnectorsRequest, response: ListConnectorsResponse } }),
+  DescribeConnector: defineApi(ApiKey.DescribeConnector, { 0: { request: DescribeConnectorRequest, response: DescribeConnectorResponse } }),
+  DeleteConnector: defineApi(ApiKey.DeleteConnector, { 0: { request: DeleteConnectorRequest, response: StatusResponse } }),
+  UpdateConnector: defineApi(ApiKey.UpdateConnector, { 0: { request: ConnectorConfigRequest, response: ConnectorConfigResponse } }),
+  ConnectorLogs: defineApi(ApiKey.ConnectorLogs, { 0: { request: ConnectorLogsRequest, response: ConnectorLogsResponse } }),
 } as const;
 
 export type ApiName = keyof typeof Apis;

@@ -41,6 +41,8 @@ export const ErrorCode = {
    * resumes: a consumer may re-open there (skip) or stop. Not retriable: the data is gone.
    */
   DataLoss: 30,
+  ConnectorNotFound: 31,
+  ConnectorExists: 32,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -26,6 +26,7 @@ export * from './messages/topic.ts';
 export * from './messages/spu.ts';
 export * from './messages/smartmodule_admin.ts';
 export * from './messages/graph_admin.ts';
+export * from './messages/connector_admin.ts';
 export * from './messages/watch_metadata.ts';
 // The record and batch format: build, walk and check batches.
 export {

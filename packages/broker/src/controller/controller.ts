@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EddyError, ErrorCode, UnknownTopicError, ModuleKind, MODULE_VERSION_RE, formatModuleRef, parseModuleRef } from '@eddy/protocol';
-import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec, SmartModuleMeta } from '@eddy/protocol';
+import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec, SmartModuleMeta, ConnectorSpec, ConnectorStatus } from '@eddy/protocol';
+import { parse as parseYaml } from 'yaml';
 import { SMARTMODULE_MIN_VERSION, SMARTMODULE_LATEST_VERSION } from '@eddy/smartengine';
 import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
@@ -11,13 +12,25 @@ import { resolveTopicSpec, validateTopicName } from './topic_spec.ts';
 import { GraphRegistry } from './graph_registry.ts';
 import type { GraphLoader } from './graph_registry.ts';
 import { compareNames } from '../util/compare_names.ts';
+import { connectorBin } from '../connectors/connector_types.ts';
+import { connectorFiles } from '../connectors/connector_files.ts';
+import { parseSecrets } from '../connectors/connector_secrets.ts';
 
-export const MetadataKind = { topic: 'topic', spu: 'spu', smartmodule: 'smartmodule', graph: 'graph' } as const;
+export const MetadataKind = { topic: 'topic', spu: 'spu', smartmodule: 'smartmodule', graph: 'graph', connector: 'connector' } as const;
 
 export type TopicObject = MetadataObject<TopicSpec, TopicStatus>;
 export type SpuObject = MetadataObject<SpuSpec, SpuStatus>;
 export interface SmartModuleStatus { resolution: 'Ready' }
 export type SmartModuleObject = MetadataObject<SmartModuleSpec, SmartModuleStatus>;
+export type ConnectorObject = MetadataObject<ConnectorSpec, ConnectorStatus>;
+
+/** What runs connectors (the broker's supervisor): the controller stops one before deleting it. */
+export interface ConnectorRuntime {
+  stop(name: string): Promise<void>;
+}
+
+const CONNECTOR_NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const SECRET_REF_RE = /\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 /**
  * What the controller asks of the SPUs (Fluvio's SC -> SPU direction): create or open a topic's
@@ -66,6 +79,8 @@ function graphOperatorsOf(exports: readonly string[]): string[] {
 export class Controller {
   readonly store: MetadataStore;
   readonly smartModuleDir: string;
+  readonly dataDir: string;
+  private connectorRuntime: ConnectorRuntime | null = null;
   private provisioner: PartitionProvisioner;
   private localSpuId: number;
   private logger: Logger | undefined;
@@ -78,6 +93,7 @@ export class Controller {
   constructor(opts: ControllerOptions) {
     this.store = opts.store;
     this.smartModuleDir = join(opts.dataDir, 'smartmodules');
+    this.dataDir = opts.dataDir;
     this.provisioner = opts.provisioner;
     this.localSpuId = opts.localSpuId;
     this.logger = opts.logger;
@@ -412,6 +428,94 @@ export class Controller {
     return join(this.smartModuleDir, `${sha256}.wasm`);
   }
 
+  // ---- connectors (kind 'connector'; the broker's supervisor runs them) ------------------------
+  //
+  // Secrets are kept out of the metadata store: they go to `<dataDir>/connectors/<name>/secrets.env`
+  // (0600, in a 0700 folder) and the store holds only their names. Every read path (list,
+  // describe, WatchMetadata, a future replicated store) then has no value to leak or redact.
+
+  connectors(): ConnectorObject[] {
+    return this.store.list<ConnectorSpec, ConnectorStatus>(MetadataKind.connector).sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  connector(name: string): ConnectorObject | undefined {
+    return this.store.get<ConnectorSpec, ConnectorStatus>(MetadataKind.connector, name);
+  }
+
+  setConnectorRuntime(runtime: ConnectorRuntime | null): void {
+    this.connectorRuntime = runtime;
+  }
+
+  /** Creates the connector its config's meta.name names; refuses a name already there. */
+  async createConnector(config: string, secrets: string | null): Promise<ConnectorObject> {
+    return this.putConnector(config, secrets, false);
+  }
+
+  /** Replaces an existing connector's config (and secrets, unless null); the supervisor restarts it. */
+  async updateConnector(config: string, secrets: string | null): Promise<ConnectorObject> {
+    return this.putConnector(config, secrets, true);
+  }
+
+  private async putConnector(config: string, secrets: string | null, update: boolean): Promise<ConnectorObject> {
+    const { name, type } = connectorMeta(config);
+    connectorBin(type);
+    const values = secrets === null ? null : parseSecrets(secrets);
+    return this.exclusive(async () => {
+      const old = this.connector(name);
+      if (update && !old) throw new EddyError(ErrorCode.ConnectorNotFound, `unknown connector '${name}'`);
+      if (!update && old) throw new EddyError(ErrorCode.ConnectorExists, `connector '${name}' already exists (change it with update)`);
+      const files = connectorFiles(this.dataDir, name);
+      const secretNames = values !== null ? [...values.keys()].sort() : old?.spec.secretNames ?? [];
+      for (const m of config.matchAll(SECRET_REF_RE)) {
+        if (!secretNames.includes(m[1]) && process.env[m[1]] === undefined) {
+          throw new EddyError(ErrorCode.InvalidConfig, `secret '${m[1]}' is not set (give it with --secrets FILE)`);
+        }
+      }
+      await mkdir(files.dir, { recursive: true, mode: 0o700 });
+      if (values !== null) await writePrivateFile(files.secrets, secrets!);
+      else if (!update) await rm(files.secrets, { force: true });
+      const now = Date.now();
+      const spec: ConnectorSpec = {
+        type, config, secretNames,
+        generation: (old?.spec.generation ?? 0) + 1,
+        createdMs: old?.spec.createdMs ?? now,
+        updatedMs: now,
+      };
+      const obj: ConnectorObject = {
+        kind: MetadataKind.connector, name, spec,
+        status: old?.status ?? { state: 'Stopped', restarts: 0, lastError: null, pid: null, startedAtMs: null },
+      };
+      try {
+        await this.store.put(obj);
+      } catch (err) {
+        if (!update) await rm(files.dir, { recursive: true, force: true }).catch(() => {});
+        throw err;
+      }
+      this.logger?.info({ connector: name, type, generation: spec.generation, secrets: secretNames.length }, update ? 'updated connector' : 'created connector');
+      return obj;
+    });
+  }
+
+  /** Stops the connector, forgets it and removes its files (secrets and log). */
+  async deleteConnector(name: string): Promise<void> {
+    await this.exclusive(async () => {
+      if (!this.connector(name)) throw new EddyError(ErrorCode.ConnectorNotFound, `unknown connector '${name}'`);
+      await this.connectorRuntime?.stop(name);
+      await this.store.delete(MetadataKind.connector, name);
+      await rm(connectorFiles(this.dataDir, name).dir, { recursive: true, force: true });
+      this.logger?.info({ connector: name }, 'deleted connector');
+    });
+  }
+
+  /** Records what the supervisor observed of generation `generation` (ignored once replaced or deleted). */
+  async setConnectorStatus(name: string, generation: number, status: ConnectorStatus): Promise<void> {
+    await this.exclusive(async () => {
+      const c = this.connector(name);
+      if (!c || c.spec.generation !== generation) return;
+      await this.store.put({ ...c, status });
+    });
+  }
+
   // ---- watching and lifecycle -----------------------------------------------------------------
 
   watch(listener: MetadataListener, kinds?: readonly string[]): () => void {
@@ -428,4 +532,35 @@ export class Controller {
     this.lock = run.catch(() => {});
     return run;
   }
+}
+
+/** meta.name and meta.type of a connector config (Fluvio's format), each checked. */
+function connectorMeta(config: string): { name: string; type: string } {
+  let doc: unknown;
+  try {
+    doc = parseYaml(config);
+  } catch (err) {
+    throw new EddyError(ErrorCode.InvalidConfig, `connector config is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const meta = doc !== null && typeof doc === 'object' ? (doc as { meta?: unknown }).meta : undefined;
+  if (meta === null || typeof meta !== 'object') throw new EddyError(ErrorCode.InvalidConfig, 'connector config has no meta section');
+  const { name, type } = meta as { name?: unknown; type?: unknown };
+  if (typeof name !== 'string' || !CONNECTOR_NAME_RE.test(name)) {
+    throw new EddyError(ErrorCode.InvalidConfig, `meta.name: expected a connector name of lowercase letters, digits and '-' (up to 63), got ${JSON.stringify(name ?? null)?.slice(0, 80)}`);
+  }
+  if (typeof type !== 'string' || type === '') throw new EddyError(ErrorCode.InvalidConfig, 'meta.type: expected the connector type (e.g. http-source)');
+  return { name, type };
+}
+
+/** Writes `text` readable by this user only, replacing the file whole. */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
 }

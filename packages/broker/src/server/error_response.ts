@@ -29,6 +29,11 @@ export function errorBody(apiKey: number, errorCode: number, errorMessage: strin
     case ApiKey.ApplyGraph: return { ...status, created: false, operations: 0 };
     case ApiKey.ListGraphs: return { ...status, graphs: [] };
     case ApiKey.DescribeGraph: return { ...status, graph: null };
+    case ApiKey.CreateConnector: return { ...status, name: '' };
+    case ApiKey.UpdateConnector: return { ...status, name: '' };
+    case ApiKey.ListConnectors: return { ...status, connectors: [] };
+    case ApiKey.DescribeConnector: return { ...status, connector: null };
+    case ApiKey.ConnectorLogs: return { ...status, text: '' };
     default: return status;
   }
 }

@@ -20,6 +20,12 @@ import { applyGraph } from './handlers/apply_graph.ts';
 import { listGraphs } from './handlers/list_graphs.ts';
 import { describeGraph } from './handlers/describe_graph.ts';
 import { deleteGraph } from './handlers/delete_graph.ts';
+import { createConnector } from './handlers/create_connector.ts';
+import { listConnectors } from './handlers/list_connectors.ts';
+import { describeConnector } from './handlers/describe_connector.ts';
+import { deleteConnector } from './handlers/delete_connector.ts';
+import { updateConnector } from './handlers/update_connector.ts';
+import { connectorLogs } from './handlers/connector_logs.ts';
 
 /** Apis a connection serves itself: long-lived responses and their control requests. */
 export type ConnectionApi = 'StreamFetch' | 'StreamFetchAck' | 'StreamFetchClose' | 'WatchMetadata';
@@ -50,6 +56,12 @@ export const HANDLERS: HandlerTable = {
   ListGraphs: listGraphs,
   DescribeGraph: describeGraph,
   DeleteGraph: deleteGraph,
+  CreateConnector: createConnector,
+  ListConnectors: listConnectors,
+  DescribeConnector: describeConnector,
+  DeleteConnector: deleteConnector,
+  UpdateConnector: updateConnector,
+  ConnectorLogs: connectorLogs,
 };
 
 /** The table by api key, as a connection looks handlers up (streams and watches are not in it). */
