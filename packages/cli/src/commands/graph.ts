@@ -211,6 +211,7 @@ export function registerGraph(program: Command): void {
     .argument('<file>', 'graph definition (YAML file, or a graph package by registry reference)')))
     .action(async (file: string, o: DefinitionOptions) => {
       const c = await checkLocally(file, o, true);
+      if (c.def.fetched !== undefined) process.stderr.write(`${c.def.fetched}\n`);
       for (const f of c.fetched) process.stderr.write(`${f}\n`);
       for (const n of c.notes) process.stderr.write(`note: ${n}\n`);
       for (const w of c.result.warnings) process.stderr.write(`warning: ${w.text}\n`);
