@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import AjvModule from 'ajv';
 import { deploymentDir, listDeployments, readState, shutdownDeployment, startDeployment, supervise } from './deployments.ts';
 import { generateProject } from './generate.ts';
+import { publish, setPublic } from './publish.ts';
 import { CdkError, binFor, configIdentity, loadProject, type Project } from './project.ts';
 
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule.default }).default ?? AjvModule;
@@ -21,6 +22,9 @@ const USAGE = `cdk: build, test and deploy Eddy connectors
   cdk deploy shutdown --name N
   cdk deploy list
   cdk deploy log --name N
+  cdk publish [--pack] [--push] [--public-yes] [--group G] [--hub URL] [--dir PROJECT]
+                                                sign and push the project to the hub as a connector package
+  cdk set-public [--public-yes] [--group G] [--hub URL]
 Deployments are supervised processes (restarted with backoff on a crash), kept under $EDDY_HOME/connectors.`;
 
 type Out = (t: string) => void;
@@ -41,6 +45,7 @@ async function dispatch(args: string[], out: Out, err: Out): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' }, secrets: { type: 'string' }, bin: { type: 'string' }, endpoint: { type: 'string' },
       name: { type: 'string' }, dir: { type: 'string' }, sink: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      pack: { type: 'boolean' }, push: { type: 'boolean' }, 'public-yes': { type: 'boolean' }, group: { type: 'string' }, hub: { type: 'string' },
     },
   });
   const [cmd, sub] = pos;
@@ -65,6 +70,11 @@ async function dispatch(args: string[], out: Out, err: Out): Promise<number> {
       return await new Promise<number>((res) => child.once('exit', (c) => res(c ?? 1)));
     }
     case 'deploy': return deploy(sub, v, project, out);
+    case 'publish':
+    case 'set-public': {
+      const o = { dir: v.dir ?? '.', pack: v.pack, push: v.push, publicYes: v['public-yes'], group: v.group, hub: v.hub };
+      return cmd === 'publish' ? publish(o, out) : setPublic(o, out);
+    }
     default: throw new CdkError(`unknown command '${cmd}' (cdk --help)`);
   }
 }

@@ -53,7 +53,8 @@ export function writeHubConfig(update: HubConfig): HubConfig {
 
 /** The registry to use: the flag, then $EDDY_HUB, then what `eddy hub start`/`login` recorded. */
 export function resolveRegistry(flag?: string): string {
-  const url = flag ?? process.env.EDDY_HUB ?? readHubConfig().registry;
+  const env = process.env.EDDY_HUB?.trim() || undefined; // set but empty is unset
+  const url = flag ?? env ?? readHubConfig().registry;
   if (!url) throw new HubError("no hub registry: pass --hub URL, set EDDY_HUB, or start a local one with 'eddy hub start'");
   return url;
 }

@@ -2,8 +2,8 @@
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-/** What a package holds; each kind is its own artifact type. */
-export const PACKAGE_KINDS = ['smartmodule', 'connector', 'graph-module'] as const;
+/** What a package holds; each kind is its own artifact type. A `graph` package carries a graph definition (YAML). */
+export const PACKAGE_KINDS = ['smartmodule', 'connector', 'graph-module', 'graph'] as const;
 export type PackageKind = (typeof PACKAGE_KINDS)[number];
 
 export function artifactType(kind: PackageKind): string {

@@ -17,3 +17,4 @@ export { startTokenService, type RunningTokenService, type TokenServiceState } f
 export { ensureTokenKey, libtrustKeyId } from './token_key.ts';
 export { startLocalHub, type LocalHub, type LocalHubOptions } from './local_hub.ts';
 export { registerOwner, setVisibility } from './hub_account.ts';
+export { hubRefOfModuleReference, type ModuleReference } from './module_reference.ts';

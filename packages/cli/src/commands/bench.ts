@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { BENCH_COMPRESSIONS, BENCH_DEFAULTS, BENCH_FLUSH, OUTPUT_FORMATS, type RawBenchOptions } from '../bench/options.ts';
 import { benchCommand, type BenchMode } from '../bench/run.ts';
 import { registerCliBench } from '../bench/cli_startup.ts';
+import { registerHubBench } from '../bench/hub.ts';
 import { GRAPH_BENCH_DEFAULTS, graphBenchCommand, type RawGraphBenchOptions } from '../bench/graph.ts';
 import { globalsOf, resolveEndpoint } from '../context.ts';
 import { ClusterUnreachableError, isUnreachable, systemErrorCode } from '../errors.ts';
@@ -93,5 +94,6 @@ export function registerBench(program: Command): Command {
   }
   registerGraphBench(bench);
   registerCliBench(bench);
+  registerHubBench(bench);
   return bench;
 }

@@ -17,6 +17,8 @@ import {
 } from '@eddy/dataflow';
 import type { GraphResult, ModuleResolver, OperationAnnotation, OperatorType, TestOutput } from '@eddy/dataflow';
 import { findLocalModules, missingModuleMessage } from './graph_modules.ts';
+import { fetchHubModules, loadDefinition, type Definition, type HubOptions } from './graph_hub.ts';
+import { registerGraphPublish } from './graph_publish.ts';
 import { parseExpectedOutputs, valueDifferences } from './graph_compare.ts';
 import type { LocalModule } from './graph_modules.ts';
 
@@ -37,30 +39,37 @@ function pairs(flag: string, list: string[] | undefined, keyHint: string): Recor
   return out;
 }
 
-interface ModuleOptions { module?: string[]; modules?: string }
+interface ModuleOptions extends HubOptions { module?: string[]; modules?: string }
 interface DefinitionOptions extends ModuleOptions { param?: string[] }
 
-async function readDefinition(file: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read graph definition '${file}': ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-}
-
-/** The module references a definition's operations name, as the registry knows them (none when it does not parse). */
-function moduleRefs(text: string, file: string): string[] {
+/** The module references a definition's operations name, as written (none when it does not parse). */
+function moduleRefTexts(text: string, file: string): string[] {
   const parsed = parseGraphDefinition(text, { file });
   if (!parsed.ok) return [];
   const refs = (parsed.document.definition.operations ?? []).map((o) => o?.module).filter((m): m is string => typeof m === 'string' && m !== '');
-  return [...new Set(refs.map(registryModuleRefOf))];
+  return [...new Set(refs)];
+}
+
+/** The same references as the registry knows them (`name:version`). */
+function moduleRefs(texts: readonly string[]): string[] {
+  return [...new Set(texts.map(registryModuleRefOf))];
+}
+
+/** Local modules (--module / --modules), then the Hub's for references not found locally. */
+async function findModules(texts: readonly string[], o: ModuleOptions): Promise<{ found: Map<string, LocalModule>; missing: string[]; fetched: string[]; notes: string[] }> {
+  const refs = moduleRefs(texts);
+  const local = o.module === undefined && o.modules === undefined ? { found: new Map<string, LocalModule>(), missing: refs } : await findLocalModules(refs, o);
+  const hub = await fetchHubModules(texts, local.found, o);
+  const found = new Map([...local.found, ...hub.found]);
+  return { found, missing: refs.filter((r) => !found.has(r)), fetched: hub.fetched, notes: hub.notes };
 }
 
 interface Checked {
+  def: Definition;
   text: string;
   result: GraphResult;
   modules: Map<string, LocalModule>;
+  fetched: string[];
   notes: string[];
 }
 
@@ -69,18 +78,22 @@ interface Checked {
  * a module missing from --modules DIR is an error; one not given with --module alone only skips its operator-type
  * check (with a note: it may be registered on the cluster).
  */
-async function checkLocally(file: string, o: DefinitionOptions, strict = false): Promise<Checked> {
-  const text = await readDefinition(file);
+async function checkLocally(arg: string, o: DefinitionOptions, strict = false): Promise<Checked> {
+  const def = await loadDefinition(arg, o);
+  const { text, file } = def;
   const params = pairs('--param', o.param, 'OPERATION.KEY');
-  const refs = moduleRefs(text, file);
+  const texts = moduleRefTexts(text, file);
   const notes: string[] = [];
   let modules = new Map<string, LocalModule>();
+  let fetched: string[] = [];
   let resolveModule: ModuleResolver | undefined;
-  if (o.module === undefined && o.modules === undefined) {
-    if (refs.length > 0) notes.push('modules not checked (give --module NAME:VERSION=PATH or --modules DIR)');
+  const local = await findModules(texts, o);
+  notes.push(...local.notes);
+  if (o.module === undefined && o.modules === undefined && local.fetched.length === 0) {
+    if (texts.length > 0) notes.push('modules not checked (give --module NAME:VERSION=PATH or --modules DIR)');
   } else {
-    const local = await findLocalModules(refs, o);
     modules = local.found;
+    fetched = local.fetched;
     // validate: with a directory to look in, a module missing from it is a mistake (often a typo)
     // that apply would hit later. Explicit --module files alone may leave others to the cluster,
     // and apply lets the cluster resolve modules it already has.
@@ -88,7 +101,7 @@ async function checkLocally(file: string, o: DefinitionOptions, strict = false):
     for (const ref of local.missing) notes.push(`module ${ref} not found locally: its operator types were not checked`);
     resolveModule = (ref) => modules.get(`${ref.name}:${ref.version}`)?.operators ?? ALL_OPERATORS;
   }
-  return { text, result: loadGraph(text, { file, params, resolveModule }), modules, notes };
+  return { def, text, result: loadGraph(text, { file, params, resolveModule }), modules, fetched, notes };
 }
 
 /** Every line of a failed validation on stderr, then exit code 1 (no 'error:' summary line). */
@@ -171,7 +184,9 @@ type DescribeFormat = (typeof DESCRIBE_FORMATS)[number];
 function moduleOptions(cmd: Command): Command {
   return cmd
     .option('--module <name:version=path>', 'a local graph operator module (repeatable)', collect)
-    .option('--modules <dir>', 'find modules as DIR/<name>-<version>.wasm, DIR/<name>/build/<name>.wasm or DIR/<name>.wasm');
+    .option('--modules <dir>', 'find modules as DIR/<name>-<version>.wasm, DIR/<name>/build/<name>.wasm or DIR/<name>.wasm')
+    .option('--registry <url>', 'fetch modules referenced by registry name (group/name:version) from this hub (default: $EDDY_HUB or the recorded hub)')
+    .option('--allow-unsigned', 'accept unsigned packages from the hub (local work only)');
 }
 
 function paramOption(cmd: Command): Command {
@@ -193,9 +208,11 @@ export function registerGraph(program: Command): void {
 
   moduleOptions(paramOption(graph.command('validate')
     .description('check a graph definition offline (schema, graph rules, parameters and, given local modules, operator types)')
-    .argument('<file>', 'graph definition (YAML)')))
+    .argument('<file>', 'graph definition (YAML file, or a graph package by registry reference)')))
     .action(async (file: string, o: DefinitionOptions) => {
       const c = await checkLocally(file, o, true);
+      if (c.def.fetched !== undefined) process.stderr.write(`${c.def.fetched}\n`);
+      for (const f of c.fetched) process.stderr.write(`${f}\n`);
       for (const n of c.notes) process.stderr.write(`note: ${n}\n`);
       for (const w of c.result.warnings) process.stderr.write(`warning: ${w.text}\n`);
       if (!c.result.ok) return reportInvalid(c.result.errors.map((e) => e.text));
@@ -205,7 +222,7 @@ export function registerGraph(program: Command): void {
 
   moduleOptions(paramOption(graph.command('apply')
     .description('create or replace a graph on the cluster (local modules are registered first)')
-    .argument('<file>', 'graph definition (YAML)')
+    .argument('<file>', 'graph definition (YAML file, or a graph package by registry reference)')
     .requiredOption('--source <topic>', 'a source topic (repeatable)', collect)
     .requiredOption('--sink <topic>', 'the sink topic')
     .option('--name <name>', "graph name (default: the file's name without extension)")
@@ -214,17 +231,18 @@ export function registerGraph(program: Command): void {
     .option('--late-topic <topic>', 'write late messages here (default: count and drop them)')
     .option('-d, --dry-run', 'validate on the cluster without applying')))
     .action(async (file: string, o: ApplyOptions, cmd: Command) => {
-      const name = o.name ?? path.basename(file).replace(/\.[^.]*$/, '');
       const state = pairs('--state', o.state, 'KEY');
-      const local = o.module !== undefined || o.modules !== undefined;
       const c = await checkLocally(file, o);
+      const name = o.name ?? c.def.name;
+      if (c.def.fetched !== undefined) process.stderr.write(`${c.def.fetched}\n`);
+      for (const f of c.fetched) process.stderr.write(`${f}\n`);
       if (!c.result.ok) return reportInvalid(c.result.errors.map((e) => e.text));
       const used = new Set(c.result.plan.operations.flatMap((op) => (op.module ? [`${op.module.name}:${op.module.version}`] : [])));
       type Outcome = { uploaded: string[] } & ({ invalid: string[] } | { created: boolean; operations: number });
       const res = await withClient(globalsOf(cmd), async (eddy): Promise<Outcome> => {
         const admin = eddy.admin();
         const uploaded: string[] = [];
-        if (local && !o.dryRun) {
+        if (!o.dryRun) {
           for (const m of c.modules.values()) {
             if (!used.has(m.ref)) continue;
             if (await registerModule(admin, m)) uploaded.push(m.ref);
@@ -233,7 +251,7 @@ export function registerGraph(program: Command): void {
         try {
           const r = await admin.applyGraph(
             { name, definition: c.text, sources: o.source, sink: o.sink, params: pairs('--param', o.param, 'OPERATION.KEY'), state, allowedLatenessMs: o.allowedLateness, lateTopic: o.lateTopic ?? null },
-            { file, dryRun: !!o.dryRun },
+            { file: c.def.file, dryRun: !!o.dryRun },
           );
           return { ...r, uploaded };
         } catch (err) {
@@ -249,7 +267,7 @@ export function registerGraph(program: Command): void {
 
   moduleOptions(paramOption(graph.command('test')
     .description('run a graph in-process on messages from a JSONL file and print (or check) what reaches the sink')
-    .argument('<file>', 'graph definition (YAML)')
+    .argument('<file>', 'graph definition (YAML file, or a graph package by registry reference)')
     .requiredOption('--input <file>', 'input messages, one JSON object a line: {"timestamp", "payload", "partition"?, "topic"?, "properties"?}')
     .option('--expected <file>', 'expected sink messages (JSONL, or one JSON message or array); each is compared by JSON value on the fields it has')
     .option('--ignore <field.path>', 'leave this field out of the --expected comparison, e.g. payload.humidity (repeatable)', collect)
@@ -258,12 +276,15 @@ export function registerGraph(program: Command): void {
     .addOption(new Option('--partitions <n>', 'source partitions (graph instances) for --key-field').argParser(intArg(1, 10000)).default(1))
     .option('--state <key=value>', "seed a key of the graph's state store (repeatable)", collect)
     .addOption(new Option('--allowed-lateness <time>', "how far behind the frontier a message may arrive, e.g. '5s'").argParser(durationArg({ bareUnit: 'ms' })).default(0, '0s'))))
-    .action(async (file: string, o: DefinitionOptions & { input: string; expected?: string; ignore?: string[]; state?: string[]; allowedLateness: number; timestampField?: string; keyField?: string; partitions: number }) => {
-      const text = await readDefinition(file);
+    .action(async (arg: string, o: DefinitionOptions & { input: string; expected?: string; ignore?: string[]; state?: string[]; allowedLateness: number; timestampField?: string; keyField?: string; partitions: number }) => {
+      const def = await loadDefinition(arg, o);
+      const { text, file } = def;
       const params = pairs('--param', o.param, 'OPERATION.KEY');
       const state = pairs('--state', o.state, 'KEY');
-      const refs = moduleRefs(text, file);
-      const { found } = await findLocalModules(refs, o);
+      const { found, fetched, notes } = await findModules(moduleRefTexts(text, file), o);
+      if (def.fetched !== undefined) process.stderr.write(`${def.fetched}\n`);
+      for (const f of fetched) process.stderr.write(`${f}\n`);
+      for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (o.keyField !== undefined && o.timestampField === undefined) throw new CliError('--key-field needs --timestamp-field (it reads bare payloads)');
       const input = parseTestMessages(await readText(o.input, 'input'), o.input, { timestampField: o.timestampField });
       if (o.keyField !== undefined) {
@@ -302,6 +323,8 @@ export function registerGraph(program: Command): void {
       }
       process.stdout.write(`${file}: passed (${outputs.length} output message${outputs.length === 1 ? '' : 's'} as expected)\n`);
     });
+
+  registerGraphPublish(graph);
 
   graph.command('list')
     .description('list graphs and their status')

@@ -60,7 +60,11 @@ async function exists(file: string): Promise<boolean> {
 }
 
 async function load(ref: string, name: string, version: string, file: string): Promise<LocalModule> {
-  const wasm = await readWasmFile(file);
+  return moduleFromBytes(ref, name, version, file, await readWasmFile(file));
+}
+
+/** A module whose bytes are at hand (read from `file`, or fetched from the Hub into its cache at `file`). */
+export async function moduleFromBytes(ref: string, name: string, version: string, file: string, wasm: Buffer): Promise<LocalModule> {
   let names: string[];
   try {
     names = Wasm.Module.exports(await Wasm.compile(wasm)).filter((e) => e.kind === 'function').map((e) => e.name);
