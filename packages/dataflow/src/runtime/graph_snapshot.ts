@@ -88,7 +88,8 @@ export function encodeGraphSnapshot(s: GraphSnapshot): Buffer {
   return Buffer.from(JSON.stringify(v2));
 }
 
-const NS = /^[0-9]{1,20}$/;
+// a frontier can be before the epoch (event time − allowed lateness)
+const NS = /^-?[0-9]{1,20}$/;
 
 function ns(text: unknown): bigint {
   if (typeof text !== 'string' || !NS.test(text)) throw new GraphSnapshotError('graph checkpoint has an unknown format');

@@ -65,6 +65,15 @@ test('values past 2^53 keep their last nanosecond (a double would not)', () => {
   for (const bad of ['2024-05-31', '2024-05-31T16:08:37.1234567891Z', '1969-12-31T23:59:59.999999999Z', 'x']) assert.equal(parseNanosIso(bad), undefined, bad);
 });
 
+test('(ms, sub) of a time before the epoch floors (a frontier can be)', () => {
+  fc.assert(fc.property(fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), (ns) => {
+    const sub = subOf(ns);
+    assert.ok(sub >= 0 && sub < 1_000_000);
+    assert.equal(nsOf(msOf(ns), sub), ns);
+  }));
+  assert.deepEqual([msOf(-1n), subOf(-1n)], [-1, 999_999]);
+});
+
 test('record ms map to ns × 1e6 exactly and back by floor', () => {
   fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 44 }), fc.integer({ min: 0, max: 999_999 }), (ms, sub) => {
     assert.equal(nsFromMs(ms), BigInt(ms) * 1_000_000n);

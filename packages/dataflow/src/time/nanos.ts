@@ -55,12 +55,16 @@ export function nsOf(ms: number, sub: number): bigint {
   return BigInt(ms) * NS_PER_MS_N + BigInt(sub);
 }
 
+/** floor(ns / 1e6) (a frontier may be before the epoch: floor, not truncation). */
 export function msOf(ns: bigint): number {
-  return Number(ns / NS_PER_MS_N);
+  const q = ns / NS_PER_MS_N;
+  return Number(ns < 0n && q * NS_PER_MS_N !== ns ? q - 1n : q);
 }
 
+/** ns mod 1e6, in 0 … 999999. */
 export function subOf(ns: bigint): number {
-  return Number(ns % NS_PER_MS_N);
+  const r = ns % NS_PER_MS_N;
+  return Number(r < 0n ? r + NS_PER_MS_N : r);
 }
 
 /** A record timestamp (ms) as ns: exact. */
