@@ -44,7 +44,7 @@ test('azure/graph-simple.yaml: °F readings come out in °C as Azure\'s full doc
   assert.equal(toC(1209), 653.8888888888889); // Azure's t01 expected value
   assert.deepEqual(r.outputs[1].payload, { temperature: { value: 21.5, unit: 'C' } });
   assert.deepEqual(r.outputs[2].payload, { humidity: { value: 85 } });
-  assert.deepEqual(r.outputs.map((o) => new Date(o.timestamp).toISOString()), ['2025-06-01T22:10:00.000Z', '2025-06-01T22:10:01.000Z', '2025-06-01T22:10:02.000Z']);
+  assert.deepEqual(r.outputs.map((o) => o.timestamp), ['2025-06-01T22:10:00.000000000Z', '2025-06-01T22:10:01.000000000Z', '2025-06-01T22:10:02.000000000Z']);
 });
 
 test('azure/graph-complex.yaml: one enriched sensor_data document per 10-second window, as Azure\'s rules give', async () => {
@@ -61,8 +61,8 @@ test('azure/graph-complex.yaml: one enriched sensor_data document per 10-second 
     humidity('2025-06-01T22:11:00.000Z', 10), // moves the frontier past 22:10:20
   ];
   const r = await run('graph-complex.yaml', input);
-  const windows = r.outputs.filter((o) => o.timestamp <= Date.parse('2025-06-01T22:10:20.000Z'));
-  assert.deepEqual(windows.map((o) => new Date(o.timestamp).toISOString()), ['2025-06-01T22:10:00.000Z', '2025-06-01T22:10:10.000Z', '2025-06-01T22:10:20.000Z']);
+  const windows = r.outputs.filter((o) => o.timestamp <= '2025-06-01T22:10:20.000000000Z');
+  assert.deepEqual(windows.map((o) => o.timestamp), ['2025-06-01T22:10:00.000000000Z', '2025-06-01T22:10:10.000000000Z', '2025-06-01T22:10:20.000000000Z']);
   for (const o of windows) assert.equal(o.topic, 'sensors');
 
   const summary = (values: number[], extra: Record<string, unknown>) => ({
@@ -93,8 +93,8 @@ test('azure/graph-complex.yaml: readings at 22:10:00.000 and 22:10:05.000 give t
     temperature('2025-06-01T22:10:05.000Z', 86),
     humidity('2025-06-01T22:11:00.000Z', 1),
   ]);
-  const windows = r.outputs.filter((o) => o.timestamp < Date.parse('2025-06-01T22:11:00.000Z'));
-  assert.deepEqual(windows.map((o) => new Date(o.timestamp).toISOString()), ['2025-06-01T22:10:00.000Z', '2025-06-01T22:10:10.000Z']);
+  const windows = r.outputs.filter((o) => o.timestamp < '2025-06-01T22:11:00.000000000Z');
+  assert.deepEqual(windows.map((o) => o.timestamp), ['2025-06-01T22:10:00.000000000Z', '2025-06-01T22:10:10.000000000Z']);
   assert.equal((windows[0].payload as { temperature: { max: number }[] }).temperature[0].max, 20);
   assert.equal((windows[1].payload as { temperature: { max: number }[] }).temperature[0].max, 30);
 });

@@ -25,7 +25,7 @@ export async function benchNn(frameCount = 512, rounds = 5, batchSize = 64): Pro
   const batches: MessageBatch[] = [];
   for (let i = 0; i < frames.length; i += batchSize) {
     batches.push(MessageBatch.of(frames.slice(i, i + batchSize).map((payload, k) => ({
-      timestamp: { physical: i + k, counter: 0, node: 0 }, kind: KIND_SNAPSHOT, contentType: 'rgb24', width: FRAME_SIDE, height: FRAME_SIDE, payload,
+      timestamp: { physical: BigInt(i + k), counter: 0, node: 0 }, kind: KIND_SNAPSHOT, contentType: 'rgb24', width: FRAME_SIDE, height: FRAME_SIDE, payload,
     }))));
   }
   const { op } = await openOperator('snapshot', 'map', { features: ['wasi-nn'] });

@@ -2,6 +2,7 @@
 // OperatorInstance the graph runtime uses, with a real StateStore and HybridClock, and logs and
 // metrics collected for assertions. Only the glue between test literals and batches lives here.
 import {
+  nsFromMs,
   GraphOperatorError, HybridClock, MessageBatch, MessageBatchBuilder, OperatorInstance, StateStore,
   compileOperatorModule, readTimestamp, KIND_MESSAGE, KIND_RAW, KIND_SNAPSHOT, type CompiledOperatorModule,
   type DecodedMessage, type Hlc, type ModuleOperatorType, type OperatorHost,
@@ -115,7 +116,7 @@ export function refusal(op: OperatorInstance, params: Record<string, string> = {
 /** A message as tests write it. */
 export interface TestMessage {
   payload: string | Uint8Array;
-  /** Physical ms, or a full HLC. Default 0. */
+  /** Physical ms (made ns exactly), or a full HLC (physical in ns). Default 0. */
   timestamp?: number | Partial<Hlc>;
   /** Default 'message'. A snapshot's frame is `payload`, its format `contentType`. */
   kind?: 'raw' | 'message' | 'snapshot';
@@ -127,9 +128,9 @@ export interface TestMessage {
 }
 
 function hlcOf(t: TestMessage['timestamp']): Hlc {
-  if (t === undefined) return { physical: 0, counter: 0, node: 0 };
-  if (typeof t === 'number') return { physical: t, counter: 0, node: 0 };
-  return { physical: t.physical ?? 0, counter: t.counter ?? 0, node: t.node ?? 0 };
+  if (t === undefined) return { physical: 0n, counter: 0, node: 0 };
+  if (typeof t === 'number') return { physical: nsFromMs(t), counter: 0, node: 0 };
+  return { physical: t.physical ?? 0n, counter: t.counter ?? 0, node: t.node ?? 0 };
 }
 
 /** A message batch in the ABI layout. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeBatch, forEachBatch, RecordCursor, batchBaseOffset, batchFirstTimestamp } from '@eddy/protocol';
 import { recordsSection } from '@eddy/protocol/internal';
-import { runGraphTest, type TestMessage } from '@eddy/dataflow';
+import { parseNanosIso, runGraphTest, type TestMessage } from '@eddy/dataflow';
 import { startBroker, type Broker } from '@eddy/broker';
 import { LOAD_MODEL_MAP_WAT, wat2wasm } from '../../packages/dataflow/test/wat_operators.ts';
 import { graphYaml } from '../../packages/dataflow/test/graph_yaml.ts';
@@ -31,8 +31,8 @@ const INPUT: TestMessage[] = [
   snapshot(12_000, GREEN()),
 ];
 const EXPECTED = [
-  { timestamp: 10_000, payload: { object: { result: 'red; blue' } } },
-  { timestamp: 20_000, payload: { object: { result: 'green' } } },
+  { timestamp: '1970-01-01T00:00:10.000000000Z', payload: { object: { result: 'red; blue' } } },
+  { timestamp: '1970-01-01T00:00:20.000000000Z', payload: { object: { result: 'green' } } },
 ];
 
 test('eddy graph test: the snapshot graph classifies frames through wasi-nn (in-process and the CLI)', async () => {
@@ -112,7 +112,7 @@ test('deployed on a broker: frame records are classified through wasi-nn; a bad 
 
     await eventually(async () => (await sinkRecords(b, 'objects')).length >= 2, 20_000, 'window outputs');
     const objects = await sinkRecords(b, 'objects');
-    assert.deepEqual(objects.map((r) => [r.timestamp, JSON.parse(r.value.toString())]), EXPECTED.map((e) => [e.timestamp, e.payload]));
+    assert.deepEqual(objects.map((r) => [r.timestamp, JSON.parse(r.value.toString())]), EXPECTED.map((e) => [Number(parseNanosIso(e.timestamp)! / 1_000_000n), e.payload]));
     await eventually(async () => (await sinkRecords(b, 'labels')).length === 5, 20_000, 'labels');
     const labels = await sinkRecords(b, 'labels');
     assert.deepEqual(labels.map((r) => JSON.parse(r.value.toString()).object.result), ['red', 'blue', 'red', 'green', 'blue']);

@@ -23,6 +23,7 @@ export {
   type DecodedMessage,
 } from './abi/message_batch.ts';
 export { type Hlc, HybridClock, compareHlc, formatHlc } from './time/hlc.ts';
+export { NS_PER_MS, formatNanosIso, parseNanosIso, nsFromMs } from './time/nanos.ts';
 export { StateStore, SetCondition, StateSnapshotError, type SetOptions, type StateResult } from './host/state_store.ts';
 export { GraphModuleError, GraphOperatorError, type OperatorFailure } from './host/errors.ts';
 export {

@@ -26,7 +26,7 @@ import { graphYaml, type ConnectionRow, type OperationRow } from './graph_yaml.t
 const modules = new Map<string, CompiledOperatorModule>([
   ['odd:1.0.0', compileOperatorModule('odd:1.0.0', wat2wasm(ODD_WAT))],
   ['id:1.0.0', compileOperatorModule('id:1.0.0', wat2wasm(IDENTITY_MAP_WAT))],
-  ['window:1.0.0', compileOperatorModule('window:1.0.0', wat2wasm(windowDelayWat(10_000)))],
+  ['window:1.0.0', compileOperatorModule('window:1.0.0', wat2wasm(windowDelayWat(10_000 * 1_000_000)))],
   ['concat:1.0.0', compileOperatorModule('concat:1.0.0', wat2wasm(CONCAT_ACCUMULATE_WAT))],
   ['picky:1.0.0', compileOperatorModule('picky:1.0.0', wat2wasm(PICKY_INIT_WAT))],
   ['trap:1.0.0', compileOperatorModule('trap:1.0.0', wat2wasm(TRAP_MAP_WAT))],
@@ -39,12 +39,13 @@ function graph(ops: OperationRow[], connections: ConnectionRow[]): GraphPlan {
 
 function batch(events: [time: number, payload: string][], node = 0): MessageBatch {
   const b = new MessageBatchBuilder();
-  for (const [t, p] of events) b.appendFields({ timestamp: { physical: t, counter: 0, node }, topic: 'in', payload: Buffer.from(p) });
+  for (const [t, p] of events) b.appendFields({ timestamp: { physical: BigInt(t) * 1_000_000n, counter: 0, node }, topic: 'in', payload: Buffer.from(p) });
   return b.finish();
 }
 
 function texts(b: MessageBatch): string[] {
-  return b.decodeAll().map((m) => `${m.timestamp.physical}:${m.payload.toString()}`);
+  // in ms, as the events are written (physical time is ns)
+  return b.decodeAll().map((m) => `${m.timestamp.physical / 1_000_000n}:${m.payload.toString()}`);
 }
 
 const simple = graph(

@@ -43,7 +43,7 @@ test('a snapshot record without a decimal width or height is refused, naming its
   assert.throws(() => messagesFromRecordBatches(bad, 0, 't', 0), (e: Error) => e instanceof SnapshotRecordError && /offset 0 .*no snapshot-height header/.test(e.message));
   const nan = encodeBatch([{ value: Buffer.from('x'), timestamp: 1, headers: [h('snapshot-format', 'rgb24'), h('snapshot-width', 'wide'), h('snapshot-height', '1')] }]);
   assert.throws(() => messagesFromRecordBatches(nan, 0, 't', 0), /snapshot-width "wide", not a decimal u32/);
-  const batch = MessageBatch.of([{ timestamp: { physical: 1, counter: 0, node: 0 }, kind: KIND_SNAPSHOT, contentType: 'rgb24', width: 1, height: 1, payload: Buffer.from([1, 2, 3]) }]);
+  const batch = MessageBatch.of([{ timestamp: { physical: 1n, counter: 0, node: 0 }, kind: KIND_SNAPSHOT, contentType: 'rgb24', width: 1, height: 1, payload: Buffer.from([1, 2, 3]) }]);
   const bytes = Buffer.from(batch.bytes);
   bytes.writeUInt32LE(4, 4 + 4); // payload length 4: shorter than width + height
   assert.throws(() => MessageBatch.from(bytes), (e: Error) => e instanceof MessageBatchError && /shorter than its width and height/.test(e.message));

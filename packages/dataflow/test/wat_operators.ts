@@ -61,6 +61,7 @@ export const IDENTITY_MAP_WAT = `(module ${RUNTIME}
 )`;
 
 /** delay: rounds each timestamp up to the next multiple of $window ms (counter 0, node kept). */
+/** A delay to the end of windows of `windowMs` in the physical unit (ns since the HLC is ns). */
 export function windowDelayWat(windowMs: number): string {
   return `(module ${RUNTIME}
   (func (export "graph_delay") (param $ptr i32) (param $len i32) (result i32)

@@ -94,14 +94,14 @@ function join(staged: Message, inputs: Message[]): Message {
   assert.equal(module.hasInit, true);
 
   // One operation per operator type (as a graph uses a module), all on one host: one clock, one state store.
-  const host = new TestHost(9, { physical: 42, counter: 1, node: 9 });
+  const host = new TestHost(9, { physical: 42n, counter: 1, node: 9 });
   const open = (type: 'map' | 'filter' | 'branch' | 'delay' | 'accumulate', operation?: string) => openOperatorFrom(module, type, { host, operation }).op;
 
   const map = open('map', 'g/op');
   assert.equal(refusal(map, {}), 'missing parameter suffix for g/op');
   assert.equal(refusal(map, { suffix: '!' }), null);
   const mapped = map.map(batchOf([
-    { payload: 'hi', topic: 't', timestamp: { physical: 7, counter: 2, node: 1 }, properties: { seen: 'no', x: '1' } },
+    { payload: 'hi', topic: 't', timestamp: { physical: 7n, counter: 2, node: 1 }, properties: { seen: 'no', x: '1' } },
     { payload: 'same', kind: 'raw' },
   ]));
   assert.equal(mapped.count, 2);
@@ -112,7 +112,7 @@ function join(staged: Message, inputs: Message[]): Message {
   assert.equal(m1.kind, KIND_RAW);
   assert.equal(m0.kind, KIND_MESSAGE);
   // The host keeps each input's timestamp on map's output.
-  assert.deepEqual(m0.timestamp, { physical: 7, counter: 2, node: 1 });
+  assert.deepEqual(m0.timestamp, { physical: 7n, counter: 2, node: 1 });
 
   // Each operation is its own instance of the module, configured on its own.
   const filter = open('filter');
@@ -121,18 +121,18 @@ function join(staged: Message, inputs: Message[]): Message {
   assert.deepEqual(flags(filter.decide(batchOf([{ payload: 'keep' }, { payload: 'drop' }, { payload: 'k' }]))), [true, false, true]);
 
   const branch = open('branch');
-  assert.deepEqual(flags(branch.decide(batchOf([{ payload: '', timestamp: 4 }, { payload: '', timestamp: 5 }]))), [true, false]);
+  assert.deepEqual(flags(branch.decide(batchOf([{ payload: '', timestamp: { physical: 4n } }, { payload: '', timestamp: { physical: 5n } }]))), [true, false]);
 
   const delay = open('delay');
-  assert.deepEqual(timestamps(delay.delay(batchOf([{ payload: '', timestamp: { physical: 1000, counter: 2, node: 3 } }]))), [{ physical: 1500, counter: 2, node: 3 }]);
+  assert.deepEqual(timestamps(delay.delay(batchOf([{ payload: '', timestamp: { physical: 1000n, counter: 2, node: 3 } }]))), [{ physical: 1500n, counter: 2, node: 3 }]);
   // The SDK's own check refuses a delay back in time before the host sees it: the call fails with its words.
   const back = operatorError(() => delay.delay(batchOf([{ payload: 'back', timestamp: 1000 }])));
   assert.equal(back.failure, 'failed');
-  assert.match(back.message, /^operation "test\/delay" failed: delay moved message 0 back in time: 1000\.0@0 -> 999\.0@0$/);
+  assert.match(back.message, /^operation "test\/delay" failed: delay moved message 0 back in time: 1000000000\.0@0 -> 999999999\.0@0$/);
 
   const acc = open('accumulate');
   const joined = accumulated(acc.accumulate(batchOf([{ payload: 'a', properties: { k: '1' }, timestamp: 60 }, { payload: 'b', timestamp: 60 }])));
-  assert.deepEqual([joined.topic, text(joined), joined.timestamp.physical], ['out', 'a1b-', 60]);
+  assert.deepEqual([joined.topic, text(joined), joined.timestamp.physical], ['out', 'a1b-', 60_000_000n]);
   assert.equal(Buffer.from(host.state.get(Buffer.from('last')) ?? []).toString(), 'a1b-');
   assert.deepEqual(host.metrics, [{ operation: 'test/accumulate', kind: 'counter', name: 'joined', labels: { op: 'join' }, value: 2 }]);
   assert.deepEqual(host.logs.at(-1), { operation: 'test/accumulate', level: 3, message: 'joined 2 at 42.1@9' });
@@ -192,8 +192,8 @@ export function graph_map(ptr: i32, len: i32): i32 {
   assert.equal(out.count, 2);
   const ms = [out.decode(0), out.decode(1)];
   assert.deepEqual(ms.map((m) => [text(m), m.topic, m.contentType, props(m), m.kind, m.timestamp.physical]), [
-    ['<a>', 'tp', 'text/plain', [['p', '1'], ['tag', 'x']], KIND_MESSAGE, 77],
-    ['<>', '', '', [['tag', 'x']], KIND_MESSAGE, 0], // raw input, but a message once it has a property (ABI.md)
+    ['<a>', 'tp', 'text/plain', [['p', '1'], ['tag', 'x']], KIND_MESSAGE, 77_000_000n],
+    ['<>', '', '', [['tag', 'x']], KIND_MESSAGE, 0n], // raw input, but a message once it has a property (ABI.md)
   ]);
 });
 

@@ -16,12 +16,12 @@ test('map mode=double doubles "value" as text, keeps the rest byte for byte', as
   const { op } = await openOperator('bench', 'map');
   assert.equal(refusal(op, {}), null);
   const values = ['21.5', '0.5', '0.05', '-3.25', '499.9', '7', '0', '12345678901234567'];
-  const out = op.map(batchOf(values.map((v, i) => ({ payload: reading(i, v, true), topic: 't', properties: { k: 'v' }, timestamp: { physical: 5, counter: 1, node: 2 } })))).decodeAll();
+  const out = op.map(batchOf(values.map((v, i) => ({ payload: reading(i, v, true), topic: 't', properties: { k: 'v' }, timestamp: { physical: 5n, counter: 1, node: 2 } })))).decodeAll();
   assert.deepEqual(out.map(text), ['43.0', '1.0', '0.10', '-6.50', '999.8', '14', '0', '24691357802469134'].map((v, i) => reading(i, v, true)));
   for (const m of out) {
     assert.equal(m.topic, 't');
     assert.deepEqual(props(m), [['k', 'v']]);
-    assert.deepEqual(m.timestamp, { physical: 5, counter: 1, node: 2 });
+    assert.deepEqual(m.timestamp, { physical: 5n, counter: 1, node: 2 });
   }
   // no "value", or not a plain decimal: unchanged
   assert.deepEqual(op.map(batchOf([{ payload: '{"x":1}' }, { payload: '{"value":"a"}' }, { payload: '{"value":1.}' }])).decodeAll().map(text), ['{"x":1}', '{"value":"a"}', '{"value":1.}']);
@@ -39,8 +39,8 @@ test('branch by the last digit of "id"; delay to the end of the second', async (
   const { op } = await openOperator('bench', 'branch');
   assert.deepEqual(flags(op.decide(batchOf([0, 7, 8, 19, 1234567].map((id) => ({ payload: reading(id, '1', true) })).concat([{ payload: '{}' }])))), [true, true, false, false, true, false]);
   const delay = await openOperator('bench', 'delay');
-  assert.deepEqual(timestamps(delay.op.delay(batchOf([{ payload: '', timestamp: { physical: 1_735_689_600_000, counter: 3, node: 4 } }, { payload: '', timestamp: 1999 }]))), [
-    { physical: 1_735_689_601_000, counter: 0, node: 4 },
-    { physical: 2000, counter: 0, node: 0 },
+  assert.deepEqual(timestamps(delay.op.delay(batchOf([{ payload: '', timestamp: { physical: 1_735_689_600_000_000_001n, counter: 3, node: 4 } }, { payload: '', timestamp: 1999 }]))), [
+    { physical: 1_735_689_601_000_000_000n, counter: 0, node: 4 }, // ns: to the end of its second
+    { physical: 2_000_000_000n, counter: 0, node: 0 }, // 1999 ms
   ]);
 });

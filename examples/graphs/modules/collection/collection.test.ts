@@ -15,6 +15,6 @@ test('collection groups one timestamp\'s measurements by kind into sensor_data, 
       object: [o.object],
     },
   });
-  assert.equal(out.timestamp.physical, 10_000);
+  assert.equal(out.timestamp.physical, 10_000n * 1_000_000n); // ns
   assert.throws(() => op.accumulate(batchOf([{ payload: '{"sensor_data":{}}', timestamp: 1 }])), /Unexpected measurement type/);
 });

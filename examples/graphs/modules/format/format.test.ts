@@ -10,7 +10,7 @@ test('format makes a 224×224 rgb24 snapshot of a payload that size, passes such
   assert.equal(out.kind, KIND_SNAPSHOT);
   assert.deepEqual([out.contentType, out.width, out.height, out.topic], ['rgb24', 224, 224, '']);
   assert.deepEqual(new Uint8Array(out.payload), frame);
-  assert.equal(out.timestamp.physical, 5_000);
+  assert.equal(out.timestamp.physical, 5_000n * 1_000_000n); // ns
   const same = op.map(batchOf([{ kind: 'snapshot', contentType: 'rgb24', width: 224, height: 224, payload: frame }])).decode(0);
   assert.deepEqual([same.kind, same.width, same.height], [KIND_SNAPSHOT, 224, 224]);
   assert.deepEqual(new Uint8Array(same.payload), frame);

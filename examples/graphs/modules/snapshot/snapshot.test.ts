@@ -38,7 +38,7 @@ test('snapshot map classifies frames through wasi-nn: the dominant colour, as a 
     assert.equal(m.kind, KIND_SNAPSHOT);
     assert.deepEqual([m.contentType, m.width, m.height], ['rgb24', SIDE, SIDE]);
   }
-  assert.deepEqual(results.map((m) => m.timestamp.physical), [10_000, 20_000, 30_000]);
+  assert.deepEqual(results.map((m) => m.timestamp.physical), [10_000_000_000n, 20_000_000_000n, 30_000_000_000n]);
   // a message is no frame (Azure's words)
   assert.throws(() => op.map(batchOf([{ payload: 'x' }])), /Unexpected input type/);
 });

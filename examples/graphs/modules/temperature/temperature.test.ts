@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { GraphOperatorError, MessageBatch } from '@eddy/dataflow';
 import { accumulated, batchOf, compiledModule, exportNames, flags, openOperator, props, refusal, text } from '../../harness.ts';
 
-const T = { physical: 1_735_689_600_000, counter: 3, node: 1 };
+const T = { physical: 1_735_689_600_000n * 1_000_000n, counter: 3, node: 1 }; // ns
 const msg = (payload: unknown, timestamp: typeof T | number = T) => ({
   payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
   topic: 'sensors',

@@ -5,6 +5,7 @@
  * (one u32 per message) is built beside the bytes.
  */
 import type { Hlc } from '../time/hlc.ts';
+import { isU64, msAt, subAt } from '../time/nanos.ts';
 
 export const MESSAGE_HEADER_BYTES = 32;
 export const KIND_RAW = 0;
@@ -24,8 +25,6 @@ export const M_KIND = 24;
 export const M_TOPIC_LEN = 26;
 export const M_CONTENT_TYPE_LEN = 28;
 export const M_PROPERTY_COUNT = 30;
-
-const TWO_32 = 2 ** 32;
 
 export class MessageBatchError extends Error {
   override readonly name = 'MessageBatchError';
@@ -131,11 +130,19 @@ export class MessageBatch {
     return this.bytes.subarray(this.offsets[i], this.offsets[i + 1]);
   }
 
-  physical(i: number): number {
-    const b = this.bytes;
-    const p = this.offsets[i] + M_PHYSICAL;
-    // byte reads: no per-call argument checks (called once per source message for the frontier)
-    return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000 + ((b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16)) + b[p + 7] * 0x1000000) * TWO_32;
+  /** Message i's physical time in ns (a bigint: for decoding, not per-message hot paths). */
+  physical(i: number): bigint {
+    return this.bytes.readBigUInt64LE(this.offsets[i] + M_PHYSICAL);
+  }
+
+  /** Whole ms of message i's physical time (exact; the hot path's half of the time). */
+  physicalMs(i: number): number {
+    return msAt(this.bytes, this.offsets[i] + M_PHYSICAL);
+  }
+
+  /** Nanoseconds past physicalMs(i) (0 … 999999). */
+  physicalSub(i: number): number {
+    return subAt(this.bytes, this.offsets[i] + M_PHYSICAL);
   }
 
   counter(i: number): number {
@@ -215,7 +222,7 @@ function checkProperties(bytes: Buffer, start: number, end: number, count: numbe
   }
 }
 
-/** Compares two 16-byte timestamps (u64 physical, u32 counter, u32 node; little-endian). */
+/** Compares two 16-byte timestamps (u64 physical ns, u32 counter, u32 node; little-endian). */
 export function compareTimestampBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number): number {
   // Most significant first: physical high word, low word, counter, node.
   for (const off of [4, 0, 8, 12]) {
@@ -228,8 +235,8 @@ export function compareTimestampBytes(a: Uint8Array, ap: number, b: Uint8Array, 
 
 /** Writes an HLC in the ABI's 16-byte layout. */
 export function writeTimestamp(buf: Buffer, pos: number, t: Hlc): void {
-  buf.writeUInt32LE(t.physical % TWO_32, pos);
-  buf.writeUInt32LE(Math.floor(t.physical / TWO_32), pos + 4);
+  if (!isU64(t.physical)) throw new MessageBatchError(`physical time ${t.physical} ns is not a u64`);
+  buf.writeBigUInt64LE(t.physical, pos);
   buf.writeUInt32LE(t.counter >>> 0, pos + 8);
   buf.writeUInt32LE(t.node >>> 0, pos + 12);
 }
@@ -237,7 +244,7 @@ export function writeTimestamp(buf: Buffer, pos: number, t: Hlc): void {
 export function readTimestamp(buf: Uint8Array, pos: number): Hlc {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   return {
-    physical: b.readUInt32LE(pos) + b.readUInt32LE(pos + 4) * TWO_32,
+    physical: b.readBigUInt64LE(pos),
     counter: b.readUInt32LE(pos + 8),
     node: b.readUInt32LE(pos + 12),
   };

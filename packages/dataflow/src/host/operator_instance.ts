@@ -4,7 +4,7 @@
  * the runtime uses them; any failure becomes a GraphOperatorError naming the operation.
  */
 import { MessageBatch, MessageBatchError, MESSAGE_HEADER_BYTES, M_PHYSICAL, compareTimestampBytes } from '../abi/message_batch.ts';
-import type { HybridClock } from '../time/hlc.ts';
+import type { Hlc, HybridClock } from '../time/hlc.ts';
 import { readTimestamp, writeTimestamp } from '../abi/message_batch.ts';
 import { GraphOperatorError } from './errors.ts';
 import type { SetCondition, SetOptions } from './state_store.ts';
@@ -20,8 +20,8 @@ export interface OperatorInstanceOptions {
 export interface OperatorStateStore {
   get(key: Uint8Array): Uint8Array | undefined;
   set(key: Uint8Array, value: Uint8Array, opts: SetOptions): number;
-  delete(key: Uint8Array, fence?: { physical: number; counter: number; node: number }): number;
-  deleteIfEqual(key: Uint8Array, value: Uint8Array, fence?: { physical: number; counter: number; node: number }): number;
+  delete(key: Uint8Array, fence?: Hlc): number;
+  deleteIfEqual(key: Uint8Array, value: Uint8Array, fence?: Hlc): number;
 }
 
 /** What the instance reports to: logs and metrics leave through here. */
@@ -111,7 +111,7 @@ export class OperatorInstance {
           }
           return host.state.set(bytes(kp, kl).slice(), bytes(vp, vl).slice(), {
             condition: condition as SetCondition,
-            expiryMs: expiry > 0n ? Number(expiry) : undefined,
+            expiryMs: expiry > 0n ? expiry : undefined,
             fence: fence(fp),
           });
         },

@@ -1,16 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { crc32 } from 'node:zlib';
 import { StateStore, StateSnapshotError, type SetOptions } from './state_store.ts';
 import { compareHlc, type Hlc } from '../time/hlc.ts';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : new TextDecoder().decode(u));
-const hlc = (physical: number, counter = 0, node = 0): Hlc => ({ physical, counter, node });
+const hlc = (physical: number, counter = 0, node = 0): Hlc => ({ physical: BigInt(physical), counter, node });
+/** The store's clock is ns; these tests count in ms. */
+const ns = (ms: number | bigint): bigint => BigInt(ms) * 1_000_000n;
 
 function clocked(start = 1000): { store: StateStore; clock: { t: number } } {
   const clock = { t: start };
-  return { store: new StateStore(() => clock.t), clock };
+  return { store: new StateStore(() => ns(clock.t)), clock };
 }
 
 describe('StateStore get/set/delete', () => {
@@ -151,16 +154,16 @@ describe('StateStore expiry (event time)', () => {
 
   it('takes bigint time and expiry (the ABI i64), and refuses NaN', () => {
     let t = 5n;
-    const store = new StateStore(() => t);
+    const store = new StateStore(() => ns(t));
     store.set(b('k'), b('a'), { expiryMs: 3n });
     t = 7n;
     assert.equal(str(store.get(b('k'))), 'a');
     t = 8n;
     assert.equal(store.get(b('k')), undefined);
     store.set(b('h'), b('a'), { expiryMs: 0x7fff_ffff_ffff_ffffn });
-    t = 10n ** 15n;
+    t = 10n ** 13n; // ms: 2286, still before the clamped expiry (u64 max ns)
     assert.equal(str(store.get(b('h'))), 'a');
-    assert.throws(() => store.set(b('n'), b('a'), { expiryMs: Number.NaN }), /expiryMs is not a number/);
+    assert.throws(() => store.set(b('n'), b('a'), { expiryMs: Number.NaN }), /expiryMs is not an integer/);
   });
 
   it('does not use the wall clock', () => {
@@ -272,7 +275,7 @@ describe('StateStore snapshot', () => {
     store.set(b('f'), b('2'), { fence: hlc(2 ** 40, 7, 2 ** 32 - 1) });
     const snap = store.snapshot();
     let t = 149;
-    const r = StateStore.restore(snap, () => t);
+    const r = StateStore.restore(snap, () => ns(t));
     assert.deepEqual(r.snapshot(), snap);
     assert.equal(str(r.get(b('e'))), '1');
     assert.equal(r.set(b('f'), b('x'), { fence: hlc(2 ** 40, 7, 2 ** 32 - 2) }), -2);
@@ -280,7 +283,34 @@ describe('StateStore snapshot', () => {
     t = 150;
     assert.equal(r.get(b('e')), undefined);
     // restored after the expiry: dropped at once
-    assert.equal(StateStore.restore(snap, () => 150).size, 1);
+    assert.equal(StateStore.restore(snap, () => ns(150)).size, 1);
+  });
+
+  it('restores a version 1 snapshot (times in ms) with its times in ns', () => {
+    // "EDSS", v1, 1 entry: flags expiry|fence, key "k", value "v", expiry 2000 ms, fence (1500 ms, 3, 4)
+    const body = Buffer.alloc(9 + 1 + 4 + 1 + 4 + 1 + 8 + 16);
+    body.writeUInt32LE(0x53534445, 0);
+    body[4] = 1;
+    body.writeUInt32LE(1, 5);
+    let q = 9;
+    body[q++] = 3;
+    body.writeUInt32LE(1, q); q += 4; body[q++] = 0x6b;
+    body.writeUInt32LE(1, q); q += 4; body[q++] = 0x76;
+    body.writeBigUInt64LE(2000n, q); q += 8;
+    body.writeBigUInt64LE(1500n, q); body.writeUInt32LE(3, q + 8); body.writeUInt32LE(4, q + 12);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(crc32(body), 0);
+    let t = ns(1999) + 999_999n;
+    const r = StateStore.restore(Buffer.concat([body, crc]), () => t);
+    assert.equal(str(r.get(b('k'))), 'v');
+    assert.equal(r.set(b('k'), b('w'), { fence: { physical: ns(1500) - 1n, counter: 3, node: 4 } }), -2);
+    assert.equal(r.set(b('k'), b('v'), { fence: { physical: ns(1500), counter: 3, node: 4 }, expiryMs: 1 }), 1);
+    t = ns(2000) + 999_998n;
+    assert.equal(str(r.get(b('k'))), 'v', 'the new expiry is 1 ms after the clock, to the ns');
+    t += 1n;
+    assert.equal(r.get(b('k')), undefined);
+    // its snapshot is version 2
+    assert.equal(Buffer.from(r.snapshot())[4], 2);
   });
 
   it('names what is wrong with a corrupt snapshot', () => {
@@ -289,10 +319,10 @@ describe('StateStore snapshot', () => {
     store.set(b('b'), b('2'));
     const snap = Buffer.from(store.snapshot());
     const bad = (edit: (s: Buffer) => Buffer, re: RegExp): void => {
-      assert.throws(() => StateStore.restore(edit(Buffer.from(snap)), () => 0), (e: unknown) => e instanceof StateSnapshotError && re.test(e.message));
+      assert.throws(() => StateStore.restore(edit(Buffer.from(snap)), () => 0n), (e: unknown) => e instanceof StateSnapshotError && re.test(e.message));
     };
     bad((s) => { s[0] ^= 1; return s; }, /bad magic/);
-    bad((s) => { s[4] = 2; return s; }, /unknown version 2/);
+    bad((s) => { s[4] = 3; return s; }, /unknown version 3/);
     bad((s) => { s[9] = 0x80; return s; }, /entry 0 has unknown flags 0x80/);
     bad((s) => { s[14] = 0x63; return s; }, /entry 1 key is not after the previous key/);
     bad((s) => { s[19] ^= 0xff; return s; }, /checksum mismatch/);
@@ -364,7 +394,7 @@ class Model {
 
 const keyArb = fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 2 });
 const valueArb = fc.array(fc.constantFrom(0, 1, 255), { maxLength: 2 });
-const fenceArb = fc.option(fc.record({ physical: fc.integer({ min: 0, max: 3 }), counter: fc.integer({ min: 0, max: 2 }), node: fc.integer({ min: 0, max: 1 }) }), { nil: undefined });
+const fenceArb = fc.option(fc.record({ physical: fc.bigInt({ min: 0n, max: 3n }), counter: fc.integer({ min: 0, max: 2 }), node: fc.integer({ min: 0, max: 1 }) }), { nil: undefined });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('get' as const), key: keyArb }),
   fc.record({ op: fc.constant('set' as const), key: keyArb, value: valueArb, condition: fc.constantFrom(0 as const, 1 as const, 2 as const), expiryMs: fc.integer({ min: -1, max: 5 }), fence: fenceArb }),
@@ -378,7 +408,7 @@ describe('StateStore properties', () => {
   it('behaves like the reference model on random operation sequences', () => {
     fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
       const clock = { t: 0 };
-      const now = (): number => clock.t;
+      const now = (): bigint => ns(clock.t);
       let store = new StateStore(now);
       const model = new Model();
       for (const o of ops) {
@@ -401,7 +431,7 @@ describe('StateStore properties', () => {
             break;
           }
         }
-        assert.deepEqual(got, model.apply(o, clock.t), `op ${JSON.stringify(o)}`);
+        assert.deepEqual(got, model.apply(o, clock.t), `op ${JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
         assert.equal(store.size, model.liveSize(clock.t));
       }
     }), { numRuns: 300 });
@@ -412,7 +442,7 @@ describe('StateStore properties', () => {
       key: fc.uint8Array({ maxLength: 6 }),
       value: fc.uint8Array({ maxLength: 20 }),
       expiryMs: fc.integer({ min: 0, max: 1e6 }),
-      fence: fc.option(fc.record({ physical: fc.nat(), counter: fc.nat(), node: fc.nat() }), { nil: undefined }),
+      fence: fc.option(fc.record({ physical: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), counter: fc.nat(), node: fc.nat() }), { nil: undefined }),
     });
     fc.assert(fc.property(fc.array(entryArb, { maxLength: 30 }), (entries) => {
       const store = new StateStore(() => 0n);
@@ -431,11 +461,11 @@ describe('StateStore properties', () => {
       fc.array(fc.record({ key: fc.uint8Array({ maxLength: 5 }), value: fc.uint8Array({ maxLength: 8 }), expiry: fc.boolean(), fenced: fc.boolean() }), { maxLength: 8 }),
       fc.nat(),
       (entries, cut) => {
-        const store = new StateStore(() => 0);
+        const store = new StateStore(() => 0n);
         for (const e of entries) store.set(e.key, e.value, { expiryMs: e.expiry ? 10 : 0, ...(e.fenced ? { fence: hlc(1) } : {}) });
         const snap = store.snapshot();
         const short = snap.subarray(0, cut % snap.length);
-        assert.throws(() => StateStore.restore(short, () => 0), StateSnapshotError);
+        assert.throws(() => StateStore.restore(short, () => 0n), StateSnapshotError);
       },
     ), { numRuns: 300 });
   });
@@ -445,11 +475,11 @@ describe('StateStore properties', () => {
       fc.array(fc.record({ key: fc.uint8Array({ maxLength: 5 }), value: fc.uint8Array({ maxLength: 8 }) }), { minLength: 1, maxLength: 8 }),
       fc.nat(), fc.integer({ min: 1, max: 255 }),
       (entries, at, flip) => {
-        const store = new StateStore(() => 0);
+        const store = new StateStore(() => 0n);
         for (const e of entries) store.set(e.key, e.value);
         const snap = Buffer.from(store.snapshot());
         snap[at % snap.length] ^= flip;
-        assert.throws(() => StateStore.restore(snap, () => 0), StateSnapshotError);
+        assert.throws(() => StateStore.restore(snap, () => 0n), StateSnapshotError);
       },
     ), { numRuns: 300 });
   });

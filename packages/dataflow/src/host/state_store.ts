@@ -29,22 +29,22 @@ export class StateSnapshotError extends Error {
 
 interface Entry {
   value: Uint8Array;
-  /** Physical ms at which the key expires; 0 = never. */
-  expiresAt: number;
+  /** Physical ns at which the key expires; 0n = never. */
+  expiresAt: bigint;
   fence: Hlc | undefined;
 }
 
 const MAGIC = 0x53534445; // "EDSS" read as a little-endian u32
-const VERSION = 1;
+// 2: expiry and fence times in ns; 1 (still read, converted): in ms.
+const VERSION = 2;
+const VERSION_MS = 1;
 const HEADER = 4 + 1 + 4; // magic, version, entry count
 const FLAG_EXPIRY = 1;
 const FLAG_FENCE = 2;
 const U32_MAX = 0xffff_ffff;
 const NEVER = Number.POSITIVE_INFINITY;
-
-function toMs(t: bigint | number): number {
-  return typeof t === 'bigint' ? Number(t) : t;
-}
+const U64_MAX = (1n << 64n) - 1n;
+const NS_PER_MS = 1_000_000n;
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
@@ -64,39 +64,39 @@ function keyString(key: Uint8Array): string {
 
 function checkFence(fence: Hlc): void {
   const { physical, counter, node } = fence;
-  if (!Number.isSafeInteger(physical) || physical < 0) throw new RangeError(`fence physical time ${physical} is not a u64 millisecond count`);
+  if (typeof physical !== 'bigint' || physical < 0n || physical > U64_MAX) throw new RangeError(`fence physical time ${physical} is not a u64 nanosecond count`);
   if (!Number.isInteger(counter) || counter < 0 || counter > U32_MAX) throw new RangeError(`fence counter ${counter} is not a u32`);
   if (!Number.isInteger(node) || node < 0 || node > U32_MAX) throw new RangeError(`fence node ${node} is not a u32`);
 }
 
 export class StateStore {
-  readonly #now: () => bigint | number;
+  readonly #now: () => bigint;
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
   /** A lower bound of the earliest expiry among entries (NEVER when none expire). */
-  #nextExpiry = NEVER;
+  #nextExpiry: bigint | number = NEVER;
   #opsSinceSweep = 0;
 
-  /** `now` returns the instance's HLC physical time in ms. */
-  constructor(now: () => bigint | number) {
+  /** `now` returns the instance's HLC physical time in ns. */
+  constructor(now: () => bigint) {
     this.#now = now;
   }
 
   /** Live entries (expired ones are dropped first). */
   get size(): number {
-    this.#sweep(toMs(this.#now()));
+    this.#sweep(this.#now());
     return this.#entries.size;
   }
 
   /** Key plus value bytes of the live entries. */
   get byteSize(): number {
-    this.#sweep(toMs(this.#now()));
+    this.#sweep(this.#now());
     return this.#bytes;
   }
 
   /** The value, or undefined when absent or expired. The returned bytes are the store's: do not mutate. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.#live(keyString(key), toMs(this.#now()))?.value;
+    return this.#live(keyString(key), this.#now())?.value;
   }
 
   set(key: Uint8Array, value: Uint8Array, options: SetOptions = {}): StateResult {
@@ -104,10 +104,11 @@ export class StateStore {
     if (condition !== 0 && condition !== 1 && condition !== 2) throw new RangeError(`state set condition ${String(condition)} is not 0, 1 or 2`);
     const fence = options.fence;
     if (fence !== undefined) checkFence(fence);
-    const expiryMs = options.expiryMs === undefined ? 0 : toMs(options.expiryMs);
-    if (Number.isNaN(expiryMs)) throw new RangeError('state set expiryMs is not a number');
+    const e = options.expiryMs ?? 0;
+    if (typeof e === 'number' && !Number.isInteger(e)) throw new RangeError('state set expiryMs is not an integer');
+    const expiryMs = BigInt(e);
 
-    const now = toMs(this.#now());
+    const now = this.#now();
     const k = keyString(key);
     const old = this.#live(k, now);
     if (old !== undefined && old.fence !== undefined && (fence === undefined || compareHlc(fence, old.fence) < 0)) return -2;
@@ -117,7 +118,7 @@ export class StateStore {
     // (new Uint8Array, not slice(): Buffer's slice() is a view.)
     const entry: Entry = {
       value: new Uint8Array(value),
-      expiresAt: expiryMs > 0 ? Math.min(now + expiryMs, Number.MAX_SAFE_INTEGER) : 0,
+      expiresAt: expiryMs > 0n ? min(now + expiryMs * NS_PER_MS, U64_MAX) : 0n,
       fence: fence === undefined ? undefined : { physical: fence.physical, counter: fence.counter, node: fence.node },
     };
     if (old !== undefined) this.#bytes -= k.length + old.value.byteLength;
@@ -129,7 +130,7 @@ export class StateStore {
   delete(key: Uint8Array, fence?: Hlc): StateResult {
     if (fence !== undefined) checkFence(fence);
     const k = keyString(key);
-    const old = this.#live(k, toMs(this.#now()));
+    const old = this.#live(k, this.#now());
     if (old === undefined) return 0;
     if (old.fence !== undefined && (fence === undefined || compareHlc(fence, old.fence) < 0)) return -2;
     this.#remove(k, old);
@@ -139,7 +140,7 @@ export class StateStore {
   deleteIfEqual(key: Uint8Array, value: Uint8Array, fence?: Hlc): StateResult {
     if (fence !== undefined) checkFence(fence);
     const k = keyString(key);
-    const old = this.#live(k, toMs(this.#now()));
+    const old = this.#live(k, this.#now());
     if (old === undefined) return 0;
     if (old.fence !== undefined && (fence === undefined || compareHlc(fence, old.fence) < 0)) return -2;
     if (!bytesEqual(old.value, value)) return 0;
@@ -151,23 +152,24 @@ export class StateStore {
   purgeExpired(): number {
     const before = this.#entries.size;
     this.#nextExpiry = 0; // force the sweep
-    this.#sweep(toMs(this.#now()));
+    this.#sweep(this.#now());
     return before - this.#entries.size;
   }
 
   /**
    * A deterministic binary snapshot of the live entries: equal stores give equal bytes.
-   * Layout (little-endian): "EDSS", u8 version 1, u32 count, count × entry in ascending key byte
+   * Layout (little-endian): "EDSS", u8 version 2, u32 count, count × entry in ascending key byte
    * order, u32 CRC-32 of everything before it. Entry: u8 flags (1 expiry, 2 fence), u32 key
-   * length, key, u32 value length, value, [u64 expiry physical ms], [16-byte HLC fence as in ABI.md].
+   * length, key, u32 value length, value, [u64 expiry physical ns], [16-byte HLC fence as in ABI.md].
+   * Version 1 (still restored) was the same with ms for ns.
    */
   snapshot(): Uint8Array {
-    this.#sweep(toMs(this.#now()));
+    this.#sweep(this.#now());
     const keys = [...this.#entries.keys()].sort();
     let size = HEADER + 4;
     for (const k of keys) {
       const e = this.#entries.get(k)!;
-      size += 1 + 4 + k.length + 4 + e.value.byteLength + (e.expiresAt > 0 ? 8 : 0) + (e.fence !== undefined ? 16 : 0);
+      size += 1 + 4 + k.length + 4 + e.value.byteLength + (e.expiresAt > 0n ? 8 : 0) + (e.fence !== undefined ? 16 : 0);
     }
     const out = Buffer.allocUnsafe(size);
     out.writeUInt32LE(MAGIC, 0);
@@ -176,7 +178,7 @@ export class StateStore {
     let pos = HEADER;
     for (const k of keys) {
       const e = this.#entries.get(k)!;
-      out[pos++] = (e.expiresAt > 0 ? FLAG_EXPIRY : 0) | (e.fence !== undefined ? FLAG_FENCE : 0);
+      out[pos++] = (e.expiresAt > 0n ? FLAG_EXPIRY : 0) | (e.fence !== undefined ? FLAG_FENCE : 0);
       out.writeUInt32LE(k.length, pos);
       pos += 4;
       pos += out.write(k, pos, 'latin1');
@@ -184,12 +186,12 @@ export class StateStore {
       pos += 4;
       out.set(e.value, pos);
       pos += e.value.byteLength;
-      if (e.expiresAt > 0) {
-        out.writeBigUInt64LE(BigInt(e.expiresAt), pos);
+      if (e.expiresAt > 0n) {
+        out.writeBigUInt64LE(e.expiresAt, pos);
         pos += 8;
       }
       if (e.fence !== undefined) {
-        out.writeBigUInt64LE(BigInt(e.fence.physical), pos);
+        out.writeBigUInt64LE(e.fence.physical, pos);
         out.writeUInt32LE(e.fence.counter, pos + 8);
         out.writeUInt32LE(e.fence.node, pos + 12);
         pos += 16;
@@ -200,7 +202,7 @@ export class StateStore {
   }
 
   /** Rebuilds a store from `snapshot()` bytes; entries already expired at `now()` are dropped. */
-  static restore(bytes: Uint8Array, now: () => bigint | number): StateStore {
+  static restore(bytes: Uint8Array, now: () => bigint): StateStore {
     const buf = asBuffer(bytes);
     const fail = (what: string): never => {
       throw new StateSnapshotError(`state snapshot ${what}`);
@@ -210,11 +212,13 @@ export class StateStore {
     };
     need(0, HEADER, 'header');
     if (buf.readUInt32LE(0) !== MAGIC) fail('has a bad magic number (not a state snapshot)');
-    if (buf[4] !== VERSION) fail(`has unknown version ${buf[4]}`);
+    if (buf[4] !== VERSION && buf[4] !== VERSION_MS) fail(`has unknown version ${buf[4]}`);
+    // version 1 times were ms: × 1e6 is exact (a result past u64 is refused below)
+    const unit = buf[4] === VERSION_MS ? NS_PER_MS : 1n;
     const count = buf.readUInt32LE(5);
 
     const store = new StateStore(now);
-    const t = toMs(now());
+    const t = now();
     let pos = HEADER;
     let prev: string | undefined;
     for (let i = 0; i < count; i++) {
@@ -234,23 +238,23 @@ export class StateStore {
       need(pos, vlen, `entry ${i} value`);
       const value = buf.subarray(pos, pos + vlen);
       pos += vlen;
-      let expiresAt = 0;
+      let expiresAt = 0n;
       if ((flags & FLAG_EXPIRY) !== 0) {
         need(pos, 8, `entry ${i} expiry`);
-        const x = buf.readBigUInt64LE(pos);
+        const x = buf.readBigUInt64LE(pos) * unit;
         pos += 8;
-        if (x === 0n || x > BigInt(Number.MAX_SAFE_INTEGER)) fail(`is corrupt: entry ${i} expiry ${x} is out of range`);
-        expiresAt = Number(x);
+        if (x === 0n || x > U64_MAX) fail(`is corrupt: entry ${i} expiry ${x} is out of range`);
+        expiresAt = x;
       }
       let fence: Hlc | undefined;
       if ((flags & FLAG_FENCE) !== 0) {
         need(pos, 16, `entry ${i} fence`);
-        const physical = buf.readBigUInt64LE(pos);
-        if (physical > BigInt(Number.MAX_SAFE_INTEGER)) fail(`is corrupt: entry ${i} fence time ${physical} is out of range`);
-        fence = { physical: Number(physical), counter: buf.readUInt32LE(pos + 8), node: buf.readUInt32LE(pos + 12) };
+        const physical = buf.readBigUInt64LE(pos) * unit;
+        if (physical > U64_MAX) fail(`is corrupt: entry ${i} fence time ${physical} is out of range`);
+        fence = { physical, counter: buf.readUInt32LE(pos + 8), node: buf.readUInt32LE(pos + 12) };
         pos += 16;
       }
-      if (expiresAt === 0 || t < expiresAt) store.#put(k, { value: new Uint8Array(value), expiresAt, fence });
+      if (expiresAt === 0n || t < expiresAt) store.#put(k, { value: new Uint8Array(value), expiresAt, fence });
     }
     need(pos, 4, 'checksum');
     if (buf.readUInt32LE(pos) !== crc32(buf.subarray(0, pos))) fail('is corrupt: checksum mismatch');
@@ -260,10 +264,10 @@ export class StateStore {
   }
 
   /** The entry of `k` unless absent or expired (an expired one is dropped on the way). */
-  #live(k: string, now: number): Entry | undefined {
+  #live(k: string, now: bigint): Entry | undefined {
     const e = this.#entries.get(k);
     if (e === undefined) return undefined;
-    if (e.expiresAt !== 0 && now >= e.expiresAt) {
+    if (e.expiresAt !== 0n && now >= e.expiresAt) {
       this.#remove(k, e);
       return undefined;
     }
@@ -273,7 +277,7 @@ export class StateStore {
   #put(k: string, e: Entry): void {
     this.#entries.set(k, e);
     this.#bytes += k.length + e.value.byteLength;
-    if (e.expiresAt !== 0 && e.expiresAt < this.#nextExpiry) this.#nextExpiry = e.expiresAt;
+    if (e.expiresAt !== 0n && e.expiresAt < this.#nextExpiry) this.#nextExpiry = e.expiresAt;
   }
 
   #remove(k: string, e: Entry): void {
@@ -282,15 +286,19 @@ export class StateStore {
   }
 
   /** Drops expired entries when one may be due; amortised by the callers. */
-  #sweep(now: number): void {
+  #sweep(now: bigint): void {
     this.#opsSinceSweep = 0;
     if (now < this.#nextExpiry) return;
-    let next = NEVER;
+    let next: bigint | number = NEVER;
     for (const [k, e] of this.#entries) {
-      if (e.expiresAt === 0) continue;
+      if (e.expiresAt === 0n) continue;
       if (now >= e.expiresAt) this.#remove(k, e);
       else if (e.expiresAt < next) next = e.expiresAt;
     }
     this.#nextExpiry = next;
   }
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }

@@ -6,7 +6,7 @@
 import { MessageBatchBuilder, M_PHYSICAL, compareTimestampBytes, type MessageBatch } from '../abi/message_batch.ts';
 import type { Chunk } from './message_chunk.ts';
 import type { FrontierSteps } from './frontier_steps.ts';
-import { canonical, heldTimestamp, physicalOf, type Held, type HeldBuffer } from './held_buffer.ts';
+import { canonical, heldTimestamp, type Held, type HeldBuffer } from './held_buffer.ts';
 
 export class AccumulateBuffer implements HeldBuffer {
   /** Groups by timestamp (its 16 bytes as latin1), in arrival order of their first message. */
@@ -38,7 +38,7 @@ export class AccumulateBuffer implements HeldBuffer {
     const due: { ts: Buffer; key: number; group: Held[] }[] = [];
     for (const [k, group] of this.groups) {
       const ts = heldTimestamp(group[0]);
-      const key = steps.releaseKey(physicalOf(ts));
+      const key = steps.releaseKey(ts);
       if (key < 0) continue;
       this.groups.delete(k);
       due.push({ ts, key, group });

@@ -5,7 +5,7 @@
 import { MessageBatchBuilder, M_PHYSICAL, compareTimestampBytes } from '../abi/message_batch.ts';
 import type { Chunk } from './message_chunk.ts';
 import type { FrontierSteps } from './frontier_steps.ts';
-import { canonical, heldTimestamp, physicalOf, type Held, type HeldBuffer } from './held_buffer.ts';
+import { canonical, heldTimestamp, type Held, type HeldBuffer } from './held_buffer.ts';
 
 export class ConcatenateBuffer implements HeldBuffer {
   /** Held messages in arrival order. */
@@ -27,7 +27,7 @@ export class ConcatenateBuffer implements HeldBuffer {
     const keep: Held[] = [];
     const due: (Held & { key: number })[] = [];
     for (const h of this.held) {
-      const key = steps.releaseKey(physicalOf(heldTimestamp(h)));
+      const key = steps.releaseKey(heldTimestamp(h));
       if (key < 0) keep.push(h);
       else due.push({ ...h, key: Math.max(key, h.order) });
     }

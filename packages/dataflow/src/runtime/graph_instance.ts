@@ -13,6 +13,7 @@
 import type { GraphPlan, PlanOperation } from '../definition/types.ts';
 import { MessageBatch, MessageBatchBuilder } from '../abi/message_batch.ts';
 import { HybridClock, type Hlc } from '../time/hlc.ts';
+import { nsOf } from '../time/nanos.ts';
 import { StateStore } from '../host/state_store.ts';
 import { GraphOperatorError } from '../host/errors.ts';
 import { OperatorInstance, type OperatorHost } from '../host/operator_instance.ts';
@@ -82,8 +83,12 @@ export class GraphInstance {
   position = 0;
   /** Outputs emitted so far (the next output's sequence number). */
   seq = 0;
-  /** No message with an earlier event time (ms) is accepted any more. */
-  frontier = -INFINITE;
+  /**
+   * No message with an earlier event time is accepted any more: the frontier as whole ms
+   * (±Infinity: none yet / flushed) and ns past it (see time/nanos.ts).
+   */
+  frontierMs = -INFINITE;
+  frontierSub = 0;
   lateMessages = 0;
   readonly clock: HybridClock;
   readonly state: StateStore;
@@ -102,12 +107,14 @@ export class GraphInstance {
     if (snap) {
       this.position = snap.position;
       this.seq = snap.seq;
-      this.frontier = snap.frontier;
+      this.frontierMs = snap.frontierMs;
+      this.frontierSub = snap.frontierSub;
       this.lateMessages = snap.lateMessages;
       this.clock.physical = snap.clock.physical;
       this.clock.counter = snap.clock.counter;
     }
-    this.state = snap ? StateStore.restore(snap.state, () => this.clock.physical) : new StateStore(() => this.clock.physical);
+    const now = () => this.clock.physical;
+    this.state = snap ? StateStore.restore(snap.state, now) : new StateStore(now);
     if (!snap && opts.state) {
       for (const [k, v] of Object.entries(opts.state)) this.state.set(Buffer.from(k), Buffer.from(v), { condition: 0 });
     }
@@ -157,23 +164,28 @@ export class GraphInstance {
     this.steps.clear();
     // Late check and frontier, message by message; the clock follows the event times.
     let late: Uint8Array | null = null;
-    let frontier = this.frontier;
+    // The frontier is (ms, sub): lateness is whole ms, so it moves only the ms half.
+    let fm = this.frontierMs;
+    let fs = this.frontierSub;
     const lateness = this.allowedLatenessMs;
     for (let i = 0; i < n; i++) {
-      const t = input.physical(i);
-      if (t < frontier) {
+      const tm = input.physicalMs(i);
+      const ts = input.physicalSub(i);
+      if (tm < fm || (tm === fm && ts < fs)) {
         (late ??= new Uint8Array(n))[i] = 1;
         continue;
       }
-      this.clock.observe(t, input.counter(i));
-      const f = t - lateness;
-      if (f > frontier) {
-        frontier = f;
-        this.steps.add(base + i, f);
+      this.clock.observe(tm, ts, input.counter(i));
+      const m = tm - lateness;
+      if (m > fm || (m === fm && ts > fs)) {
+        fm = m;
+        fs = ts;
+        this.steps.add(base + i, m, ts);
       }
     }
     this.position = base + n;
-    this.frontier = frontier;
+    this.frontierMs = fm;
+    this.frontierSub = fs;
     let accepted = input;
     let lateBatch = MessageBatch.EMPTY;
     const order = new Float64Array(n);
@@ -189,7 +201,7 @@ export class GraphInstance {
         }
         keep.appendFrom(input, i);
         order[k] = 2 * (base + i);
-        origin[k] = input.physical(i);
+        origin[k] = input.physicalMs(i);
         k++;
       }
       accepted = keep.finish();
@@ -198,7 +210,7 @@ export class GraphInstance {
     } else {
       for (let i = 0; i < n; i++) {
         order[i] = 2 * (base + i);
-        origin[i] = input.physical(i);
+        origin[i] = input.physicalMs(i);
       }
     }
     const src = this.ops[this.sourceIndex];
@@ -212,9 +224,20 @@ export class GraphInstance {
   /** End of input (`graph test`): the frontier moves past every timestamp and all buffers drain. */
   flush(): StepResult {
     this.steps.clear();
-    this.steps.add(this.position, INFINITE);
-    this.frontier = INFINITE;
+    this.steps.add(this.position, INFINITE, 0);
+    this.frontierMs = INFINITE;
+    this.frontierSub = 0;
     return { ...this.run(), late: MessageBatch.EMPTY };
+  }
+
+  /** The frontier in whole ms (floored; ±Infinity: none yet / flushed), for status and metrics. */
+  get frontier(): number {
+    return this.frontierMs;
+  }
+
+  /** The frontier in ns, or null when not finite. */
+  frontierNs(): bigint | null {
+    return Number.isFinite(this.frontierMs) ? nsOf(this.frontierMs, this.frontierSub) : null;
   }
 
   stats(): OperationStats[] {
@@ -239,7 +262,8 @@ export class GraphInstance {
     return encodeGraphSnapshot({
       position: this.position,
       seq: this.seq,
-      frontier: this.frontier,
+      frontierMs: this.frontierMs,
+      frontierSub: this.frontierSub,
       lateMessages: this.lateMessages,
       clock: { physical: this.clock.physical, counter: this.clock.counter },
       state: this.state.snapshot(),

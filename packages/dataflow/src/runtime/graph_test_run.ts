@@ -9,10 +9,11 @@ import { InvalidGraphError } from '../definition/diagnostics.ts';
 import { MessageBatch, MessageBatchBuilder, KIND_MESSAGE, KIND_RAW, KIND_SNAPSHOT, encodeProperties } from '../abi/message_batch.ts';
 import { compileOperatorModule, type CompiledOperatorModule } from '../host/operator_module.ts';
 import { GraphInstance } from './graph_instance.ts';
+import { formatNanosIso, nsFromMs, parseNanosIso } from '../time/nanos.ts';
 
 /** One line of a `--input` JSONL file. */
 export interface TestMessage {
-  /** Event time: epoch ms or an ISO-8601 string. */
+  /** Event time: epoch ms, or an ISO-8601 string (up to nine fractional digits: ns, exact). */
   timestamp: number | string;
   topic?: string;
   contentType?: string;
@@ -38,7 +39,8 @@ export interface TestMessage {
 export interface TestOutput {
   partition: number;
   seq: number;
-  timestamp: number;
+  /** Physical time, ISO-8601 UTC with nine fractional digits (ns, exact). */
+  timestamp: string;
   counter: number;
   node: number;
   topic?: string;
@@ -150,8 +152,8 @@ export function runGraphTest(opts: GraphTestOptions): GraphTestResult {
 
 export interface ParseTestMessagesOptions {
   /**
-   * Lines are bare payloads (JSON objects) whose event time is this field (ISO-8601 or epoch
-   * ms), instead of `{timestamp, payload, ...}` messages.
+   * Lines are bare payloads (JSON objects) whose event time is this field (ISO-8601, up to ns,
+   * or epoch ms), instead of `{timestamp, payload, ...}` messages.
    */
   timestampField?: string;
   /** With timestampField: the content type given to each message (default application/json). */
@@ -195,10 +197,12 @@ export function parseTestMessages(text: string, file = 'input', opts: ParseTestM
   return out;
 }
 
-function eventTime(m: TestMessage, where: string): number {
-  const t = typeof m.timestamp === 'number' ? m.timestamp : Date.parse(m.timestamp);
-  if (!Number.isFinite(t) || t < 0 || !Number.isInteger(t)) throw new GraphTestInputError(`${where}: "timestamp" ${JSON.stringify(m.timestamp)} is not epoch milliseconds or an ISO-8601 time`);
-  return t;
+/** A message's event time in ns. */
+function eventTime(m: TestMessage, where: string): bigint {
+  const t = m.timestamp;
+  const ns = typeof t === 'number' ? (Number.isSafeInteger(t) && t >= 0 ? nsFromMs(t) : undefined) : typeof t === 'string' ? parseNanosIso(t) : undefined;
+  if (ns === undefined) throw new GraphTestInputError(`${where}: "timestamp" ${JSON.stringify(t)} is not epoch milliseconds or an ISO-8601 time`);
+  return ns;
 }
 
 function payloadOf(m: TestMessage): Buffer {
@@ -237,7 +241,7 @@ function toTestOutput(batch: MessageBatch, i: number, partition: number, seq: nu
   } catch {
     json = false; // not JSON: keep the text
   }
-  const out: TestOutput = { partition, seq, timestamp: m.timestamp.physical, counter: m.timestamp.counter, node: m.timestamp.node, payload: undefined };
+  const out: TestOutput = { partition, seq, timestamp: formatNanosIso(m.timestamp.physical), counter: m.timestamp.counter, node: m.timestamp.node, payload: undefined };
   if (snapshot) {
     out.kind = 'snapshot';
     out.format = m.contentType;

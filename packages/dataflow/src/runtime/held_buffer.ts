@@ -9,6 +9,10 @@ import type { FrontierSteps } from './frontier_steps.ts';
 export interface Held {
   bytes: Buffer;
   order: number;
+  /**
+   * Whole ms of the causing source message's event time: a tie-break key only (messages with
+   * equal keys and timestamps then compare by bytes), so ms is enough and stays one number.
+   */
   origin: number;
 }
 
@@ -20,11 +24,6 @@ export interface HeldBuffer {
   /** Held messages in checkpoint order. */
   forEach(fn: (h: Held) => void): void;
   readonly size: number;
-}
-
-/** The physical time (ms) of a message timestamp's 16 bytes (u64 little-endian first). */
-export function physicalOf(ts: Uint8Array): number {
-  return (ts[0] | (ts[1] << 8) | (ts[2] << 16)) + ts[3] * 0x1000000 + ((ts[4] | (ts[5] << 8) | (ts[6] << 16)) + ts[7] * 0x1000000) * 2 ** 32;
 }
 
 /** The held message's timestamp: 16 bytes inside its message header. */

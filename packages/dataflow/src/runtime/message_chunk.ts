@@ -3,7 +3,7 @@ import { MessageBatchBuilder, type MessageBatch } from '../abi/message_batch.ts'
 
 /**
  * A batch moving along one connection. `order[i]` is message i's order key (see
- * graph_instance.ts) and `origin[i]` the event time of the source message that caused it.
+ * graph_instance.ts) and `origin[i]` the event time (whole ms) of the source message that caused it.
  */
 export interface Chunk {
   batch: MessageBatch;

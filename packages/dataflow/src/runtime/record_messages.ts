@@ -30,6 +30,7 @@ import {
   MessageBatch,
   MessageBatchBuilder,
 } from '../abi/message_batch.ts';
+import { msAt, writeMsSub } from '../time/nanos.ts';
 
 export const CONTENT_TYPE_HEADER = 'content-type';
 export const SNAPSHOT_FORMAT_HEADER = 'snapshot-format';
@@ -52,7 +53,7 @@ function frameDimension(name: string, v: Buffer | null, offset: number): number 
 /** Snapshot headers: set when writing a snapshot record, dropped from properties when reading one. */
 function isSnapshotHeader(k: string): boolean {
   return k === SNAPSHOT_FORMAT_HEADER || k === SNAPSHOT_WIDTH_HEADER || k === SNAPSHOT_HEIGHT_HEADER;
-}const TWO_32 = 2 ** 32;
+}
 
 export interface SourceBatches {
   messages: MessageBatch;
@@ -122,8 +123,7 @@ function appendPlainRecord(builder: MessageBatchBuilder, r: RecordCursor, templa
   v.setUint32(p, size, true);
   v.setUint32(p + M_PAYLOAD_LEN, vl, true);
   const t = r.timestamp;
-  v.setUint32(p + M_PHYSICAL, t % TWO_32, true);
-  v.setUint32(p + M_PHYSICAL + 4, Math.floor(t / TWO_32), true);
+  writeMsSub(buf, p + M_PHYSICAL, t, 0); // record ms → ns, exactly
   r.section.copy(buf, p + template.length, r.valueStart, r.valueEnd);
 }
 
@@ -169,8 +169,7 @@ function appendRecord(builder: MessageBatchBuilder, r: RecordCursor, topic: Buff
   buf.writeUInt32LE(size, p);
   buf.writeUInt32LE(prefix + vl, p + M_PAYLOAD_LEN);
   const t = r.timestamp;
-  buf.writeUInt32LE(t % TWO_32, p + M_PHYSICAL);
-  buf.writeUInt32LE(Math.floor(t / TWO_32), p + M_PHYSICAL + 4);
+  writeMsSub(buf, p + M_PHYSICAL, t, 0); // record ms → ns, exactly
   buf.writeUInt32LE(0, p + M_PHYSICAL + 8);
   buf.writeUInt32LE(node, p + M_PHYSICAL + 12);
   buf[p + M_KIND] = snapshot ? KIND_SNAPSHOT : KIND_MESSAGE;
@@ -229,7 +228,7 @@ export function recordBatchFromMessages(batch: MessageBatch, opts: SinkBatchOpti
     const cl = bytes.readUInt16LE(p + M_CONTENT_TYPE_LEN);
     const pl = bytes.readUInt32LE(p + M_PAYLOAD_LEN);
     const pc = bytes.readUInt16LE(p + M_PROPERTY_COUNT);
-    const ts = bytes.readUInt32LE(p + M_PHYSICAL) + bytes.readUInt32LE(p + M_PHYSICAL + 4) * TWO_32;
+    const ts = readPhysical(bytes, p);
     const payloadStart = p + MESSAGE_HEADER_BYTES + tl + cl;
     const snapshot = bytes[p + M_KIND] === KIND_SNAPSHOT;
     const valueStart = snapshot ? payloadStart + SNAPSHOT_PREFIX_BYTES : payloadStart;
@@ -302,6 +301,7 @@ function plainSection(batch: MessageBatch): { section: Buffer; firstTimestamp: n
   return { section: out, firstTimestamp: first, maxTimestamp: max };
 }
 
+/** A message's record timestamp: its physical ns floored to ms. */
 function readPhysical(bytes: Buffer, p: number): number {
-  return bytes.readUInt32LE(p + M_PHYSICAL) + bytes.readUInt32LE(p + M_PHYSICAL + 4) * TWO_32;
+  return msAt(bytes, p + M_PHYSICAL);
 }

@@ -1,13 +1,15 @@
-// Hybrid logical clock timestamps (ABI.md "Timestamp"): 16 bytes, u64 physical ms, u32 logical
-// counter, u32 node id; they compare by (physical, counter, node).
+// Hybrid logical clock timestamps (ABI.md "Timestamp"): 16 bytes, u64 physical ns since the Unix
+// epoch (Azure's unit), u32 logical counter, u32 node id; they compare by (physical, counter, node).
 import { host_hlc_now } from "./host";
 
 export const HLC_SIZE: usize = 16;
+export const NANOS_PER_MILLI: u64 = 1_000_000;
+export const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
 export class Hlc {
-  /** Physical time, milliseconds since the Unix epoch. */
+  /** Physical time, nanoseconds since the Unix epoch. */
   physical: u64 = 0;
-  /** Logical counter: orders events within one millisecond. */
+  /** Logical counter: orders events within one nanosecond. */
   counter: u32 = 0;
   /** Node id: the graph instance (source partition). */
   node: u32 = 0;
@@ -54,7 +56,16 @@ export class Hlc {
     return new Hlc(this.physical, this.counter, this.node);
   }
 
-  /** `physical.counter@node`, for logs. */
+  /** Whole seconds of the physical time (Azure's `timespec.secs`). */
+  get secs(): u64 { return this.physical / NANOS_PER_SECOND; }
+
+  /** Nanoseconds past `secs` (Azure's `timespec.nanos`). */
+  get nanos(): u32 { return <u32>(this.physical % NANOS_PER_SECOND); }
+
+  /** Whole milliseconds of the physical time (a record timestamp's unit). */
+  get millis(): u64 { return this.physical / NANOS_PER_MILLI; }
+
+  /** `physical.counter@node` (physical in ns), for logs. */
   toString(): string {
     return this.physical.toString() + "." + this.counter.toString() + "@" + this.node.toString();
   }

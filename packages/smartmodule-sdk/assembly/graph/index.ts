@@ -17,7 +17,7 @@ export { parseJson, parseJsonBytes, parseJsonArray, jsonError } from "../json_pa
 export {
   parseIntBytes, parseFloatBytes, parseIntString, parseFloatString, parseOk, formatInt, formatFloat,
 } from "../numbers";
-export { Hlc, hlcNow, compareHlcAt, HLC_SIZE } from "./hlc";
+export { Hlc, hlcNow, compareHlcAt, HLC_SIZE, NANOS_PER_MILLI, NANOS_PER_SECOND } from "./hlc";
 export { Message, MessageBuilder, Property, PropertyCursor } from "./message";
 export { ModuleConfiguration, Parameters, moduleConfiguration } from "./config";
 export { Level, SetCondition, StateResult, stateStore, logger, metrics, Labels } from "./api";

@@ -112,6 +112,7 @@ export class Message {
   /** The timestamp (a new Hlc; `physicalTime` etc. read it without one). */
   get timestamp(): Hlc { return Hlc.read(this.ptr + 8); }
   get timestampPtr(): usize { return this.ptr + 8; }
+  /** Physical time, ns since the Unix epoch. */
   get physicalTime(): u64 { return load<u64>(this.ptr, 8); }
   get counter(): u32 { return load<u32>(this.ptr, 16); }
   get nodeId(): u32 { return load<u32>(this.ptr, 20); }

@@ -8,7 +8,7 @@
 //   map     mode=double (default): "value" × 2, rewritten as text with the same decimals
 //           (21.5 -> 43.0); mode=upper: the "sensor" string upper-cased in place (s-07 -> S-07)
 //   branch  last digit of "id" below 8 -> True (80 %), else False
-//   delay   to the end of the message's second: ((t / 1000) + 1) · 1000 ms, counter 0
+//   delay   to the end of the message's second: ((t / 1e9) + 1) · 1e9 ns, counter 0
 // Payloads without the field pass maps unchanged (filter: dropped; branch: False).
 export { alloc, dealloc, graph_abi_version } from "@eddy/smartmodule-sdk/graph";
 import {
@@ -100,7 +100,7 @@ export function graph_delay(ptr: i32, len: i32): i32 {
   output.beginList();
   let p = batchFirst(<usize>ptr);
   for (let i = 0; i < n; i++) {
-    store<u64>(scratch, (msgPhysical(p) / 1000 + 1) * 1000);
+    store<u64>(scratch, (msgPhysical(p) / 1_000_000_000 + 1) * 1_000_000_000);
     store<u32>(scratch, 0, 8);
     store<u32>(scratch, load<u32>(msgTimestampPtr(p), 12), 12);
     output.timestampAt(scratch);

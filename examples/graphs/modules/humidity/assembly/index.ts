@@ -2,7 +2,7 @@
 // readings {"humidity":{"value":85}} that writes {"humidity":{"count","max","min","average","last"}}
 // with full precision; `last` is the input with the latest second (ties: the later input). Any
 // other measurement fails the call ("Unexpected measurement type.").
-import { Message, fail, logger, metrics } from "@eddy/smartmodule-sdk/graph";
+import { Message, fail, logger, metrics, NANOS_PER_SECOND } from "@eddy/smartmodule-sdk/graph";
 import { MEASUREMENT_HUMIDITY, displayFloat, measurementError, readMeasurement } from "../../../shared/assembly/measurement";
 
 @accumulate_operator
@@ -47,7 +47,7 @@ function accumulateHumidity(staged: Message, inputs: Message[]): Message {
     count++;
     if (v > max) max = v;
     if (v < min) min = v;
-    const secs = input.physicalTime / 1000;
+    const secs = input.physicalTime / NANOS_PER_SECOND;
     if (secs >= lastSecs) {
       last = v;
       lastSecs = secs;

@@ -11,7 +11,7 @@
 //   accumulate {"temperature":{"count","max","min","average","last","unit"}} over the inputs,
 //              full precision; `last` is the input with the latest second (ties: later input).
 import {
-  Hlc, Message, ModuleConfiguration, fail, logger, metrics,
+  Hlc, Message, ModuleConfiguration, fail, logger, metrics, NANOS_PER_SECOND,
 } from "@eddy/smartmodule-sdk/graph";
 import {
   MEASUREMENT_TEMPERATURE, Measurement, Reading, displayFloat, measurementError, measurementJson, readMeasurement,
@@ -132,7 +132,7 @@ function accumulateTemperature(staged: Message, inputs: Message[]): Message {
     if (v > max) max = v;
     if (v < min) min = v;
     // Azure compares whole seconds only: a later input in the same second replaces `last`
-    const secs = input.physicalTime / 1000;
+    const secs = input.physicalTime / NANOS_PER_SECOND;
     if (secs >= lastSecs) {
       last = v;
       lastSecs = secs;

@@ -5,17 +5,18 @@
 // (Azure zeroes it always; one left in place keeps its counter, as Eddy's delay never moves a
 // message back in time; source messages have counter 0). The node stays.
 // Azure's window takes no parameters and neither does this one.
-import { Hlc, Message, metrics } from "@eddy/smartmodule-sdk/graph";
+import { Hlc, Message, metrics, NANOS_PER_SECOND } from "@eddy/smartmodule-sdk/graph";
 
-const WINDOW_MS: u64 = 10_000;
+// 10 s in ns (the HLC's physical unit)
+const WINDOW_NS: u64 = 10 * NANOS_PER_SECOND;
 
 @delay_operator
 function delay(input: Message, timestamp: Hlc): Hlc {
   metrics.addToCounter("requests", 1);
   // the timestamp object is lent: changing and returning it allocates nothing
-  const rest = timestamp.physical % WINDOW_MS;
+  const rest = timestamp.physical % WINDOW_NS;
   if (rest != 0) {
-    timestamp.physical += WINDOW_MS - rest;
+    timestamp.physical += WINDOW_NS - rest;
     timestamp.counter = 0;
   }
   return timestamp;
