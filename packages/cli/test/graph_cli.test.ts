@@ -80,7 +80,7 @@ test('test: runs the graph in-process; --expected passes and fails', async () =>
   const fail = await run(['graph', 'test', file('odd.yaml'), '--input', file('input.jsonl'), '--expected', file('wrong.jsonl'), '--modules', modulesDir]);
   assert.equal(fail.code, 1);
   assert.equal(fail.stderr, `${file('wrong.jsonl')}: output 2: payload: expected 2, got 3\n`
-    + `${file('wrong.jsonl')}: unexpected output 3: {"partition":0,"seq":2,"timestamp":1004,"counter":0,"node":0,"payload":5}\n${file('wrong.jsonl')}: 3 output messages, expected 2\n`);
+    + `${file('wrong.jsonl')}: unexpected output 3: {"partition":0,"seq":2,"timestamp":"1970-01-01T00:00:01.004000000Z","counter":0,"node":0,"payload":5}\n${file('wrong.jsonl')}: 3 output messages, expected 2\n`);
   const noModules = await run(['graph', 'test', file('odd.yaml'), '--input', file('input.jsonl')]);
   assert.equal(noModules.code, 1);
   assert.equal(noModules.stderr, `${file('odd.yaml')}:12:13: operations[1].module: module "ident:1.0.0" not found\n${file('odd.yaml')}:15:13: operations[2].module: module "odd:2.0.0" not found\n`);
