@@ -11,7 +11,7 @@ import { Eddy } from '@eddy/client';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, spawnBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { jsonSqlWasm } from '../smartmodule/build.ts';
-import { sqlSink } from '../src/index.ts';
+import { sqlSink } from '../src/mod.ts';
 import { startPostgres, type PostgresServer } from './postgres_server.ts';
 
 const SINK_BIN = new URL('../bin/sql-sink.ts', import.meta.url).pathname;
