@@ -118,7 +118,7 @@ export async function startConnector(def: ConnectorDefinition, opts: StartOption
 
 async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorContext, metrics: ConnectorMetrics): Promise<void> {
   const { config, logger } = base;
-  await ensureTopic(eddy, config, logger);
+  if (config.createTopic !== false) await ensureTopic(eddy, config, logger);
   const highWatermarks = (await eddy.admin().listOffsets(config.topic.name)).map((p) => ({ partition: p.partition, offset: p.highWatermark }));
   const producer: Producer = await eddy.producer(config.topic.name, {
     ...(config.producer.lingerMs !== undefined ? { lingerMs: config.producer.lingerMs } : {}),
@@ -235,6 +235,8 @@ async function runSink(def: SinkDefinition, eddy: Eddy, ctx: ConnectorContext, m
   const { config, logger } = ctx;
   const c = config.consumer;
   const named = c.strategy !== 'none';
+  // Before opening the writer: a topic that cannot be created fails the start, with nothing to close.
+  if (config.createTopic === true) await ensureTopic(eddy, config, logger);
   const writer = await ctx.retry(`opening ${def.name}`, async () => await def.open(config.options as never, ctx));
   try {
     const consumer = eddy.consumer(config.topic.name, {
