@@ -89,7 +89,9 @@ before(async () => {
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
   // --prefer-offline: the dependencies are in npm's cache after the repo's own `npm ci`.
-  await ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: app, env: npmEnv(), timeoutMs: 300_000 });
+  // --ignore-scripts: as the repo's allowScripts does, onnxruntime-node's install script (it
+  // fetches GPU builds from nuget.org) stays off; its CPU binaries ship in the package.
+  await ok('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: app, env: npmEnv(), timeoutMs: 300_000 });
   fs.writeFileSync(path.join(app, 'client.js'), [
     "import { Eddy } from '@eddy/client';",
     'const eddy = await Eddy.connect({ endpoint: process.argv[2] });',
@@ -134,7 +136,7 @@ for (const version of ['22', '24', '26']) {
 
 test('npm install -g of the tarballs gives working commands', async () => {
   const prefix = path.join(work, 'global');
-  await ok('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballFiles], { env: npmEnv(), timeoutMs: 300_000 });
+  await ok('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...tarballFiles], { env: npmEnv(), timeoutMs: 300_000 });
   const env = userEnv(process.execPath, path.join(work, 'home-global'));
   env.PATH = `${path.join(prefix, 'bin')}${path.delimiter}${env.PATH}`;
   // Global packages are not hoisted: each resolves only its own dependencies and its siblings.
