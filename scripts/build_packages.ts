@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Lower layers first. */
-export const BUILD_ORDER = ['protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk'] as const;
+export const BUILD_ORDER = [
+  'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'hub', 'connector', 'connector-file', 'connector-http', 'connector-sql', 'cdk',
+  'cli', 'smartmodule-sdk', 'smdk',
+] as const;
 
 const check = process.argv.includes('--check');
 const tsc = `${ROOT}node_modules/.bin/tsc`;

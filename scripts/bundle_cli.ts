@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { npmExternals } from './npm_externals.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BUNDLED = ['cli', 'client', 'protocol', 'smartengine', 'dataflow'];
+const BUNDLED = ['cli', 'client', 'protocol', 'smartengine', 'dataflow', 'hub'];
 
 const outdir = `${ROOT}packages/cli/dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Every package users install (the order does not matter: npm links them by name). */
-export const PUBLISHED = ['protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk'] as const;
+export const PUBLISHED = [
+  'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk',
+  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql',
+] as const;
 /** The oldest Node the compiled code and the bin shims accept. */
 export const NODE_RANGE = '>=22';
 

@@ -1,7 +1,8 @@
 // What a user gets: the packages packed into tarballs (scripts/pack.ts), installed with npm into an
 // empty directory, and run without the repo's `source` condition under Node 22, 24 and 26 (22 and
-// 24 from the npm registry, cached in tmp/nodes/): the `eddy` and `smdk` commands and a plain
-// `node` script importing @eddy/client. An older Node gets the one-line message instead.
+// 24 from the npm registry, cached in tmp/nodes/): the `eddy` and `smdk` commands, a connector
+// (`file-source`) and a plain `node` script importing @eddy/client. An older Node gets the
+// one-line message instead.
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -84,11 +85,13 @@ before(async () => {
   oldNode = older;
   const files = packed.trim().split('\n');
   tarballFiles = files;
-  assert.equal(files.length, 8, `eight tarballs: ${packed}`);
+  assert.equal(files.length, 14, `fourteen tarballs: ${packed}`);
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
   // --prefer-offline: the dependencies are in npm's cache after the repo's own `npm ci`.
-  await ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: app, env: npmEnv(), timeoutMs: 300_000 });
+  // --ignore-scripts: as the repo's allowScripts does, onnxruntime-node's install script (it
+  // fetches GPU builds from nuget.org) stays off; its CPU binaries ship in the package.
+  await ok('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: app, env: npmEnv(), timeoutMs: 300_000 });
   fs.writeFileSync(path.join(app, 'client.js'), [
     "import { Eddy } from '@eddy/client';",
     'const eddy = await Eddy.connect({ endpoint: process.argv[2] });',
@@ -111,6 +114,8 @@ for (const version of ['22', '24', '26']) {
     assert.match(await ok(node, ['--version'], { env }), new RegExp(`^v${version}\\.`));
     assert.equal((await ok(bin('eddy'), ['--version'], { env, cwd: app })).trim(), '0.1.0');
     assert.equal((await ok(bin('smdk'), ['--version'], { env, cwd: app })).trim(), '0.1.0');
+    // A connector from its tarball: the kit and the connector's compiled code load.
+    assert.equal((JSON.parse(await ok(bin('file-source'), ['metadata'], { env, cwd: app })) as { name: string }).name, 'file-source');
 
     await ok(bin('eddy'), ['cluster', 'start', '--port', '0', '--metrics-port', '-1'], { env, cwd: app });
     try {
@@ -131,7 +136,7 @@ for (const version of ['22', '24', '26']) {
 
 test('npm install -g of the tarballs gives working commands', async () => {
   const prefix = path.join(work, 'global');
-  await ok('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballFiles], { env: npmEnv(), timeoutMs: 300_000 });
+  await ok('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...tarballFiles], { env: npmEnv(), timeoutMs: 300_000 });
   const env = userEnv(process.execPath, path.join(work, 'home-global'));
   env.PATH = `${path.join(prefix, 'bin')}${path.delimiter}${env.PATH}`;
   // Global packages are not hoisted: each resolves only its own dependencies and its siblings.
@@ -143,7 +148,7 @@ test('npm install -g of the tarballs gives working commands', async () => {
 test('an older Node gets one line saying what to do', async () => {
   const env = userEnv(oldNode, path.join(work, 'home-old'));
   assert.ok(Number((await ok(oldNode, ['-p', 'process.versions.node'], { env })).split('.')[0]) < 22);
-  for (const name of ['eddy', 'smdk']) {
+  for (const name of ['eddy', 'smdk', 'file-source']) {
     const r = await run(bin(name), ['--version'], { env, cwd: app });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { Eddy } from '@eddy/client';
 import { defineSink, startConnector, type SinkWriter } from '@eddy/connector';
 import { spawnBroker } from '../../packages/broker/test/support/launcher.ts';
-import { sqlSink, type SqlSinkOptions } from '../../packages/connector-sql/src/index.ts';
+import { sqlSink, type SqlSinkOptions } from '../../packages/connector-sql/src/mod.ts';
 import { startPostgres } from '../../packages/connector-sql/test/postgres_server.ts';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });

@@ -10,7 +10,8 @@ import { publish, setPublic } from './publish.ts';
 import { CdkError, binFor, configIdentity, loadProject, type Project } from './project.ts';
 
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule.default }).default ?? AjvModule;
-const CDK_ENTRY = new URL('../bin/cdk.ts', import.meta.url).pathname;
+// The supervisor re-runs cdk through the shim, which finds the sources in the repo and dist/ installed.
+const CDK_ENTRY = new URL('../bin/cdk.js', import.meta.url).pathname;
 
 const USAGE = `cdk: build, test and deploy Eddy connectors
 

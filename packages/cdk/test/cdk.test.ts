@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { listDeployments, main, readState } from '../src/index.ts';
+import { listDeployments, main, readState } from '../src/mod.ts';
 
 let dir: string;
 let home: string | undefined;

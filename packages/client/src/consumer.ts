@@ -167,14 +167,18 @@ export class Consumer {
     return m;
   }
 
-  /** Commits the delivered positions (named consumers only). Resolves once the broker stored them. */
-  commit(): Promise<void> {
+  /**
+   * Commits the delivered positions, or `positions` (partition → next offset) when given: a
+   * caller that reads ahead commits only what it has processed. Named consumers only. Resolves
+   * once the broker stored them.
+   */
+  commit(positions?: ReadonlyMap<number, number>): Promise<void> {
     const name = this.consumerName;
     if (name === null) return Promise.reject(new EddyError(ErrorCode.InvalidConfig, 'commit() needs a named consumer (consumerName)'));
     // Serialised so an older position never lands after a newer one.
     const run = async () => {
       const partitions: { partition: number; offset: number }[] = [];
-      for (const [partition, offset] of this.currentPositions()) {
+      for (const [partition, offset] of positions ?? this.currentPositions()) {
         if (this.committed.get(partition) !== offset) partitions.push({ partition, offset });
       }
       if (partitions.length === 0) return;

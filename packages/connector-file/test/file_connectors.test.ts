@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { Eddy, Offset } from '@eddy/client';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
-import { fileSink, fileSource } from '../src/index.ts';
+import { fileSink, fileSource } from '../src/mod.ts';
 
 const SINK_BIN = new URL('../bin/file-sink.ts', import.meta.url).pathname;
 const silent = () => pino({ level: 'silent' });

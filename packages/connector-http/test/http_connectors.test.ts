@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import { Eddy, Offset } from '@eddy/client';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
-import { DelimiterSplitter, httpSink, httpSource } from '../src/index.ts';
+import { DelimiterSplitter, httpSink, httpSource } from '../src/mod.ts';
 
 const silent = () => pino({ level: 'silent' });
 let b: LaunchedBroker;

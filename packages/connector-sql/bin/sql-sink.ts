@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `sql-sink` connector. Node >= 24 runs this TypeScript file directly (type stripping).
+// The `sql-sink` connector from the TypeScript sources, for the repo (Node 26 strips types). Installed
+// copies run bin/sql-sink.js, which runs the compiled code.
 import { runConnector } from '@eddy/connector';
 import { sqlSink } from '../src/sql_sink.ts';
 

@@ -11,7 +11,7 @@ import { Eddy } from '@eddy/client';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, spawnBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { jsonSqlWasm } from '../smartmodule/build.ts';
-import { sqlSink } from '../src/index.ts';
+import { sqlSink } from '../src/mod.ts';
 import { startPostgres, type PostgresServer } from './postgres_server.ts';
 
 const SINK_BIN = new URL('../bin/sql-sink.ts', import.meta.url).pathname;
@@ -130,8 +130,6 @@ test('sql-sink SQLite (node:sqlite): inserts and upserts, typed storage, exactly
 test('sql-sink: Fluvio\'s README config with the json-sql transform (mapping, json-key, typed values, defaults) runs unmodified but for the url', async () => {
   const eddy = await Eddy.connect({ endpoint: b.endpoint });
   await eddy.admin().createSmartModule('infinyon/json-sql', await jsonSqlWasm());
-  // The kit's sinks do not create their topic (create-topic is Fluvio's way): created here.
-  await eddy.admin().createTopic('sql-topic', { partitions: 1 });
   await eddy.close();
   await db.query('CREATE TABLE topic_message (device_id int, record json)');
   // Fluvio's published sql-sink example, as it is (USERNAME, PASSWORD, HOST, PORT, DB_NAME filled in).

@@ -57,6 +57,11 @@ export interface ConnectorConfig<O> {
   /** The config's `meta.version` (the connector version it was written for). */
   version: string;
   topic: TopicConfig;
+  /**
+   * `meta.create-topic` (Fluvio's). Undefined when absent: a source creates a missing topic unless
+   * it is false; a sink creates one only when it is true.
+   */
+  createTopic?: boolean;
   producer: ProducerConfig;
   consumer: ConsumerConfig;
   /** Names declared in `meta.secrets`. */
@@ -80,6 +85,7 @@ export const META_SCHEMA: JsonSchema = {
     type: { type: 'string', minLength: 1, description: "The connector, e.g. 'http-source'" },
     version: { type: 'string', description: 'The connector version the config is written for' },
     topic: { type: ['string', 'object'], description: 'A topic name, or (apiVersion 0.2.0) a topic object {meta: {name}, partition, retention, compression}' },
+    'create-topic': { type: 'boolean', description: 'Create the topic when missing (a source does unless this is false; a sink only when true)' },
     producer: {
       type: 'object',
       additionalProperties: false,
@@ -184,6 +190,7 @@ export function parseConnectorConfig<O>(def: ConnectorInfo, text: string, opts: 
       type: meta.type,
       version: meta.version ?? def.version,
       topic: topicConfig(meta.topic, apiVersion as ApiVersion),
+      ...(meta['create-topic'] !== undefined ? { createTopic: meta['create-topic'] as boolean } : {}),
       producer: producerConfig(meta.producer ?? {}),
       consumer: consumerConfig(meta.consumer ?? {}, meta.name),
       secrets,

@@ -118,7 +118,7 @@ export async function startConnector(def: ConnectorDefinition, opts: StartOption
 
 async function runSource(def: SourceDefinition, eddy: Eddy, base: ConnectorContext, metrics: ConnectorMetrics): Promise<void> {
   const { config, logger } = base;
-  await ensureTopic(eddy, config, logger);
+  if (config.createTopic !== false) await ensureTopic(eddy, config, logger);
   const highWatermarks = (await eddy.admin().listOffsets(config.topic.name)).map((p) => ({ partition: p.partition, offset: p.highWatermark }));
   const producer: Producer = await eddy.producer(config.topic.name, {
     ...(config.producer.lingerMs !== undefined ? { lingerMs: config.producer.lingerMs } : {}),
@@ -235,6 +235,8 @@ async function runSink(def: SinkDefinition, eddy: Eddy, ctx: ConnectorContext, m
   const { config, logger } = ctx;
   const c = config.consumer;
   const named = c.strategy !== 'none';
+  // Before opening the writer: a topic that cannot be created fails the start, with nothing to close.
+  if (config.createTopic === true) await ensureTopic(eddy, config, logger);
   const writer = await ctx.retry(`opening ${def.name}`, async () => await def.open(config.options as never, ctx));
   try {
     const consumer = eddy.consumer(config.topic.name, {
@@ -258,26 +260,51 @@ async function runSink(def: SinkDefinition, eddy: Eddy, ctx: ConnectorContext, m
     const lagTimer = setInterval(() => { void updateLag(eddy, config.topic.name, consumer.currentPositions(), metrics).catch(() => {}); }, 5000);
     lagTimer.unref();
     let lastCommit = Date.now();
+    // The positions after the last written batch: what a commit may cover (the stream's own
+    // positions run one batch ahead, past the batch being read ahead).
+    let written: Map<number, number> | null = null;
     let uncommitted = false;
+    // At most one commit in flight, overlapping the next write; the client serialises commits, and
+    // a failed one fails the sink at the next commit or at the end.
+    let committing: Promise<void> | null = null;
     const commit = async (): Promise<void> => {
-      await ctx.retry('committing offsets', () => consumer.commit());
-      lastCommit = Date.now();
+      if (committing !== null) await committing;
+      const positions = written!;
       uncommitted = false;
+      const p = ctx.retry('committing offsets', () => consumer.commit(positions));
+      p.catch(() => {}); // awaited before the next commit and at the end
+      committing = p;
+      lastCommit = Date.now();
     };
+    const it = stream.batches();
     try {
-      for await (const batch of stream.batches()) {
-        const records = batch.records;
-        if (records.length === 0) continue;
-        metrics.addIn(records.length);
-        await ctx.retry(`writing to ${def.name}`, () => writer.write(records));
-        metrics.addOut(records.length);
-        if (!named) continue;
+      // Read ahead: the next batch is fetched (and decoded by the stream) while the connector
+      // writes the current one, at most one batch beyond it. Writes stay in order, one at a time.
+      let next = it.next();
+      for (;;) {
+        const r = await next;
+        if (r.done) break;
+        if (ctx.signal.aborted) break; // stopping: a batch read ahead is not written (nor committed)
+        // Taken before reading ahead moves the stream's positions past the next batch.
+        const after = named ? consumer.currentPositions() : null;
+        next = it.next();
+        next.catch(() => {}); // awaited next round; meanwhile a stream error must not go unhandled
+        const records = r.value.records;
+        if (records.length > 0) {
+          metrics.addIn(records.length);
+          await ctx.retry(`writing to ${def.name}`, () => writer.write(records));
+          metrics.addOut(records.length);
+        }
+        if (after === null) continue;
+        written = after;
         uncommitted = true;
         if (c.flushPeriodMs === undefined || Date.now() - lastCommit >= c.flushPeriodMs) await commit();
       }
       if (uncommitted) await commit();
+      if (committing !== null) await committing;
     } finally {
       clearInterval(lagTimer);
+      await it.return?.();
     }
   } finally {
     await writer.close?.();

@@ -112,6 +112,14 @@ test('consumer defaults: named after the connector, manual commits, start at the
   assert.deepEqual(config.consumer, { id: 's1', start: 'end', strategy: 'manual' });
 });
 
+test('meta.create-topic (Fluvio\'s) is a boolean, absent unless given', () => {
+  const text = (v: string): string => `meta: {name: s1, type: file-sink, topic: t${v}}\nfile: {path: /x}\n`;
+  assert.equal(parseConnectorConfig(sink, text(', create-topic: true')).config.createTopic, true);
+  assert.equal(parseConnectorConfig(sink, text(', create-topic: false')).config.createTopic, false);
+  assert.equal('createTopic' in parseConnectorConfig(sink, text('')).config, false);
+  assert.throws(() => parseConnectorConfig(sink, text(', create-topic: sometimes')), /^ConfigError: meta\.create-topic: must be boolean$/);
+});
+
 test('secrets come from the environment when the file lacks them; a missing one is a one-line error', () => {
   const text = 'meta: {name: s1, type: file-sink, topic: t}\nfile: {path: "${{secrets.P}}"}\n';
   assert.equal(parseConnectorConfig<{ path: string }>(sink, text, { env: { P: '/from/env' } }).config.options.path, '/from/env');

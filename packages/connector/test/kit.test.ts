@@ -131,6 +131,57 @@ test('a sink commits only after the write succeeded, retries failed writes, resu
   await eddy.close();
 });
 
+test('a sink reads ahead while it writes, yet writes one batch at a time in order and commits only what it wrote', async () => {
+  const eddy = await Eddy.connect({ endpoint: b.endpoint });
+  await eddy.admin().createTopic('ahead', { partitions: 1 });
+  const producer = await eddy.producer('ahead');
+  const written: string[] = [];
+  let active = 0;
+  let maxActive = 0;
+  let entered: () => void = () => {};
+  let release: () => void = () => {};
+  const firstWrite = new Promise<void>((r) => { entered = r; });
+  const gate = new Promise<void>((r) => { release = r; });
+  const sink = defineSink({
+    name: 'slow-sink', version: '0.1.0', description: 'slow',
+    options: { type: 'object' },
+    open() {
+      return {
+        async write(batch: readonly SinkRecord[]) {
+          maxActive = Math.max(maxActive, ++active);
+          entered();
+          if (written.length === 0) await gate;
+          for (const r of batch) written.push(r.value.toString());
+          active--;
+        },
+      };
+    },
+  });
+  const config = 'meta: {name: slow, type: slow-sink, topic: ahead, consumer: {offset: {start: beginning}}}\n';
+  await producer.send(null, 'a0');
+  let c = await startConnector(sink, { configText: config, endpoint: b.endpoint, logger: silentLogger(), metricsPort: -1 });
+  await firstWrite;
+  // More records while the first write is held: the sink reads them ahead, but stopping now must
+  // neither write nor commit them.
+  for (let i = 1; i < 10; i++) void producer.send(null, `a${i}`);
+  await producer.flush();
+  await new Promise((r) => setTimeout(r, 300));
+  const stopped = c.stop();
+  release();
+  await stopped;
+  assert.deepEqual(written, ['a0']);
+  const committed = (await eddy.admin().listConsumers('ahead')).filter((x) => x.consumer === 'slow');
+  assert.deepEqual(committed.map((x) => x.offset), [1]);
+
+  c = await startConnector(sink, { configText: config, endpoint: b.endpoint, logger: silentLogger(), metricsPort: -1 });
+  for (let i = 0; i < 500 && written.length < 10; i++) await new Promise((r) => setTimeout(r, 20));
+  await c.stop();
+  assert.deepEqual(written, Array.from({ length: 10 }, (_, i) => `a${i}`));
+  assert.equal(maxActive, 1, 'one write at a time');
+  assert.deepEqual((await eddy.admin().listConsumers('ahead')).filter((x) => x.consumer === 'slow').map((x) => x.offset), [10]);
+  await eddy.close();
+});
+
 test('an unreachable cluster exhausts the retry budget and fails with one line', async () => {
   const src = defineSource({ ...counter, retry: { attempts: 2, initialDelayMs: 10 } });
   const c = await startConnector(src, { configText: 'meta: {name: cnt, type: counter-source, topic: x}\n', endpoint: '127.0.0.1:1', logger: silentLogger(), metricsPort: -1 });

@@ -1,3 +1,4 @@
 // Test helpers shared by the kit's tests (not shipped).
-export * from '../src/index.ts';
+export * from '../src/mod.ts';
+export * from '../src/internal_mod.ts';
 export { Offset, OffsetKind } from '@eddy/client';

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { EDDY_VERSION } from './defaults.ts';
 
 // The packages released together under one version (new packages join this list).
-const RELEASED = ['protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk'];
+const RELEASED = [
+  'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk',
+  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql',
+];
 
 test('every released package.json carries the product version', () => {
   for (const pkg of RELEASED) {
