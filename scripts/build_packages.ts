@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Lower layers first. */
 export const BUILD_ORDER = [
-  'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'hub', 'connector', 'connector-file', 'connector-http', 'connector-sql', 'cdk',
+  'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'hub', 'connector', 'connector-file', 'connector-http', 'connector-sql', 'connector-mqtt', 'cdk',
   'cli', 'smartmodule-sdk', 'smdk',
 ] as const;
 

@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Every package users install (the order does not matter: npm links them by name). */
 export const PUBLISHED = [
   'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk',
-  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql',
+  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql', 'connector-mqtt',
 ] as const;
 /** The oldest Node the compiled code and the bin shims accept. */
 export const NODE_RANGE = '>=22';

@@ -10,7 +10,7 @@ import {
   HubClient, OciClient, PackageCache, generateSigningKey, hubPaths, parsePackageRef, registerOwner, startLocalHub,
   writeHubConfig, writeSigningKey, type LocalHub,
 } from '@eddy/hub';
-import { main } from '../src/index.ts';
+import { main } from '../src/mod.ts';
 
 let dir: string;
 let hub: LocalHub;

@@ -43,3 +43,15 @@ export function payloadTimestamp(payload: Buffer, field: string): number | undef
   const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms) : undefined;
 }
+
+/**
+ * The record timestamp from an MQTT 5 user property named `field` (epoch ms or ISO-8601), for
+ * payloads whose shape leaves no room for one (Azure's sensor payloads hold exactly one reading).
+ */
+export function propertyTimestamp(userProperties: Record<string, string | string[]> | undefined, field: string): number | undefined {
+  const raw = userProperties?.[field];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (v === undefined) return undefined;
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms) : undefined;
+}

@@ -3,7 +3,7 @@ import { defineSource, type SourceRecord } from '@eddy/connector';
 import {
   brokerUrl, clientOptions, connectMqtt, CONNECTION_PROPERTIES, safeUrl, timeoutMs, watchConnection, type MqttConnectionOptions,
 } from './mqtt_connection.ts';
-import { envelope, payloadTimestamp, type PayloadOutputType } from './mqtt_record.ts';
+import { envelope, payloadTimestamp, propertyTimestamp, type PayloadOutputType } from './mqtt_record.ts';
 import { UpstreamAcks } from './upstream_acks.ts';
 
 export interface MqttSourceOptions extends MqttConnectionOptions {
@@ -39,7 +39,7 @@ export const mqttSource = defineSource<MqttSourceOptions>({
       qos: { enum: [0, 1, 2], default: 1, description: 'Subscription QoS. 1 and 2: a message is acknowledged to the broker only after the cluster stored it (at least once); 0: at most once' },
       payload_output_type: { enum: ['binary', 'json'], default: 'binary', description: "envelope records: 'binary' gives the payload as an array of byte values, 'json' as the JSON it holds (a payload that is not JSON becomes a JSON string)" },
       record_value: { enum: ['envelope', 'payload'], default: 'envelope', description: "'envelope': Fluvio's {\"mqtt_topic\", \"payload\"} JSON; 'payload': the message payload as it is" },
-      timestamp_field: { type: 'string', minLength: 1, description: 'Take the record timestamp from this field of a JSON payload (epoch ms or ISO-8601); default: the time of receipt' },
+      timestamp_field: { type: 'string', minLength: 1, description: 'Take the record timestamp from this field of a JSON payload, or else from an MQTT 5 user property of that name (epoch ms or ISO-8601); default: the time of receipt' },
       receive_maximum: { type: 'integer', minimum: 1, maximum: 65535, default: 1000, description: 'MQTT 5: how many QoS 1/2 messages the broker may have in flight to this connector (3.1.1 brokers use their own setting, Mosquitto: max_inflight_messages)' },
     },
   },
@@ -56,7 +56,7 @@ export const mqttSource = defineSource<MqttSourceOptions>({
     const toRecord = (topic: string, payload: Buffer, packet: IPublishPacket): SourceRecord => {
       const rec: SourceRecord = { key: topic, value: valueOf(topic, payload) };
       if (tsField !== undefined) {
-        const ts = payloadTimestamp(payload, tsField);
+        const ts = payloadTimestamp(payload, tsField) ?? propertyTimestamp(packet.properties?.userProperties, tsField);
         if (ts !== undefined) rec.timestamp = ts;
       }
       const props = packet.properties;

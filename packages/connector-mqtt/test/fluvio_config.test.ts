@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { runConnector, type RunningConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
-import { mqttSource } from '../src/index.ts';
+import { mqttSource } from '../src/mod.ts';
 import { startMosquitto, type MqttBroker } from './support/mqtt_brokers.ts';
 import { readTopic, until } from './support/eddy_topics.ts';
 

@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { Ajv } from 'ajv';
 import { connectorMetadata, startConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
-import { mqttSource } from '../src/index.ts';
+import { mqttSource } from '../src/mod.ts';
 import { startAedes, startMosquitto, startMosquittoTls, type AedesBroker, type MqttBroker } from './support/mqtt_brokers.ts';
 import { startProxy } from './support/pausable_proxy.ts';
 import { readTopic, topicCount, until } from './support/eddy_topics.ts';

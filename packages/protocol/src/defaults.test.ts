@@ -6,7 +6,7 @@ import { EDDY_VERSION } from './defaults.ts';
 // The packages released together under one version (new packages join this list).
 const RELEASED = [
   'protocol', 'smartengine', 'dataflow', 'broker', 'client', 'cli', 'smartmodule-sdk', 'smdk',
-  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql',
+  'hub', 'connector', 'cdk', 'connector-file', 'connector-http', 'connector-sql', 'connector-mqtt',
 ];
 
 test('every released package.json carries the product version', () => {
