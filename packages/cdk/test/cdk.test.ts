@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { until } from '../../connector/test/eddy_topics.ts';
 import { listDeployments, main, readState } from '../src/mod.ts';
 
 let dir: string;
@@ -24,14 +25,6 @@ async function cdk(...args: string[]): Promise<{ code: number; out: string; err:
   const code = await main(args, (t) => { out += t; }, (t) => { err += t; });
   return { code, out, err };
 }
-
-const until = async (cond: () => boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 for (const kind of ['source', 'sink'] as const) {
   test(`generate ${kind}: the project builds and passes its own test without edits`, async () => {

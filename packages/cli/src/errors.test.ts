@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EddyError, ErrorCode } from '@eddy/protocol';
-import { errorLine, isUnreachable, systemErrorCode, CliError, ClusterUnreachableError } from './errors.ts';
+import { errorLine, fileProblem, isUnreachable, systemErrorCode, CliError, ClusterUnreachableError } from './errors.ts';
 import { ParseError } from './parse/parse_error.ts';
 
 test('every error becomes exactly one line starting with "error: "', () => {
@@ -51,4 +54,24 @@ test('a module that cannot decode the base input is told to try an older ABI ver
   const err = new EddyError(ErrorCode.SmartModuleRuntime, 'SmartModule "old-filter" failed to decode SmartModule base input (code -11)');
   assert.equal(errorLine(err),
     `error: SmartModule "old-filter" failed to decode SmartModule base input (code -11) (the module was likely built for an older SmartModule ABI: call it with an older version, e.g. 'version: 22' in a transforms file (-t FILE) or --transforms-line '{"uses":"old-filter","version":22}')`);
+});
+
+test('a file that cannot be read is named by what the user can fix, without the errno prefix', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-file-problem-'));
+  const why = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (err) {
+      return fileProblem(err);
+    }
+    return 'read';
+  };
+  try {
+    assert.equal(why(() => readFileSync(join(dir, 'missing'))), 'no such file');
+    assert.equal(why(() => readFileSync(dir)), 'it is a directory');
+    assert.equal(fileProblem(Object.assign(new Error("EACCES: permission denied, open 'f'"), { code: 'EACCES' })), 'permission denied');
+    assert.equal(fileProblem(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' })), 'EMFILE: too many open files');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,16 @@ export class CliError extends Error {
   }
 }
 
+/** Why a file could not be read, in the CLI's words (one line, no errno prefix). */
+export function fileProblem(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': return 'permission denied';
+    case 'EISDIR': return 'it is a directory';
+    default: return (err as Error).message;
+  }
+}
+
 /**
  * The cluster at `endpoint` did not answer. The message fits the cause: only a refused
  * connection means nothing listens there (start a cluster); a name that does not resolve or a

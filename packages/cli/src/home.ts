@@ -1,13 +1,8 @@
-import os from 'node:os';
 import path from 'node:path';
+import { eddyHome } from '@eddy/client';
 import { DEFAULT_METRICS_PORT, DEFAULT_PORT } from '@eddy/protocol';
 
-/** Eddy's home: profiles, the local cluster's pid file, logs and default data. $EDDY_HOME or ~/.eddy. */
-export function eddyHome(): string {
-  const fromEnv = process.env.EDDY_HOME;
-  return fromEnv && fromEnv.trim() !== '' ? path.resolve(fromEnv) : path.join(os.homedir(), '.eddy');
-}
-
+/** Eddy's home (the client's, where profiles are): the local cluster's pid file, logs and default data. */
 export const localPaths = () => {
   const home = eddyHome();
   return {

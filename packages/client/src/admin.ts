@@ -13,6 +13,7 @@ import type {
   WatchMetadataResponse,
 } from '@eddy/protocol';
 import type { BrokerClient } from './broker_client.ts';
+import { ADMIN_WASM_TIMEOUT_MS } from './defaults.ts';
 import type { Connection, StreamHandle } from './connection.ts';
 
 /** A partition as `listPartitions` returns it. */
@@ -159,7 +160,7 @@ export class Admin {
     if (abiVersion !== null && (await this.broker.connection()).versionOf('CreateSmartModule') < 1) {
       throw errorFromCode(ErrorCode.UnsupportedVersion, `the broker cannot record a SmartModule's ABI version (it speaks CreateSmartModule v0): upgrade it, or name the version in each stream`);
     }
-    await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes, abiVersion }, { timeoutMs: 120_000 });
+    await this.broker.call('CreateSmartModule', { name, version: opts.version ?? '0.1.0', description: opts.description ?? '', wasm: bytes, abiVersion }, { timeoutMs: ADMIN_WASM_TIMEOUT_MS });
   }
 
   /**
@@ -193,7 +194,7 @@ export class Admin {
       lateTopic: spec.lateTopic ?? null,
       createdMs: 0,
     };
-    const r = await this.broker.call('ApplyGraph', { spec: full, file: opts.file ?? '', dryRun: !!opts.dryRun }, { timeoutMs: 120_000 });
+    const r = await this.broker.call('ApplyGraph', { spec: full, file: opts.file ?? '', dryRun: !!opts.dryRun }, { timeoutMs: ADMIN_WASM_TIMEOUT_MS });
     return { created: r.created, operations: r.operations };
   }
 

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { Eddy, Offset } from '@eddy/client';
+import { Eddy } from '@eddy/client';
+import { topicValues as readValues, until } from '../../connector/test/eddy_topics.ts';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { fileSink, fileSource } from '../src/mod.ts';
 
 const SINK_BIN = new URL('../bin/file-sink.ts', import.meta.url).pathname;
+const topicValues = (topic: string, n: number) => readValues(b.endpoint, topic, n);
 const silent = () => pino({ level: 'silent' });
 let b: LaunchedBroker;
 let dir: string;
@@ -22,28 +24,6 @@ after(async () => {
   await b.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function topicValues(topic: string, n: number): Promise<string[]> {
-  const eddy = await Eddy.connect({ endpoint: b.endpoint });
-  const out: string[] = [];
-  try {
-    for await (const r of eddy.consumer(topic).stream(Offset.beginning(), { stopAtEnd: true })) {
-      out.push(r.value.toString());
-      if (out.length >= n) break;
-    }
-  } finally {
-    await eddy.close();
-  }
-  return out;
-}
-
-const until = async (cond: () => boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 test('file-source once: one record per line, CRLF and a last line without newline included', async () => {
   const path = join(dir, 'once.txt');

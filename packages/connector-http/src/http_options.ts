@@ -40,7 +40,7 @@ export function parseHeaders(list: readonly string[], userAgent: string, path: s
   return h;
 }
 
-/** A duration option (bad values are permanent: retrying cannot fix a config). A duration option: humantime text ('10s', '150ms') or milliseconds. */
+/** A duration option: humantime text ('10s', '150ms') or milliseconds (bad values are permanent: retrying cannot fix a config). */
 export function durationMs(v: string | number, path: string): number {
   if (typeof v === 'number') return v;
   try {

@@ -11,7 +11,7 @@ import { runConnector, type RunningConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { mqttSource } from '../src/mod.ts';
 import { startMosquitto, type MqttBroker } from './support/mqtt_brokers.ts';
-import { readTopic, until } from './support/eddy_topics.ts';
+import { readTopic, until } from '../../connector/test/eddy_topics.ts';
 
 let eddy: LaunchedBroker;
 let mosquitto: MqttBroker;

@@ -7,7 +7,7 @@ import { connectorMetadata, startConnector } from '@eddy/connector';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { mqttSink } from '../src/mod.ts';
 import { startAedes, startMosquitto, type AedesBroker, type MqttBroker } from './support/mqtt_brokers.ts';
-import { until } from './support/eddy_topics.ts';
+import { until } from '../../connector/test/eddy_topics.ts';
 import { eventLog } from './support/log_events.ts';
 
 let eddy: LaunchedBroker;

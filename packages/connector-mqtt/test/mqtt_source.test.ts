@@ -11,7 +11,7 @@ import { launchBroker, type LaunchedBroker } from '../../broker/test/support/lau
 import { mqttSource } from '../src/mod.ts';
 import { startAedes, startMosquitto, startMosquittoTls, type AedesBroker, type MqttBroker } from './support/mqtt_brokers.ts';
 import { startProxy } from './support/pausable_proxy.ts';
-import { readTopic, topicCount, until } from './support/eddy_topics.ts';
+import { readTopic, topicCount, until } from '../../connector/test/eddy_topics.ts';
 import { eventLog } from './support/log_events.ts';
 
 const SOURCE_BIN = new URL('../bin/mqtt-source.ts', import.meta.url).pathname;

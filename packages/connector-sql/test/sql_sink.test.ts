@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
 import { Eddy } from '@eddy/client';
+import { until } from '../../connector/test/eddy_topics.ts';
 import { startConnector } from '@eddy/connector';
 import { launchBroker, spawnBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { jsonSqlWasm } from '../smartmodule/build.ts';
@@ -33,14 +34,6 @@ after(async () => {
   await b.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const until = async (cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 const ins = (table: string, values: [string, string, string][]): string =>
   JSON.stringify({ Insert: { table, values: values.map(([column, raw_value, type]) => ({ column, raw_value, type })) } });

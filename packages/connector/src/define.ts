@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HeadersInput, RecordMetadata } from '@eddy/client';
+import type { ConsumerRecord, HeadersInput, RecordMetadata } from '@eddy/client';
 import type { ConnectorConfig } from './connector_config.ts';
 import type { JsonSchema } from './json_schema.ts';
 import type { RetryOptions } from './retry.ts';
@@ -91,16 +91,8 @@ export interface SourceDefinition<O = Record<string, unknown>> extends Connector
     | Promise<AsyncIterable<SourceRecord> | Iterable<SourceRecord> | SourceSession | void>;
 }
 
-/** A record a sink receives: key, value and header values are views valid during `write`. */
-export interface SinkRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  key: Buffer | null;
-  value: Buffer;
-  timestamp: number;
-  headers: readonly (readonly [string, Buffer])[];
-}
+/** A record a sink receives (the consumer's record): key, value and header values are views valid during `write`. */
+export type SinkRecord = ConsumerRecord;
 
 export interface SinkWriter {
   /**

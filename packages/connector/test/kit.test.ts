@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Eddy, Offset } from '@eddy/client';
+import { Eddy } from '@eddy/client';
 import { launchBroker, type LaunchedBroker } from '../../broker/test/support/launcher.ts';
 import { EXIT_OK, EXIT_USAGE, PermanentError, defineSink, defineSource, runConnector, startConnector, type SinkRecord } from './support.ts';
 import { silentLogger } from './silent_logger.ts';
+import { topicValues } from './eddy_topics.ts';
 
 let b: LaunchedBroker;
 before(async () => { b = await launchBroker(); });
@@ -15,19 +16,7 @@ const counter = defineSource<{ count: number }>({
   *open(o) { for (let i = 0; i < o.count; i++) yield { key: `k${i % 3}`, value: `v${i}` }; },
 });
 
-async function readAll(topic: string, n: number): Promise<string[]> {
-  const eddy = await Eddy.connect({ endpoint: b.endpoint });
-  const out: string[] = [];
-  try {
-    for await (const r of eddy.consumer(topic).stream(Offset.beginning(), { stopAtEnd: true })) {
-      out.push(r.value.toString());
-      if (out.length >= n) break;
-    }
-  } finally {
-    await eddy.close();
-  }
-  return out;
-}
+const readAll = (topic: string, n: number) => topicValues(b.endpoint, topic, n);
 
 test('a pull source produces every record, creates its topic, ends with exit 0 semantics', async () => {
   const c = await startConnector(counter, {

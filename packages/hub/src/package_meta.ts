@@ -2,7 +2,7 @@
 // which files it carries. In a package the manifest lists bare file names.
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { HubError } from './hub_error.ts';
-import { partProblem, versionProblem, type PackageRef } from './package_ref.ts';
+import { partProblem, versionProblem } from './package_ref.ts';
 
 export const PACKAGE_META_FILE = 'package-meta.yaml';
 export const PACKAGE_FORMAT_VERSION = '0.3';
@@ -87,8 +87,4 @@ export function checkPackageMeta(doc: unknown, where = PACKAGE_META_FILE): Packa
     meta.tags = (d.tags as { tag: string; value?: unknown }[]).map((t) => ({ tag: t.tag, value: String(t.value ?? '') }));
   }
   return meta;
-}
-
-export function refOfMeta(meta: PackageMeta): PackageRef {
-  return { group: meta.group, name: meta.name, version: meta.version };
 }

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  batchMaxTimestamp, checkBatch, decodeRecords, encodeBatch, readBatchHeader, visitRecords,
+  batchMaxTimestamp, checkBatch, decodeRecords, readBatchHeader,
 } from '@eddy/protocol';
 import {
   BATCH_HEADER_SIZE, BatchLayout, MIN_BATCH_SIZE, batchLastOffsetDelta, encodeBatchFromSection,
-  recordsSection, setBatchBaseOffset, writeBatchCrc,
+  recordsSection,
 } from '@eddy/protocol/internal';
 import {
   BATCH_ATTRIBUTES_AT,
@@ -23,6 +23,7 @@ import {
   writeOutputBatch,
 } from './batch_output.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
+import { batchOf, keepRecords, storedBatch as storedBatchOf } from '../test/stored_batches.ts';
 
 /** writeOutputBatch after scanPreambles, as the engine's pass-through does. */
 function write(out: Buffer, at: number, input: Buffer, inAt: number, section: Uint8Array): number {
@@ -100,33 +101,7 @@ test('writeOutputBatch widens last_offset_delta when a module returns a delta be
 });
 
 // Against @eddy/protocol's encoder: records with keys, headers and any timestamps, filtered at random.
-const storedRecord = fc.record({
-  key: fc.option(fc.uint8Array({ maxLength: 20 }), { nil: null }),
-  value: fc.uint8Array({ maxLength: 300 }),
-  dt: fc.integer({ min: -5000, max: 5_000_000 }),
-  headers: fc.array(fc.tuple(fc.string({ maxLength: 5 }), fc.uint8Array({ maxLength: 5 })), { maxLength: 2 }),
-});
-const storedBatch = fc.record({
-  records: fc.array(storedRecord, { minLength: 1, maxLength: 40 }),
-  base: fc.integer({ min: 0, max: 2 ** 40 }),
-  t0: fc.integer({ min: 0, max: 2 ** 41 }),
-});
-
-function batchOf(b: { records: { key: Uint8Array | null; value: Uint8Array; dt: number; headers: [string, Uint8Array][] }[]; base: number; t0: number }): Buffer {
-  const buf = encodeBatch(b.records.map((r) => ({ key: r.key, value: r.value, timestamp: b.t0 + r.dt, headers: r.headers })), { timestamp: b.t0 });
-  setBatchBaseOffset(buf, 0, b.base);
-  writeBatchCrc(buf, 0);
-  return buf;
-}
-
-/** What a filter module returns: the chosen records of a section, byte for byte, under a new count. */
-function keepRecords(section: Buffer, keep: (i: number) => boolean): Buffer {
-  const parts: Buffer[] = [];
-  visitRecords(section, 0, 0, (r) => { if (keep(r.index)) parts.push(section.subarray(r.start, r.end)); });
-  const count = Buffer.alloc(4);
-  count.writeUInt32BE(parts.length);
-  return Buffer.concat([count, ...parts]);
-}
+const storedBatch = storedBatchOf();
 
 test('output batches of several filtered stored batches: records keep offsets, timestamps, keys, values, headers; CRC valid', () => {
   fc.assert(fc.property(fc.array(fc.tuple(storedBatch, fc.func(fc.boolean())), { minLength: 1, maxLength: 4 }), (specs) => {

@@ -1,12 +1,11 @@
 // PassSubmitter: the path fetched batches take to a chain on the broker and in clients.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkBatch, decodeRecords, encodeBatch } from '@eddy/protocol';
-import { batchTotalSize } from '@eddy/protocol/internal';
-import type { BatchesResult } from './types.ts';
+import { encodeBatch } from '@eddy/protocol';
 import { PassSubmitter } from './pass_submitter.ts';
 import { SmartEngine } from './smart_engine.ts';
 import * as wat from '../test/wat_modules.ts';
+import { batchesOf } from '../test/output_batches.ts';
 
 const engine = new SmartEngine({ workers: 1, logger: () => {} });
 after(() => engine.close());
@@ -15,16 +14,6 @@ function batch(values: string[], baseOffset: number, compression: 0 | 1 = 0): Bu
   const b = encodeBatch(values.map((v) => ({ value: Buffer.from(v) })), { compression, timestamp: 1000 });
   b.writeBigInt64BE(BigInt(baseOffset), 0); // base offset is outside the CRC
   return b;
-}
-
-function batchesOf(r: BatchesResult): Array<[number, number[], string[]]> {
-  const out: Array<[number, number[], string[]]> = [];
-  for (let at = 0; at < r.batches.length; at += batchTotalSize(r.batches, at)) {
-    checkBatch(r.batches, at);
-    const recs = decodeRecords(r.batches, at);
-    out.push([Number(r.batches.readBigInt64BE(at)), recs.map((x) => x.offset), recs.map((x) => x.value.toString())]);
-  }
-  return out;
 }
 
 test('one pass: a batch cut at the start offset, a compressed batch decompressed, stored offsets kept', async () => {

@@ -2,11 +2,12 @@
 // Input batches are built and output batches checked with @eddy/protocol's own codec.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkBatch, decodeRecords } from '@eddy/protocol';
+import { decodeRecords } from '@eddy/protocol';
 import { BatchLayout, encodeBatchFromSection, batchTotalSize } from '@eddy/protocol/internal';
-import { SmartEngine, SmartModuleRuntimeError, SmartModuleTimeoutError, SmartModuleTrapError, type BatchesResult } from './mod.ts';
+import { SmartEngine, SmartModuleRuntimeError, SmartModuleTimeoutError, SmartModuleTrapError } from './mod.ts';
 import { encodeRecords, type TestRecord } from '../test/records.ts';
 import * as wat from '../test/wat_modules.ts';
+import { batchesOf } from '../test/output_batches.ts';
 
 const vals = (...v: string[]): TestRecord[] => v.map((value) => ({ value }));
 
@@ -14,17 +15,6 @@ const vals = (...v: string[]): TestRecord[] => v.map((value) => ({ value }));
 function stored(records: TestRecord[], baseOffset: number, ts = 1_700_000_000_000): Buffer {
   const section = encodeRecords(records);
   return encodeBatchFromSection(section, records.length, { baseOffset, firstTimestamp: ts, producerId: 77, producerEpoch: 3, firstSequence: 9, partitionLeaderEpoch: 5 });
-}
-
-/** Every output batch, checked (framing, CRC), as [base offset, offsets, values]. */
-function batchesOf(r: BatchesResult): Array<[number, number[], string[]]> {
-  const out: Array<[number, number[], string[]]> = [];
-  for (let at = 0; at < r.batches.length; at += batchTotalSize(r.batches, at)) {
-    checkBatch(r.batches, at);
-    const recs = decodeRecords(r.batches, at);
-    out.push([Number(r.batches.readBigInt64BE(at)), recs.map((x) => x.offset), recs.map((x) => x.value.toString())]);
-  }
-  return out;
 }
 
 describe('processBatches', () => {

@@ -1,45 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeRecords, encodeBatch, readBatchHeader, visitRecords } from '@eddy/protocol';
-import { recordsSection, setBatchBaseOffset, writeBatchCrc } from '@eddy/protocol/internal';
+import { decodeRecords, readBatchHeader, visitRecords } from '@eddy/protocol';
+import { recordsSection } from '@eddy/protocol/internal';
 import { SectionBuilder, densifySection, sectionFrom } from './section_rewrite.ts';
+import { batchOf, keepRecords, storedBatch } from '../../../smartengine/test/stored_batches.ts';
 
-const record = fc.record({
-  key: fc.option(fc.uint8Array({ maxLength: 20 }), { nil: null }),
-  value: fc.uint8Array({ maxLength: 300 }),
-  dt: fc.integer({ min: -5000, max: 5_000_000 }),
-  headers: fc.array(fc.tuple(fc.string({ maxLength: 5 }), fc.uint8Array({ maxLength: 5 })), { maxLength: 2 }),
-});
-const batchArb = fc.record({
-  records: fc.array(record, { minLength: 1, maxLength: 40 }),
-  base: fc.integer({ min: 0, max: 2 ** 40 }),
-  t0: fc.integer({ min: 0, max: 2 ** 41 }),
-  compression: fc.constantFrom(0, 1, 2, 3, 4) as fc.Arbitrary<0 | 1 | 2 | 3 | 4>,
-});
-
-interface BatchSpec {
-  records: { key: Uint8Array | null; value: Uint8Array; dt: number; headers: [string, Uint8Array][] }[];
-  base: number;
-  t0: number;
-  compression: 0 | 1 | 2 | 3 | 4;
-}
-
-function batchOf(b: BatchSpec): Buffer {
-  const buf = encodeBatch(b.records.map((r) => ({ key: r.key, value: r.value, timestamp: b.t0 + r.dt, headers: r.headers })), { compression: b.compression, timestamp: b.t0 });
-  setBatchBaseOffset(buf, 0, b.base);
-  writeBatchCrc(buf, 0);
-  return buf;
-}
-
-/** What a filter module returns: the chosen records of a section, byte for byte, under a new count. */
-function keepRecords(section: Buffer, keep: (i: number) => boolean): Buffer {
-  const parts: Buffer[] = [];
-  visitRecords(section, 0, 0, (r) => { if (keep(r.index)) parts.push(section.subarray(r.start, r.end)); });
-  const count = Buffer.alloc(4);
-  count.writeUInt32BE(parts.length);
-  return Buffer.concat([count, ...parts]);
-}
+const batchArb = storedBatch([0, 1, 2, 3, 4]);
 
 test('densifySection renumbers offset deltas 0..n-1 and keeps everything else', () => {
   fc.assert(fc.property(batchArb, fc.func(fc.boolean()), (b, keep) => {

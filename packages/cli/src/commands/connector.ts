@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Connector } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { intArg, outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
@@ -31,7 +31,7 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${what} file '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read ${what} file '${file}': ${fileProblem(err)}`);
   }
 }
 

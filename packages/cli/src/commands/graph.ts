@@ -5,7 +5,7 @@ import { Option } from 'commander';
 import { EddyError, ErrorCode } from '@eddy/protocol';
 import type { Graph } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { durationArg, intArg } from './options.ts';
 import { partitionForKey } from '@eddy/client';
 import { printResult, renderTable } from '../format/output.ts';
@@ -369,8 +369,7 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${what} '${file}': ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read ${what} '${file}': ${fileProblem(err)}`);
   }
 }
 

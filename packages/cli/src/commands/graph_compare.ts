@@ -63,11 +63,6 @@ function same(got: unknown, want: unknown, ignores: readonly string[][]): boolea
   return got === want; // null, booleans, undefined
 }
 
-/** Whether `got` equals `want` by JSON value, leaving out the `ignores` field paths. */
-export function sameByValue(got: unknown, want: unknown, ignores: readonly string[] = []): boolean {
-  return same(got, want, ignores.map((p) => p.split('.')));
-}
-
 /**
  * Where `got` differs from `want` by value, on `want`'s fields: `path: expected X, got Y`, at most
  * `limit` lines, the deepest differing field named (so a user sees which field, not two documents).

@@ -9,7 +9,7 @@ import {
   type ModuleReference, type PackageRef,
 } from '@eddy/hub';
 import { registryModuleRefOf } from '@eddy/dataflow';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { moduleFromBytes, type LocalModule } from './graph_modules.ts';
 
 export interface HubOptions {
@@ -155,7 +155,6 @@ function readFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read graph definition '${file}': ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read graph definition '${file}': ${fileProblem(err)}`);
   }
 }

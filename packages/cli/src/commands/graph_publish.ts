@@ -9,7 +9,7 @@ import {
   savedCredentials, setVisibility, type PackageKind,
 } from '@eddy/hub';
 import { parseGraphDefinition } from '@eddy/dataflow';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { moduleFromBytes } from './graph_modules.ts';
 
 interface PublishOptions {
@@ -46,7 +46,7 @@ async function publish(file: string, pkgText: string, o: PublishOptions): Promis
   try {
     data = fs.readFileSync(file);
   } catch (err) {
-    throw new CliError(`cannot read '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read '${file}': ${fileProblem(err)}`);
   }
   let kind: PackageKind;
   let fileName: string;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { globalsOf, withClient } from '../context.ts';
 import type { Producer, ProducerOptions, SendOptions } from '../client.ts';
-import { CliError, fixHint } from '../errors.ts';
+import { CliError, fixHint, fileProblem } from '../errors.ts';
 import { ProduceProgress } from './produce_progress.ts';
 import { readLines } from '../line_reader.ts';
 import { InFlight } from '../in_flight.ts';
@@ -101,8 +101,7 @@ function fileSize(file: string): number {
     return st.size;
   } catch (err) {
     if (err instanceof CliError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new CliError(`cannot read '${file}': ${fileProblem(err)}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ModuleKind, MODULE_VERSION_RE, parseModuleRef } from '@eddy/protocol';
 import type { SmartModuleMeta } from '@eddy/protocol';
 import { globalsOf, withClient } from '../context.ts';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { intArg, outputOption } from './options.ts';
 import { printResult } from '../format/output.ts';
 import type { Column, OutputFormat } from '../format/output.ts';
@@ -114,7 +114,7 @@ export async function readWasmFile(file: string): Promise<Buffer> {
   try {
     wasm = await fs.readFile(file);
   } catch (err) {
-    throw new CliError(`cannot read wasm file '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read wasm file '${file}': ${fileProblem(err)}`);
   }
   if (wasm.length < 8 || wasm.readUInt32BE(0) !== 0x0061736d) {
     throw new CliError(`'${file}' is not a WebAssembly module (no \\0asm header)`);

@@ -8,7 +8,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { parseTransforms, parseTransformLine, SmartModuleSpecError } from '../client.ts';
 import type { SmartModuleSpec } from '../client.ts';
-import { CliError } from '../errors.ts';
+import { CliError, fileProblem } from '../errors.ts';
 import { intArg, durationArg } from './options.ts';
 
 export interface SmartModuleFlags {
@@ -114,7 +114,6 @@ function readable(file: string): void {
     fs.accessSync(file, fs.constants.R_OK);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new CliError(`cannot read '${file}': ${fileProblem(err)}`);
   }
 }

@@ -1,4 +1,5 @@
-// Reading what connectors wrote to Eddy topics.
+// Test support for connector tests (the kit's and every connector-*'s): reading what a connector
+// wrote to Eddy topics, and waiting for a condition.
 import { Eddy, Offset } from '@eddy/client';
 
 export interface TopicRecord { partition: number; key: string | null; value: string; timestamp: number; headers: Record<string, string> }
@@ -25,6 +26,21 @@ export async function readTopic(endpoint: string, topic: string, n: number, ms =
   return out;
 }
 
+/** The values of the first `n` records of `topic`, from what it holds now (stops at its end). */
+export async function topicValues(endpoint: string, topic: string, n: number): Promise<string[]> {
+  const eddy = await Eddy.connect({ endpoint });
+  const out: string[] = [];
+  try {
+    for await (const r of eddy.consumer(topic).stream(Offset.beginning(), { stopAtEnd: true })) {
+      out.push(r.value.toString());
+      if (out.length >= n) break;
+    }
+  } finally {
+    await eddy.close();
+  }
+  return out;
+}
+
 export async function topicCount(endpoint: string, topic: string): Promise<number> {
   const eddy = await Eddy.connect({ endpoint });
   try {
@@ -36,7 +52,8 @@ export async function topicCount(endpoint: string, topic: string): Promise<numbe
   }
 }
 
-export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> => {
+/** Polls `cond` until it holds; throws naming `what` after `ms`. */
+export const until = async (cond: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> => {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
