@@ -64,6 +64,16 @@ test('bench:peers --smoke prints one table and writes valid JSON and SVG', async
     assert.equal(results.format, 'eddy-bench-peers/1');
     const produce = results.figures.find((f) => f.id === 'produce100');
     assert.equal(typeof produce?.cells.Eddy?.value, 'number', `Eddy produced: ${JSON.stringify(produce?.cells.Eddy)}`);
+    // The connector figures are in the same run, each next to its baseline: a value or a reason.
+    for (const [id, baseline] of [['mqttIngest', 'Mosquitto'], ['sqlSink', 'PostgreSQL (plain pg client)']]) {
+      const f = results.figures.find((x) => x.id === id);
+      assert.ok(f, `figure ${id} in the results`);
+      for (const system of ['Eddy', baseline]) {
+        const c = f.cells[system];
+        assert.ok(typeof c?.value === 'number' || (typeof c?.unavailable === 'string' && c.unavailable.length > 0), `${id}/${system}: ${JSON.stringify(c)}`);
+      }
+      assert.deepEqual(Object.keys(f.cells).sort(), ['Eddy', baseline].sort(), `${id} is measured against its baseline only`);
+    }
     // Every peer (and baseline) either ran or said clearly why not.
     for (const s of results.systems) {
       if (s.name === 'Eddy') continue;

@@ -2,12 +2,14 @@
 // workloads, one table. Each system runs alone on the machine in turn (a 2-core box cannot host
 // two servers under load fairly); everything started is stopped, also on Ctrl-C and on errors.
 //
-//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto,file,floor]
+//   node bench/peers.ts [--smoke] [--scale F | --records N] [--repeat N] [--peers redis,redis-c,nats,mosquitto,file,floor,pg]
 //                       [--out DIR] [--no-install] [--no-md] [-O json]
 //
 // The systems run in --repeat rounds (default 3) and each figure reports the median of its runs:
 // the machine may be shared, and one disturbed run should not decide a figure; rounds spread such
 // disturbance over all systems alike. The load average at each turn is recorded with the results.
+// The connector figures (MQTT ingest, sql-sink) run in the same turns: Eddy's turn measures the
+// connector against its broker, Mosquitto's turn and the plain pg client's turn their baselines.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +22,10 @@ import { nats } from './peers/nats.ts';
 import { mosquitto } from './peers/mosquitto.ts';
 import { fileWrite } from './peers/file_write.ts';
 import { nodeFloor } from './peers/node_floor.ts';
+import { pgClient } from './peers/pg_client.ts';
 import { warmPageAllocator } from './support/page_warmup.ts';
 import { FIGURES, sizes as computeSizes, type FigureId, type Sizes } from './workloads.ts';
+import { PG_DURABILITY } from './support/postgres.ts';
 import { describeMachine } from './support/machine.ts';
 import { stopAll, trackTempDir } from './support/processes.ts';
 import { Unavailable, type Durability, type PeerServer, type PeerSystem, type RunContext } from './support/peer.ts';
@@ -31,7 +35,7 @@ import { renderSvg } from './support/chart.ts';
 import { updateBenchmarksMd } from './support/benchmarks_md.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto, file: fileWrite, floor: nodeFloor };
+const PEERS: Record<string, PeerSystem> = { redis, 'redis-c': redisC, nats, mosquitto, file: fileWrite, floor: nodeFloor, pg: pgClient };
 
 function usage(msg: string): never {
   process.stderr.write(`bench:peers: ${msg}\nusage: node bench/peers.ts [--smoke] [--scale F | --records N] [--peers ${Object.keys(PEERS).join(',')}] [--out DIR] [--no-install] [--no-md] [-O json]\n`);
@@ -62,7 +66,7 @@ if (records !== undefined && !(Number.isSafeInteger(records) && records > 0)) us
 const repeat = args.repeat === undefined ? (args.smoke ? 1 : 3) : Number(args.repeat);
 if (!(Number.isSafeInteger(repeat) && repeat >= 1 && repeat <= 25)) usage(`--repeat must be a whole number 1-25, got '${args.repeat}'`);
 if (args.output !== 'table' && args.output !== 'json') usage(`-O must be table or json, got '${args.output}'`);
-const peerNames = (args.peers ?? 'redis,redis-c,nats,mosquitto,file,floor').split(',').map((s) => s.trim()).filter(Boolean);
+const peerNames = (args.peers ?? Object.keys(PEERS).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const p of peerNames) if (!PEERS[p]) usage(`unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
 // Smoke runs must never overwrite the published results.
 const outDir = args.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'eddy-bench-smoke-')) : join(ROOT, 'bench/results'));
@@ -81,10 +85,12 @@ function ctxFor(system: string, durability: Durability): RunContext {
 }
 
 const onlyOf = new Map<string, readonly FigureId[] | undefined>();
-/** Whether a system takes part in a figure (e.g. redis-benchmark only produces). */
+const figurePeers = new Map(FIGURES.map((f) => [f.id, f.peers]));
+/** Whether a system takes part in a figure (e.g. redis-benchmark only produces; a connector figure has one baseline). */
 function wanted(system: string, id: FigureId): boolean {
   const only = onlyOf.get(system);
-  return only === undefined || only.includes(id);
+  const peers = figurePeers.get(id);
+  return (only === undefined || only.includes(id)) && (peers === undefined || system === EDDY || peers.includes(system));
 }
 
 /** First line of a message, plus its last non-empty line when they differ (a server's last words). */
@@ -141,6 +147,9 @@ function tp(t: Throughput): Record<string, number> {
   return { records: t.records, seconds: Number(t.seconds.toFixed(4)), recordsPerSec: Math.round(t.recordsPerSec), mbPerSec: Number(t.mbPerSec.toFixed(2)) };
 }
 
+/** Rows per statement of the plain pg client: the sink's average batch in Eddy's latest turn. */
+let sqlBatch = 1000;
+
 /** The examples' filter SmartModule (keeps values containing "a", Fluvio's filter example), built if stale. */
 async function filterModule(): Promise<{ name: string; wasm: Uint8Array }> {
   const builder = join(ROOT, 'examples/smartmodules/build.ts');
@@ -167,10 +176,12 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
     const s = server;
     try {
       await sleep(smoke ? 200 : 1000);
-      const idle = readProcRss(s.pid);
-      if (wanted(name, 'rssIdle')) record('rssIdle', name, idle === undefined ? { unavailable: 'cannot read /proc' } : { value: idle / 1e6, durability: '' });
-      log(`  [${name}] RSS idle: ${idle === undefined ? 'n/a' : (idle / 1e6).toFixed(1)} MB`);
-      if (sz.warmup > 0) {
+      if (wanted(name, 'rssIdle')) {
+        const idle = readProcRss(s.pid);
+        record('rssIdle', name, idle === undefined ? { unavailable: 'cannot read /proc' } : { value: idle / 1e6, durability: '' });
+        log(`  [${name}] RSS idle: ${idle === undefined ? 'n/a' : (idle / 1e6).toFixed(1)} MB`);
+      }
+      if (sz.warmup > 0 && wanted(name, 'produce100')) {
         // Untimed: JIT of the client (and of the Eddy broker) before the first figure.
         await s.produce({ stream: 'warmup', records: sz.warmup, recordSize: 100, producers: 1, values: v100 }).catch(() => undefined);
         await s.e2e({ stream: 'warmup-e2e', records: Math.min(5000, sz.warmup), recordSize: 100, rate: sz.e2eRate, values: v100 }).catch(() => undefined);
@@ -184,8 +195,10 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
       });
       clearInterval(sampler);
       peak = Math.max(peak, readProcRss(s.pid) ?? 0);
-      if (wanted(name, 'rssProduce')) record('rssProduce', name, peak > 0 ? { value: peak / 1e6, durability: '' } : { unavailable: 'cannot read /proc' });
-      log(`  [${name}] RSS peak during produce: ${(peak / 1e6).toFixed(1)} MB`);
+      if (wanted(name, 'rssProduce')) {
+        record('rssProduce', name, peak > 0 ? { value: peak / 1e6, durability: '' } : { unavailable: 'cannot read /proc' });
+        log(`  [${name}] RSS peak during produce: ${(peak / 1e6).toFixed(1)} MB`);
+      }
       const produced = runs.get(runKey('produce100', name))?.at(-1)?.value !== undefined;
       await measure('consume100', name, s.durability, `consume ${sz.produce100} x 100 B`, async () => {
         if (!produced) throw new Unavailable('the produce run failed, nothing to replay');
@@ -210,6 +223,18 @@ async function runSystem(system: PeerSystem, info: SystemInfo): Promise<void> {
         const r = await s.e2e({ stream: 'e2e', records: sz.e2eRecords, recordSize: 100, rate: sz.e2eRate, values: v100 });
         const l = r.latency;
         return { value: l.p99, detail: { ...tp(r), p50: l.p50, p95: l.p95, p99: l.p99, p999: l.p999, max: l.max } };
+      });
+      await measure('mqttIngest', name, s.durability, `MQTT ingest ${sz.mqttMessages} x ~100 B, QoS 1`, async () => {
+        if (!s.mqttIngest) throw new Unavailable('no MQTT ingest');
+        const r = await s.mqttIngest({ stream: 'mqtt-ingest', messages: sz.mqttMessages, size: 100, warmup: sz.warmup > 0 ? Math.min(sz.mqttMessages, 20_000) : 0 });
+        return { value: r.perSec, detail: r.detail };
+      });
+      await measure('sqlSink', name, PG_DURABILITY, `sql-sink ${sz.sqlRows} rows`, async () => {
+        if (!s.sqlSink) throw new Unavailable('no SQL sink');
+        const r = await s.sqlSink({ stream: 'sql-sink', rows: sz.sqlRows, warmupRows: sz.warmup > 0 ? Math.min(sz.sqlRows, 20_000) : 0, batch: sqlBatch });
+        // The plain client's turn comes after Eddy's in every round: it inserts with this batch size.
+        if (name === EDDY && typeof r.detail.batch === 'number') sqlBatch = r.detail.batch;
+        return { value: r.perSec, detail: r.detail };
       });
     } finally {
       await s.stop();

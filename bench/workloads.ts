@@ -1,8 +1,8 @@
 // The workloads of the side-by-side run: which figures, their units and targets (issue 4), and
 // how many records each uses. Every system runs exactly these sizes.
 
-export type FigureId = 'produce100' | 'produce5k' | 'consume100' | 'e2e' | 'smartmodule' | 'fsync16' | 'rssIdle' | 'rssProduce';
-export type Unit = 'records/s' | 'MB/s' | 'ms' | '%' | 'MB';
+export type FigureId = 'produce100' | 'produce5k' | 'consume100' | 'e2e' | 'smartmodule' | 'fsync16' | 'rssIdle' | 'rssProduce' | 'mqttIngest' | 'sqlSink';
+export type Unit = 'records/s' | 'msg/s' | 'rows/s' | 'MB/s' | 'ms' | '%' | 'MB';
 
 export interface Target {
   text: string;
@@ -21,9 +21,14 @@ export interface Figure {
   target: Target;
   /** Only Eddy can run it (e.g. SmartModules); no ratio. */
   eddyOnly?: boolean;
+  /** The only systems besides Eddy that take part (a connector figure's baseline); default all. */
+  peers?: readonly string[];
 }
 
 export const REDIS = 'Redis Streams';
+export const MOSQUITTO = 'Mosquitto';
+/** The plain `pg` client into PostgreSQL: the sql-sink figure's baseline. */
+export const PG_CLIENT = 'PostgreSQL (plain pg client)';
 
 export const FIGURES: readonly Figure[] = [
   { id: 'produce100', label: 'produce 100 B records', unit: 'records/s', higherIsBetter: true, target: { text: '>= 1.5M rec/s and >= 3x Redis', min: 1_500_000, vs: { peer: REDIS, factor: 3 } } },
@@ -34,6 +39,8 @@ export const FIGURES: readonly Figure[] = [
   { id: 'fsync16', label: 'produce 100 B, fsync before ack, 16 producers', unit: 'records/s', higherIsBetter: true, target: { text: '>= 2x Redis (appendfsync always)', vs: { peer: REDIS, factor: 2 } } },
   { id: 'rssIdle', label: 'server RSS idle', unit: 'MB', higherIsBetter: false, target: { text: '<= 60 MB', max: 60 } },
   { id: 'rssProduce', label: 'server RSS peak during 100 B produce', unit: 'MB', higherIsBetter: false, target: { text: '<= 250 MB', max: 250 } },
+  { id: 'mqttIngest', label: 'MQTT ingest QoS 1, publish to acked in topic (Mosquitto: to subscriber)', unit: 'msg/s', higherIsBetter: true, target: { text: '>= 80% of Mosquitto QoS 1 publish to subscriber', vs: { peer: MOSQUITTO, factor: 0.8 } }, peers: [MOSQUITTO] },
+  { id: 'sqlSink', label: 'sql-sink into PostgreSQL (pg: plain client, same rows and batch size)', unit: 'rows/s', higherIsBetter: true, target: { text: '>= 90% of a plain pg client', vs: { peer: PG_CLIENT, factor: 0.9 } }, peers: [PG_CLIENT] },
 ];
 
 export interface Sizes {
@@ -46,6 +53,10 @@ export interface Sizes {
   fsyncProducers: number;
   /** Records produced (and streamed end to end) untimed before measuring, to warm up JITs. */
   warmup: number;
+  /** MQTT QoS 1 messages of the ingest figure (each side). */
+  mqttMessages: number;
+  /** Rows of the sql-sink figure (each side). */
+  sqlRows: number;
 }
 
 export interface SizeOptions {
@@ -64,6 +75,8 @@ const FULL: Sizes = {
   fsyncRecords: 400_000,
   fsyncProducers: 16,
   warmup: 100_000,
+  mqttMessages: 100_000,
+  sqlRows: 100_000,
 };
 
 const SMOKE: Sizes = {
@@ -74,6 +87,8 @@ const SMOKE: Sizes = {
   fsyncRecords: 1_600,
   fsyncProducers: 16,
   warmup: 0,
+  mqttMessages: 300,
+  sqlRows: 300,
 };
 
 export function sizes(opts: SizeOptions): Sizes {
@@ -88,5 +103,7 @@ export function sizes(opts: SizeOptions): Sizes {
     fsyncRecords: Math.max(base.fsyncProducers, n(base.fsyncRecords, 160)),
     fsyncProducers: base.fsyncProducers,
     warmup: opts.smoke ? 0 : n(base.warmup, 0),
+    mqttMessages: n(base.mqttMessages, 100),
+    sqlRows: n(base.sqlRows, 100),
   };
 }

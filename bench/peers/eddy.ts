@@ -1,13 +1,21 @@
 // Eddy: the broker process (packages/broker/src/main.ts) on loopback, driven by the same code as
 // `eddy bench` (packages/cli/src/bench). 'os' topics ack after the write to the OS; 'fsync'
-// topics fdatasync before acking (group commit across concurrent producers).
+// topics fdatasync before acking (group commit across concurrent producers). The connector
+// figures run the connector in this process against this broker: mqtt-source from a Mosquitto
+// started for it, sql-sink into a PostgreSQL started for it.
 import {
   brokerLaunch, brokerMainPath, connectEddy, createTopic, type EddyClient, runProducers, runConsumer, runE2e, runSmartModule,
 } from '@eddy/cli/internal';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { startProcess } from '../support/processes.ts';
 import { Unavailable, type Durability, type PeerServer, type PeerSystem, type RunContext } from '../support/peer.ts';
+import { startBenchPostgres } from '../support/postgres.ts';
+import { mqttSourceRate, sensorPayloads } from '../connectors/mqtt_ingest_run.ts';
+import { countRows, createRowTable, plainInsert, produceRowRecords, runSqlSink } from '../connectors/sql_sink_run.ts';
+import { PUBLISH_WINDOW, startMosquittoServer } from './mosquitto.ts';
 
 const BROKER_MAIN = brokerMainPath();
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,6 +81,40 @@ export const eddy: PeerSystem = {
       async smartmodule(spec) {
         const r = await runSmartModule({ endpoint, topic: spec.stream, records: spec.records, recordSize: spec.recordSize, module: { wasm: spec.wasm } });
         return { plain: r.plain, filtered: r.filtered };
+      },
+      async mqttIngest(spec) {
+        const upstream = await startMosquittoServer('mosquitto (upstream of mqtt-source)', { ...ctx, dataDir: mkdtempSync(join(ctx.dataDir, 'mosquitto-')) });
+        try {
+          const data = sensorPayloads(spec.size);
+          const run = { messages: spec.messages, size: spec.size, window: PUBLISH_WINDOW };
+          if (spec.warmup > 0) await mqttSourceRate(upstream.url, endpoint, `${spec.stream}-warmup`, { ...run, messages: spec.warmup }, data);
+          const perSec = await mqttSourceRate(upstream.url, endpoint, spec.stream, run, data);
+          return { perSec, detail: { messages: spec.messages, size: spec.size, window: PUBLISH_WINDOW, path: 'publish -> Mosquitto -> mqtt-source (QoS 1) -> acked in Eddy topic' } };
+        } finally {
+          await upstream.started.stop();
+        }
+      },
+      async sqlSink(spec) {
+        const pgs = await startBenchPostgres(ctx);
+        const db = new pg.Client({ connectionString: pgs.url });
+        try {
+          await db.connect();
+          const table = spec.stream.replace(/\W/g, '_');
+          await createRowTable(db, `${table}_warmup`);
+          await createRowTable(db, table);
+          await plainInsert(db, `${table}_warmup`, spec.warmupRows, spec.batch);
+          await produceRowRecords(endpoint, spec.stream, table, spec.rows);
+          const r = await runSqlSink(pgs.url, endpoint, spec.stream, spec.rows);
+          const n = await countRows(db, table);
+          if (n !== spec.rows) throw new Error(`sql-sink wrote ${n} of ${spec.rows} rows`);
+          return {
+            perSec: spec.rows / (r.ms / 1000),
+            detail: { rows: spec.rows, seconds: Number((r.ms / 1000).toFixed(4)), transactions: r.writes, batch: r.batch, firstWriteMs: Math.round(r.firstWriteMs), inWriteMs: Math.round(r.inWriteMs) },
+          };
+        } finally {
+          await db.end().catch(() => {});
+          pgs.stop();
+        }
       },
       async stop() {
         await admin.close().catch(() => {});

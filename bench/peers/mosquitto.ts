@@ -3,18 +3,46 @@
 // subscribed a message is acknowledged and dropped, and there is nothing to replay, so the consume
 // figure is not available and the produce figure measures acceptance, not storage. There is no
 // fsync-before-ack mode (persistence is a periodic snapshot), so the fsync row is not available.
+// MQTT ingest: Mosquitto's own QoS 1 publish-to-subscriber rate, the baseline of mqtt-source.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { LatencyRecorder, throughput, paced, windowed, ageMs, stampedValue } from '@eddy/cli/internal';
-import { freePort, startProcess } from '../support/processes.ts';
+import { freePort, startProcess, type Started } from '../support/processes.ts';
 import { requireBinary, versionOf, which } from '../support/binaries.ts';
-import { Unavailable, type Durability, type E2eResult, type E2eSpec, type PeerServer, type PeerSystem, type ProduceSpec, type RunContext } from '../support/peer.ts';
+import { Unavailable, type Durability, type E2eResult, type E2eSpec, type MqttIngestRunSpec, type PeerServer, type PeerSystem, type ProduceSpec, type RunContext } from '../support/peer.ts';
+import { MOSQUITTO_INGEST_CONFIG, mosquittoQos1Rate, sensorPayloads } from '../connectors/mqtt_ingest_run.ts';
+import { MOSQUITTO } from '../workloads.ts';
 
-const PUBLISH_WINDOW = 1024;
+export const PUBLISH_WINDOW = 1024;
+
+export interface MosquittoServer {
+  readonly url: string;
+  readonly started: Started;
+}
+
+/** Mosquitto on 127.0.0.1 and a free port, config in ctx.dataDir, persistence off, no inflight cap. */
+export async function startMosquittoServer(name: string, ctx: RunContext): Promise<MosquittoServer> {
+  const bin = requireBinary('mosquitto', 'mosquitto', ctx.install, ctx.log);
+  const port = await freePort();
+  const conf = join(ctx.dataDir, 'mosquitto.conf');
+  writeFileSync(conf, [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'persistence false',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    'log_type information',
+    ...MOSQUITTO_INGEST_CONFIG,
+  ].join('\n') + '\n');
+  const { started } = await startProcess(name, bin, ['-c', conf], { ready: /running|Opening ipv4 listen socket/ });
+  return { url: `mqtt://127.0.0.1:${port}`, started };
+}
 
 export const mosquitto: PeerSystem = {
-  name: 'Mosquitto',
+  name: MOSQUITTO,
   short: 'Mosquitto',
   async version() {
     const bin = which('mosquitto');
@@ -23,25 +51,10 @@ export const mosquitto: PeerSystem = {
   },
   async start(durability: Durability, ctx: RunContext): Promise<PeerServer> {
     if (durability === 'fsync') throw new Unavailable('no fsync-before-ack mode (persistence is a periodic snapshot)');
-    const bin = requireBinary('mosquitto', 'mosquitto', ctx.install, ctx.log);
-    const port = await freePort();
-    const conf = join(ctx.dataDir, 'mosquitto.conf');
-    writeFileSync(conf, [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      'log_type information',
-      'max_inflight_messages 0',
-      'max_queued_messages 0',
-    ].join('\n') + '\n');
-    const { started } = await startProcess('mosquitto', bin, ['-c', conf], { ready: /running|Opening ipv4 listen socket/ });
+    const { url, started } = await startMosquittoServer('mosquitto', ctx);
     const clients: MqttClient[] = [];
     const open = async (): Promise<MqttClient> => {
-      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+      const c = await mqtt.connectAsync(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });
       clients.push(c);
       return c;
     };
@@ -84,6 +97,13 @@ export const mosquitto: PeerSystem = {
         await Promise.race([all, new Promise((_, rej) => setTimeout(() => rej(new Error(`mosquitto e2e: ${received}/${spec.records} received`)), 10_000))]);
         const seconds = (performance.now() - start) / 1000;
         return { ...throughput(received, received * spec.recordSize, seconds), latency: latency.summary()! };
+      },
+      async mqttIngest(spec: MqttIngestRunSpec) {
+        const data = sensorPayloads(spec.size);
+        const run = { messages: spec.messages, size: spec.size, window: PUBLISH_WINDOW };
+        if (spec.warmup > 0) await mosquittoQos1Rate(url, { ...run, messages: spec.warmup }, data);
+        const perSec = await mosquittoQos1Rate(url, run, data);
+        return { perSec, detail: { messages: spec.messages, size: spec.size, window: PUBLISH_WINDOW, path: 'publish -> Mosquitto -> QoS 1 subscriber (mqtt.js)' } };
       },
       async stop() {
         await Promise.allSettled(clients.map((c) => c.endAsync(true)));

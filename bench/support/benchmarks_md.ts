@@ -25,7 +25,7 @@ npm ci
 npm run bench:peers                 # the full run (about 5 minutes); apt-get installs missing peers
 npm run bench:peers -- --scale 0.2  # smaller counts (or --records N for the 100-byte runs)
 npm run bench:peers -- --repeat 5   # more rounds (default 3; the median is reported)
-npm run bench:peers -- --peers redis,nats   # a subset of peers (redis, redis-c, nats, mosquitto)
+npm run bench:peers -- --peers redis,nats   # a subset of peers (redis, redis-c, nats, mosquitto, file, floor, pg)
 npm run bench:peers -- --smoke      # seconds: checks that everything starts (figures meaningless)
 \`\`\`
 
@@ -62,6 +62,14 @@ One cluster, one figure at a time: \`eddy bench producer|consumer|e2e|smartmodul
   starts its sandbox worker and compiles the module).
 - **fsync**: 16 producers on 16 connections, fsync before ack: Eddy topics with \`flush: fsync\`
   (fdatasync, group commit), Redis \`appendfsync always\` (one fsync per event-loop turn).
+- **MQTT ingest**: ~100-byte JSON readings published at QoS 1 over 64 topics, 1024 PUBACKs
+  outstanding. Eddy: from the first publish until mqtt-source (subscribed QoS 1 to a Mosquitto
+  started for it, in the benchmark's process) has every message acknowledged in an Eddy topic, and
+  so PUBACKed upstream. Mosquitto: the same publisher to an mqtt.js QoS 1 subscriber.
+- **sql-sink**: rows produced into a topic before the clock starts, then from starting sql-sink
+  until the last row is committed in PostgreSQL (Debian's server in a temp dir, fsync off).
+  **pg** (a baseline, not a peer): a plain node-postgres client inserting the same rows, one
+  multi-row INSERT per batch of the sink's own average batch size, into a fresh server.
 - **File** (a baseline, not a peer): the same record bytes copied into 1 MiB buffers and written
   to a file with write(2), no network, no broker: the ceiling for "ack after write to OS".
 - **Node floor** (a baseline, not a peer): a Node.js process that loads what an idle broker needs
@@ -93,7 +101,7 @@ export function updateBenchmarksMd(path: string, res: Results, svgRelPath: strin
     '',
     `Machine: ${machineLine(res.machine)}.`,
     '',
-    `Counts: ${res.sizes.produce100.toLocaleString('en-US')} × 100 B, ${res.sizes.produce5k.toLocaleString('en-US')} × 5 KiB, e2e ${res.sizes.e2eRecords.toLocaleString('en-US')} records at ${res.sizes.e2eRate.toLocaleString('en-US')}/s, fsync ${res.sizes.fsyncRecords.toLocaleString('en-US')} records from ${res.sizes.fsyncProducers} producers; each figure is the median of ${res.repeat} rounds over all systems. Command: \`${res.command}\`.`,
+    `Counts: ${res.sizes.produce100.toLocaleString('en-US')} × 100 B, ${res.sizes.produce5k.toLocaleString('en-US')} × 5 KiB, e2e ${res.sizes.e2eRecords.toLocaleString('en-US')} records at ${res.sizes.e2eRate.toLocaleString('en-US')}/s, fsync ${res.sizes.fsyncRecords.toLocaleString('en-US')} records from ${res.sizes.fsyncProducers} producers, MQTT ingest ${res.sizes.mqttMessages.toLocaleString('en-US')} messages, sql-sink ${res.sizes.sqlRows.toLocaleString('en-US')} rows; each figure is the median of ${res.repeat} rounds over all systems. Command: \`${res.command}\`.`,
     '',
     renderMarkdown(res),
     `![Eddy against targets and peers](${svgRelPath})`,

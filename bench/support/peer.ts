@@ -61,6 +61,32 @@ export interface SmartModuleResult {
   filtered: Throughput & { delivered: number };
 }
 
+export interface MqttIngestRunSpec {
+  /** Eddy topic for the ingested messages, fresh for this run. */
+  stream: string;
+  messages: number;
+  /** Bytes per message (about). */
+  size: number;
+  /** Messages published untimed first (JIT of the client, and of the connector on Eddy). */
+  warmup: number;
+}
+
+export interface SqlSinkSpec {
+  /** Topic / table name stem, fresh for this run. */
+  stream: string;
+  rows: number;
+  /** Rows inserted untimed into a scratch table first, so that every side meets a warm server. */
+  warmupRows: number;
+  /** Rows per statement for a plain client: the sink's average batch (the sink picks its own). */
+  batch: number;
+}
+
+/** A connector figure's run: messages (or rows) per second with its numbers for the JSON. */
+export interface RateResult {
+  perSec: number;
+  detail: Record<string, number | string>;
+}
+
 /** One running server of a system, configured for one durability class. */
 export interface PeerServer {
   readonly pid: number;
@@ -70,6 +96,10 @@ export interface PeerServer {
   consume(spec: ConsumeSpec): Promise<Throughput>;
   e2e(spec: E2eSpec): Promise<E2eResult>;
   smartmodule?(spec: SmartModuleSpec): Promise<SmartModuleResult>;
+  /** MQTT QoS 1 messages/s into the system (Eddy: via mqtt-source; Mosquitto: to a subscriber). */
+  mqttIngest?(spec: MqttIngestRunSpec): Promise<RateResult>;
+  /** Rows/s written into PostgreSQL (Eddy: via sql-sink; the plain client: INSERTs). */
+  sqlSink?(spec: SqlSinkSpec): Promise<RateResult>;
   stop(): Promise<void>;
 }
 

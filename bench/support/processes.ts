@@ -23,6 +23,8 @@ export interface Started {
 
 const running = new Set<Started>();
 const tempDirs = new Set<string>();
+/** Synchronous stops of servers that are not our children (PostgreSQL daemonizes via pg_ctl). */
+const cleanups = new Set<() => void>();
 let hooked = false;
 /** Set once shutting down: nothing new may start (a run in progress would otherwise go on). */
 let shuttingDown = false;
@@ -35,6 +37,7 @@ function hookExit(): void {
     for (const s of running) {
       try { process.kill(s.pid, 'SIGKILL'); } catch { /* already gone */ }
     }
+    runCleanups();
     for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -52,9 +55,24 @@ export function trackTempDir(dir: string): string {
   return dir;
 }
 
+/** Registers a synchronous stop run by stopAll() / at exit; call the returned function once stopped. */
+export function trackCleanup(fn: () => void): () => void {
+  hookExit();
+  cleanups.add(fn);
+  return () => { cleanups.delete(fn); };
+}
+
+function runCleanups(): void {
+  for (const fn of cleanups) {
+    try { fn(); } catch { /* best effort on the way out */ }
+  }
+  cleanups.clear();
+}
+
 export async function stopAll(): Promise<void> {
   shuttingDown = true;
   await Promise.all([...running].map((s) => s.stop()));
+  runCleanups();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   tempDirs.clear();
 }

@@ -7,6 +7,8 @@ import { EDDY, type Results } from './results.ts';
 export function formatValue(unit: Unit, v: number): string {
   switch (unit) {
     case 'records/s':
+    case 'msg/s':
+    case 'rows/s':
       return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
     case 'MB/s':
       return v.toFixed(v >= 100 ? 0 : 1);

@@ -11,7 +11,8 @@ export interface PostgresServer {
   stop(): void;
 }
 
-function binDir(): string {
+/** The newest installed server's bin directory; throws when none is installed. */
+export function binDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
   if (versions.length === 0) throw new Error('PostgreSQL server not installed (apt-get install postgresql)');
