@@ -148,7 +148,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const etcd = await EtcdMetadataStore.open({ endpoints: location.endpoints, prefix: location.prefix });
       store = etcd;
       cleanups.push(() => etcd.close());
-      const me = `${host}:${port} pid ${process.pid}`;
+      // With port 0 the real port is known only after listen (a standby must not listen first).
+      const me = `${host}:${port === 0 ? '(binding)' : port} pid ${process.pid}`;
       let waiting = false;
       leadership = await campaignForLeadership(etcd.client, {
         key: `${location.prefix}.controller`, value: me, ttlSeconds: opts.leaderTtlSeconds,
@@ -208,6 +209,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     const server = new BrokerServer({ spu, controller, handlers: handlersByKey(), metrics, logger, maxFrameBytes, frameTimeoutMs });
     const boundPort = await server.listen(host, port);
     cleanups.push(() => server.close());
+    if (leadership && port === 0) await leadership.announce(`${host}:${boundPort} pid ${process.pid}`);
     await controller.registerSpu({ id: spuId, host, port: boundPort, rack: null }, 'Online');
     cleanups.push(() => controller.setSpuStatus(spuId, 'Offline'));
 

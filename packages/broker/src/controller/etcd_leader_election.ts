@@ -20,6 +20,11 @@ export interface Leadership {
   readonly lost: Promise<Error>;
   /** Gives leadership up at once (revokes the lease), so a standby need not wait for the TTL. */
   resign(): Promise<void>;
+  /**
+   * Replaces the value stored in the key (e.g. once the listener's port is known), on the same
+   * lease; a no-op if the key is no longer ours.
+   */
+  announce(value: string): Promise<void>;
 }
 
 /**
@@ -46,7 +51,14 @@ export async function campaignForLeadership(client: Etcd3, opts: LeaderElectionO
         .else(client.get(opts.key))
         .commit();
       if (res.succeeded) {
-        return { fence: { key: opts.key, createRevision: res.header.revision }, lost, resign: () => revoke(lease) };
+        const createRevision = res.header.revision;
+        // Guarded on the key's creation: a put after losing it would hand us a key we do not hold.
+        const announce = async (value: string): Promise<void> => {
+          await client.if(opts.key, 'Create', '==', createRevision)
+            .then(client.put(opts.key).value(value).lease(leaseId))
+            .commit();
+        };
+        return { fence: { key: opts.key, createRevision }, lost, resign: () => revoke(lease), announce };
       }
       const holder = res.responses[0]?.response_range?.kvs[0];
       opts.onWaiting?.(holder ? holder.value.toString() : '(unknown)');
