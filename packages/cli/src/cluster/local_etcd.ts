@@ -89,10 +89,11 @@ export async function ensureLocalEtcd(timeoutMs: number): Promise<string> {
   return `etcd://127.0.0.1:${clientPort}`;
 }
 
-/** Stops the local etcd if one runs (after the broker: it keeps the metadata). */
-export async function stopLocalEtcd(): Promise<void> {
+/** Stops the local etcd if one runs (after the broker: it keeps the metadata); returns its pid, or null if none ran. */
+export async function stopLocalEtcd(): Promise<number | null> {
   const s = readState();
-  if (!s || !isAlive(s.pid)) return;
-  try { process.kill(s.pid, 'SIGTERM'); } catch { return; }
+  if (!s || !isAlive(s.pid)) return null;
+  try { process.kill(s.pid, 'SIGTERM'); } catch { return null; }
   for (let i = 0; i < 100 && isAlive(s.pid); i++) await sleep(50);
+  return s.pid;
 }

@@ -68,7 +68,7 @@ export function registerCluster(program: Command): void {
       const endpoint = endpointOf(state);
       useLocalProfile(endpoint);
       process.stdout.write(`local cluster started (pid ${state.pid}) at ${endpoint}\n`
-        + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: ${state.metricsPort < 0 ? 'disabled' : `http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics`}\n`
+        + `  data: ${state.dataDir}\n  log: ${state.logFile}\n  metrics: ${metricsUrl(state) ?? 'off'}\n`
         + `  profile "${LOCAL_PROFILE}" is current\n`);
     });
 
@@ -81,7 +81,7 @@ export function registerCluster(program: Command): void {
       const endpoint = endpointOf(state);
       const status: Record<string, unknown> = {
         running: true, pid: state.pid, endpoint, foreground: state.foreground, dataDir: state.dataDir,
-        logFile: state.logFile, metrics: `http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics`,
+        logFile: state.logFile, metrics: metricsUrl(state),
       };
       let failure: unknown = null;
       try {
@@ -104,7 +104,7 @@ export function registerCluster(program: Command): void {
         ['pid', String(state.pid) + (state.foreground ? ' (foreground)' : '')],
         ['endpoint', endpoint],
         ...(failure === null ? [['SPUs online', `${status.spusOnline}/${status.spus}`], ['topics', String(status.topics)]] : []),
-        ['metrics', String(status.metrics)],
+        ['metrics', metricsUrl(state) ?? 'off'],
         ['data', state.dataDir],
         ...(state.logFile ? [['log', state.logFile]] : []),
       ].map(([field, value]) => ({ field, value }));
@@ -119,13 +119,11 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--timeout <time>', 'how long to wait for a clean shutdown').argParser(durationArg({ bareUnit: 's' })).default(60_000, '60s'))
     .action(async (o: { timeout: number }) => {
       const state = runningCluster();
-      if (!state) {
-        process.stdout.write('the local cluster is not running\n');
-        return;
-      }
-      await stop(state, o.timeout);
-      await stopLocalEtcd();
-      process.stdout.write(`local cluster stopped (pid ${state.pid})\n`);
+      if (state) await stop(state, o.timeout);
+      // Also when the broker is already gone (crashed, killed): its etcd would run on unowned.
+      const etcdPid = await stopLocalEtcd();
+      const etcd = etcdPid === null ? '' : `; its local etcd stopped (pid ${etcdPid})`;
+      process.stdout.write(`${state ? `local cluster stopped (pid ${state.pid})` : 'the local cluster is not running'}${etcd}\n`);
     });
 
   cluster.command('delete')
@@ -168,6 +166,11 @@ async function stop(state: ClusterState, timeoutMs: number): Promise<void> {
     throw new CliError(`the cluster (pid ${state.pid}) did not stop within ${Math.round(timeoutMs / 1000)}s; it may still be flushing (kill -9 ${state.pid} forces it, and recovery runs on the next start)`);
   }
   removePidFile();
+}
+
+/** The Prometheus URL, or null when the cluster runs without one (--metrics-port -1). */
+function metricsUrl(state: Pick<ClusterState, 'host' | 'metricsPort'>): string | null {
+  return state.metricsPort < 0 ? null : `http://${endpointOf({ host: state.host, port: state.metricsPort })}/metrics`;
 }
 
 /** Like `fluvio cluster start --local`: the "local" profile points at this cluster and is current. */
