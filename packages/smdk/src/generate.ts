@@ -30,6 +30,8 @@ export interface GenerateOptions {
 
 export interface GenerateResult {
   dir: string;
+  /** The hub group recorded in SmartModule.toml ('' when none was known). */
+  group: string;
   files: string[];
   sdk: SdkLocation;
 }
@@ -148,7 +150,7 @@ export function generateProject(opts: GenerateOptions): GenerateResult {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  return { dir, files: [...files.keys()].sort(), sdk };
+  return { dir, group: vars['project-group'], files: [...files.keys()].sort(), sdk };
 }
 
 /** Parameter names the template reads (`params.get("x")`, `params.getOr("x", ..)`, `params.has("x")`), for SmartModule.toml. */
@@ -218,6 +220,14 @@ eddy consume my-topic -B -d --smartmodule ${vars['project-name']}
 \`\`\`
 
 \`npm test\` runs \`test/\` (it calls \`smdk test\`).
+
+## Publishing to the Hub
+
+\`smdk publish\` packs, signs and pushes it as \`${vars['project-group'] || 'GROUP'}/${vars['project-name']}@VERSION\`. ${
+    vars['project-group']
+      ? `The group (\`package.group\` in ${MANIFEST_FILE}) is \`${vars['project-group']}\`, your \`eddy hub login\` owner when generated; change it there.`
+      : `\`package.group\` in ${MANIFEST_FILE} is empty: set it, or run \`eddy hub login --owner NAME\` and publish uses that owner (or, failing that, the npm scope of package.json's name).`
+  }
 `;
 }
 

@@ -4,6 +4,7 @@ import { displayPath } from '../format.ts';
 import { generateProject, parseSmType, SM_TYPES } from '../generate.ts';
 import { SCAFFOLD_EXAMPLES, exampleArgs } from '../scaffold_examples.ts';
 import { smdkCommand } from '../invocation.ts';
+import { GROUP_HINT, hubOwner } from '../hub_group.ts';
 
 interface GenerateCmdOptions {
   smType?: string;
@@ -23,9 +24,9 @@ export function registerGenerate(program: Command): void {
     .option('--with-params', 'include init parameters in the generated project')
     .option('--no-params', 'no init parameters (the default)')
     .option('--destination <dir>', 'directory to create NAME/ in (default: the working directory)')
-    .option('--project-group <group>', 'group recorded in SmartModule.toml (the Hub owner, later)')
+    .option('--project-group <group>', 'hub group recorded in SmartModule.toml (default: the owner `eddy hub login` recorded)')
     .option('--description <text>', 'description recorded in SmartModule.toml and package.json')
-    .action((name: string, o: GenerateCmdOptions) => {
+    .action(async (name: string, o: GenerateCmdOptions) => {
       if (!o.smType) throw new SmdkError(`choose the SmartModule type with --sm-type ${SM_TYPES.join('|')}`);
       const smType = parseSmType(o.smType);
       process.stdout.write(`Generating new SmartModule project: ${name}\n`);
@@ -34,7 +35,7 @@ export function registerGenerate(program: Command): void {
         smType,
         withParams: !!o.withParams,
         destination: o.destination,
-        group: o.projectGroup,
+        group: o.projectGroup ?? (await hubOwner()),
         description: o.description,
       });
       const where = displayPath(r.dir);
@@ -43,7 +44,8 @@ export function registerGenerate(program: Command): void {
       const smdk = smdkCommand();
       process.stdout.write(
         `Created ${where} (${smType}${o.withParams ? ', with params' : ''}): ${r.files.join(', ')}\n` +
-          `Next: cd ${where} && ${smdk} build && ${smdk} test --text '${ex.input[0]}'${args}\n`,
+          `Next: cd ${where} && ${smdk} build && ${smdk} test --text '${ex.input[0]}'${args}\n` +
+          (r.group === '' ? `Before '${smdk} publish': ${GROUP_HINT}\n` : `Hub group: ${r.group} (package.group in SmartModule.toml)\n`),
       );
     });
 }

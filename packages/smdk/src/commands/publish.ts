@@ -10,7 +10,8 @@ import type { HubPackage, PackageFile } from '@eddy/hub';
 import { resolveArtifact } from '../artifact.ts';
 import { SmdkError } from '../errors.ts';
 import { formatSize } from '../format.ts';
-import { MANIFEST_FILE } from '../manifest.ts';
+import { formatManifest, MANIFEST_FILE } from '../manifest.ts';
+import { chooseGroup, GROUP_HINT, hubOwner, npmScope } from '../hub_group.ts';
 import { findProject, openProject, type Project } from '../project.ts';
 
 interface PublishOptions {
@@ -33,6 +34,13 @@ async function withHub<T>(fn: (hub: Hub) => Promise<T>): Promise<T> {
     if (err instanceof hub.HubError) throw new SmdkError(err.message);
     throw err;
   }
+}
+
+/** The group to publish under: SmartModule.toml's, else the hub login's owner, else the npm scope. */
+async function publishGroup(project: Project): Promise<string> {
+  const group = chooseGroup(project.manifest.package.group, await hubOwner(), npmScope(project.dir));
+  if (group === null) throw new SmdkError(`${MANIFEST_FILE} has no package.group and you are not logged in to a hub: ${GROUP_HINT}`);
+  return group;
 }
 
 function packDir(project: Project): string {
@@ -62,8 +70,8 @@ export function registerPublish(program: Command): void {
     .action(async (o: PublishOptions) => withHub(async (hub) => {
       const project = o.path ? openProject(o.path) : findProject();
       const p = project.manifest.package;
-      const name = `${p.group}/${p.name}@${p.version}`;
-      if (p.group === '') throw new SmdkError(`${MANIFEST_FILE} has no package.group: set the hub group to publish under`);
+      const group = await publishGroup(project);
+      const name = `${group}/${p.name}@${p.version}`;
       const doPack = o.pack === true || o.push !== true;
       const doPush = o.push === true || o.pack !== true;
       if (p.visibility === 'public' && doPush) await confirmPublic(name, o.publicYes);
@@ -75,10 +83,11 @@ export function registerPublish(program: Command): void {
         const key = hub.readSigningKey(hub.hubPaths().key);
         const files: PackageFile[] = [
           { name: `${p.name}.wasm`, data: artifact.wasm },
-          { name: MANIFEST_FILE, data: fs.readFileSync(path.join(project.dir, MANIFEST_FILE)) },
+          // A defaulted group is written into the packed copy: the package names its group.
+          { name: MANIFEST_FILE, data: p.group === group ? fs.readFileSync(path.join(project.dir, MANIFEST_FILE)) : Buffer.from(formatManifest({ ...project.manifest, package: { ...p, group } })) },
         ];
         pkg = hub.buildPackage('smartmodule', {
-          group: p.group, name: p.name, version: p.version, description: p.description, license: p.license, visibility: p.visibility,
+          group, name: p.name, version: p.version, description: p.description, license: p.license, visibility: p.visibility,
         }, files, key);
         fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true });
@@ -95,7 +104,7 @@ export function registerPublish(program: Command): void {
       const client = new hub.HubClient({ registry: o.hub });
       const { digest } = await client.publish(pkg);
       const credentials = hub.savedCredentials();
-      await hub.setVisibility(client.oci, credentials, p.group, p.name, pkg.meta.visibility);
+      await hub.setVisibility(client.oci, credentials, group, p.name, pkg.meta.visibility);
       process.stdout.write(`published ${name} (${pkg.meta.visibility}) to ${client.registry} as ${digest}\n`);
     }));
 
@@ -108,10 +117,11 @@ export function registerPublish(program: Command): void {
     .action(async (o: PublishOptions) => withHub(async (hub) => {
       const project = o.path ? openProject(o.path) : findProject();
       const p = project.manifest.package;
-      const name = `${p.group}/${p.name}`;
+      const group = await publishGroup(project);
+      const name = `${group}/${p.name}`;
       await confirmPublic(name, o.publicYes);
       const client = new hub.HubClient({ registry: o.hub });
-      const done = await hub.setVisibility(client.oci, hub.savedCredentials(), p.group, p.name, 'public');
+      const done = await hub.setVisibility(client.oci, hub.savedCredentials(), group, p.name, 'public');
       process.stdout.write(done ? `${name} is now public\n` : `${client.registry} has no token service: everything on it is public\n`);
     }));
 }
