@@ -236,7 +236,7 @@ test('usage errors are one line', async () => {
     [['test', '--text', 'a', '--abi-version', '26'], /^error: invalid --abi-version '26': SmartModule ABI versions are 16 to 25$/],
     [['test', '--text', 'a', '--abi-version', 'new'], /^error: invalid --abi-version 'new': SmartModule ABI versions are 16 to 25$/],
     [['build', '--path', '/'], /^error: no SmartModule project in \/ or its parents/],
-    [['publish'], /^error: .*SmartModule\.toml has no package\.group: set the hub group to publish under$/],
+    [['publish'], /^error: SmartModule\.toml has no package\.group and you are not logged in to a hub: set package\.group in SmartModule\.toml .*'eddy hub login --owner NAME'/],
     [['nonsense'], /^error: unknown command 'nonsense'/],
   ];
   const results = await Promise.all(cases.map(([args]) => runSmdk(args, { cwd: stepDir })));

@@ -119,5 +119,5 @@ test('generate prints the next steps as the user can type them (npx smdk without
   const gen = await runSmdk(['generate', 'hint-demo', '--sm-type', 'filter'], { cwd: tmp, env: { PATH: '' } });
   assert.equal(gen.code, 0, gen.stderr);
   const ex = SCAFFOLD_EXAMPLES.filter.plain;
-  assert.equal(lines(gen.stdout).at(-1), `Next: cd hint-demo && npx smdk build && npx smdk test --text '${ex.input[0]}'${exampleArgs(ex).map((a) => ` ${a}`).join('')}`);
+  assert.equal(lines(gen.stdout).find((l) => l.startsWith('Next:')), `Next: cd hint-demo && npx smdk build && npx smdk test --text '${ex.input[0]}'${exampleArgs(ex).map((a) => ` ${a}`).join('')}`);
 });
