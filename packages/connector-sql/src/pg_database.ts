@@ -1,16 +1,18 @@
 import pg from 'pg';
 import { PermanentError } from '@eddy/connector';
 import type { OffsetKey, SqlDatabase } from './sql_database.ts';
+import { CopyIn } from './copy_in.ts';
 import { lastPerKey, quoteName, type OperationGroup } from './sql_operation.ts';
 
 /** PostgreSQL's limit is 65535 parameters per statement; stay under it. */
 const MAX_PARAMS = 60_000;
 
 /**
- * PostgreSQL through one `pg` connection. Values are sent as text parameters and PostgreSQL
- * converts them to the column types (as `raw_value` in Fluvio's model is text). A batch that is
- * one statement runs as that statement alone (atomic by itself: one round trip, offsets included
- * through a CTE); more statements run between BEGIN and COMMIT.
+ * PostgreSQL through one `pg` connection. Values are sent as text (COPY data for inserts, text
+ * parameters for upserts) and PostgreSQL converts them to the column types (as `raw_value` in
+ * Fluvio's model is text). A batch of inserts is one message (its COPYs and the offset, one
+ * implicit transaction, one round trip); one upsert statement runs alone with the offset in a
+ * CTE; anything else runs between BEGIN and COMMIT.
  */
 export class PgDatabase implements SqlDatabase {
   private readonly url: string;
@@ -51,28 +53,33 @@ export class PgDatabase implements SqlDatabase {
 
   async write(groups: readonly OperationGroup[], key: OffsetKey, next: number | null): Promise<void> {
     const c = await this.connection();
-    const statements: { text: string; values: unknown[] }[] = [];
-    for (const g of groups) statements.push(...groupStatements(g));
-    const withOffset = next !== null && this.offsetsTable !== null;
+    const offset = next !== null && this.offsetsTable !== null
+      ? `INSERT INTO ${this.offsetsTable} (consumer, topic, partition, next_offset) VALUES (${c.escapeLiteral(key.consumer)}, ${c.escapeLiteral(key.topic)}, ${key.partition}, ${next}) ${OFFSET_CONFLICT}`
+      : null;
     try {
-      if (statements.length === 0) {
-        if (withOffset) await c.query(this.offsetUpsert(0), [key.consumer, key.topic, key.partition, next]);
+      if (groups.every((g) => g.kind === 'insert')) {
+        // Inserts only (the usual batch): every group a COPY, and the offset, in one message.
+        const statements: string[] = [];
+        const data: Buffer[] = [];
+        for (const g of groups) { statements.push(copyStatement(g)); data.push(copyData(g)); }
+        if (offset !== null) statements.push(offset);
+        if (statements.length > 0) await run(c, new CopyIn(statements.join('; '), data));
         return;
       }
-      if (statements.length === 1) {
-        const s = statements[0];
-        if (withOffset) {
-          const n = s.values.length;
-          s.text = `WITH eddy_offset AS (${this.offsetUpsert(n)}) ${s.text}`;
-          s.values.push(key.consumer, key.topic, key.partition, next);
-        }
-        await c.query(s.text, s.values);
+      const single = groups.length === 1 ? upsertStatements(groups[0]) : [];
+      if (single.length === 1) {
+        // One upsert statement: atomic by itself, the offset joins it through a CTE.
+        const s = single[0];
+        await c.query(offset === null ? s.text : `WITH eddy_offset AS (${offset}) ${s.text}`, s.values);
         return;
       }
       await c.query('BEGIN');
       try {
-        for (const s of statements) await c.query(s.text, s.values);
-        if (withOffset) await c.query(this.offsetUpsert(0), [key.consumer, key.topic, key.partition, next]);
+        for (const g of groups) {
+          if (g.kind === 'insert') await run(c, new CopyIn(copyStatement(g), [copyData(g)]));
+          else for (const s of upsertStatements(g)) await c.query(s.text, s.values);
+        }
+        if (offset !== null) await c.query(offset);
         await c.query('COMMIT');
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
@@ -89,10 +96,6 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
-  private offsetUpsert(base: number): string {
-    return `INSERT INTO ${this.offsetsTable!} (consumer, topic, partition, next_offset) VALUES ($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}) ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`;
-  }
-
   async close(): Promise<void> {
     const c = this.client;
     this.client = null;
@@ -100,30 +103,57 @@ export class PgDatabase implements SqlDatabase {
   }
 }
 
-/** One multi-row INSERT (or INSERT … ON CONFLICT DO UPDATE) per group, split at the parameter limit. */
-function groupStatements(g: OperationGroup): { text: string; values: unknown[] }[] {
+const OFFSET_CONFLICT = 'ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset';
+
+function run(c: pg.Client, q: CopyIn): Promise<void> {
+  c.query(q);
+  return q.done;
+}
+
+/**
+ * Inserts go by COPY: the values travel as the text they are (PostgreSQL applies each column's
+ * input function, as for text parameters) with no statement to parse and plan per batch.
+ */
+function copyStatement(g: OperationGroup): string {
+  return `COPY ${quoteName(g.table)} (${g.columns.map(quoteName).join(', ')}) FROM STDIN`;
+}
+
+/** COPY text format: tab between values, newline after rows; backslash, tab, CR and LF escaped. */
+function copyData(g: OperationGroup): Buffer {
+  const w = g.columns.length;
+  const v = g.values;
+  let text = '';
+  for (let r = 0; r < v.length; r += w) {
+    for (let i = 0; i < w; i++) {
+      const s = g.plain ? v[r + i] : v[r + i].replace(COPY_SPECIAL, copyEscape);
+      text += i === w - 1 ? `${s}\n` : `${s}\t`;
+    }
+  }
+  return Buffer.from(text, 'utf8');
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+function copyEscape(ch: string): string {
+  return COPY_ESCAPES[ch];
+}
+
+/** One multi-row INSERT … ON CONFLICT DO UPDATE per group, split at the parameter limit. */
+function upsertStatements(g: OperationGroup): { text: string; values: string[] }[] {
   const rows = lastPerKey(g);
+  const w = g.columns.length;
   const cols = g.columns.map(quoteName);
   const head = `INSERT INTO ${quoteName(g.table)} (${cols.join(', ')}) VALUES `;
-  let tail = '';
-  if (g.kind === 'upsert') {
-    const updates = cols.filter((_, i) => g.columns[i] !== g.uniqIdx).map((c) => `${c} = EXCLUDED.${c}`);
-    tail = ` ON CONFLICT (${quoteName(g.uniqIdx)}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-  }
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
-  const out: { text: string; values: unknown[] }[] = [];
+  const updates = cols.filter((_, i) => g.columns[i] !== g.uniqIdx).map((c) => `${c} = EXCLUDED.${c}`);
+  const tail = ` ON CONFLICT (${quoteName(g.uniqIdx)}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / w)) * w;
+  const out: { text: string; values: string[] }[] = [];
   for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const values: unknown[] = [];
+    const values = rows.slice(start, start + perStatement);
     let text = head;
-    let p = 0;
-    for (let r = 0; r < chunk.length; r++) {
-      text += r === 0 ? '(' : ', (';
-      for (let i = 0; i < cols.length; i++) {
-        text += i === 0 ? `$${++p}` : `, $${++p}`;
-        values.push(chunk[r][i]);
-      }
-      text += ')';
+    for (let p = 0; p < values.length; p++) {
+      text += p % w === 0 ? `${p === 0 ? '' : ', '}($${p + 1}` : `, $${p + 1}`;
+      if (p % w === w - 1) text += ')';
     }
     out.push({ text: text + tail, values });
   }

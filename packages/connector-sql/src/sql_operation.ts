@@ -22,15 +22,17 @@ export interface SqlOperation {
   uniqIdx: string;
 }
 
-/** Consecutive operations of one shape: written as one multi-row statement. */
+/** Consecutive operations of one shape: written as one multi-row statement (or one COPY). */
 export interface OperationGroup {
   kind: 'insert' | 'upsert';
   table: string;
-  columns: string[];
-  types: SqlType[];
+  columns: readonly string[];
+  types: readonly SqlType[];
   uniqIdx: string;
-  /** raw values, row by row (columns.length per row). */
-  rows: string[][];
+  /** Raw values, row-major (columns.length per row): no array per row. */
+  values: string[];
+  /** No value holds a backslash or a control character (COPY text takes them as they are). */
+  plain: boolean;
 }
 
 const TYPE_SET = new Set<string>(SQL_TYPES);
@@ -69,17 +71,21 @@ export function parseOperation(value: Buffer, where: string): SqlOperation {
 
 /** Appends `op` to the last group when it has the same shape, else starts a group. */
 export function addToGroups(groups: OperationGroup[], op: SqlOperation): void {
-  const last = groups.length > 0 ? groups[groups.length - 1] : null;
-  if (last !== null && last.kind === op.kind && last.table === op.table && last.uniqIdx === op.uniqIdx && sameColumns(last, op.values)) {
-    last.rows.push(op.values.map((v) => v.raw_value));
-    return;
+  let g = groups.length > 0 ? groups[groups.length - 1] : null;
+  if (g === null || g.kind !== op.kind || g.table !== op.table || g.uniqIdx !== op.uniqIdx || !sameColumns(g, op.values)) {
+    g = {
+      kind: op.kind, table: op.table, uniqIdx: op.uniqIdx,
+      columns: op.values.map((v) => v.column), types: op.values.map((v) => v.type), values: [], plain: true,
+    };
+    groups.push(g);
   }
-  groups.push({
-    kind: op.kind, table: op.table, uniqIdx: op.uniqIdx,
-    columns: op.values.map((v) => v.column), types: op.values.map((v) => v.type),
-    rows: [op.values.map((v) => v.raw_value)],
-  });
+  for (const v of op.values) {
+    if (g.plain && NOT_PLAIN.test(v.raw_value)) g.plain = false;
+    g.values.push(v.raw_value);
+  }
 }
+
+const NOT_PLAIN = /[\x00-\x1f\\]/;
 
 function sameColumns(g: OperationGroup, values: SqlValue[]): boolean {
   if (g.columns.length !== values.length) return false;
@@ -89,17 +95,22 @@ function sameColumns(g: OperationGroup, values: SqlValue[]): boolean {
 
 /**
  * Upsert rows with the same key in one statement: the last wins (what applying them one by one
- * gives; PostgreSQL refuses to update a row twice in one statement).
+ * gives; PostgreSQL refuses to update a row twice in one statement). Row-major values, as in the group.
  */
-export function lastPerKey(g: OperationGroup): string[][] {
-  if (g.kind !== 'upsert' || g.rows.length < 2) return g.rows;
+export function lastPerKey(g: OperationGroup): string[] {
+  const w = g.columns.length;
+  if (g.kind !== 'upsert' || g.values.length < 2 * w) return g.values;
   const at = g.columns.indexOf(g.uniqIdx);
-  const byKey = new Map<string, string[]>();
-  for (const r of g.rows) {
-    byKey.delete(r[at]); // re-inserted: keeps the order of last occurrence
-    byKey.set(r[at], r);
+  const byKey = new Map<string, number>();
+  for (let r = 0; r < g.values.length; r += w) {
+    const k = g.values[r + at];
+    byKey.delete(k); // re-inserted: keeps the order of last occurrence
+    byKey.set(k, r);
   }
-  return byKey.size === g.rows.length ? g.rows : [...byKey.values()];
+  if (byKey.size * w === g.values.length) return g.values;
+  const out: string[] = [];
+  for (const r of byKey.values()) for (let i = 0; i < w; i++) out.push(g.values[r + i]);
+  return out;
 }
 
 /** `"schema"."table"` from `schema.table`, each part quoted. */

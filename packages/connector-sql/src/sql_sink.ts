@@ -1,7 +1,8 @@
 import { PermanentError, defineSink, type SinkRecord } from '@eddy/connector';
 import { PgDatabase } from './pg_database.ts';
 import type { SqlDatabase } from './sql_database.ts';
-import { addToGroups, parseOperation, type OperationGroup } from './sql_operation.ts';
+import { OperationReader } from './operation_reader.ts';
+import type { OperationGroup } from './sql_operation.ts';
 import { SqliteDatabase } from './sqlite_database.ts';
 
 export interface SqlSinkOptions {
@@ -51,6 +52,7 @@ export const sqlSink = defineSink<SqlSinkOptions>({
     }
     ctx.logger.info({ event: 'sql-open', database: opts.url.startsWith('sqlite:') ? 'sqlite' : 'postgresql', exactlyOnce: opts.exactly_once, written: Object.fromEntries(written) }, 'database open');
     const groups: OperationGroup[] = [];
+    const reader = new OperationReader();
     // After a failed write the commit may still have happened (the reply was lost): read the
     // recorded position again before retrying, so the retry does not write those rows twice.
     let reload = false;
@@ -68,7 +70,7 @@ export const sqlSink = defineSink<SqlSinkOptions>({
         for (const r of batch) {
           if (r.offset < from) continue; // in the database already (written before a crash)
           try {
-            addToGroups(groups, parseOperation(r.value, `record ${r.topic}/${r.partition}@${r.offset}`));
+            reader.add(groups, r.value, `record ${r.topic}/${r.partition}@${r.offset}`);
           } catch (err) {
             // Write what came before it, then stop at the bad record (never skipped).
             bad = err as Error;

@@ -40,8 +40,9 @@ export class SqliteDatabase implements SqlDatabase {
       for (const g of groups) {
         const stmt = this.statement(g);
         const row: SQLInputValue[] = new Array(g.columns.length);
-        for (const r of lastPerKey(g)) {
-          for (let i = 0; i < row.length; i++) row[i] = toSqlite(r[i], g.types[i]);
+        const values = lastPerKey(g);
+        for (let r = 0; r < values.length; r += row.length) {
+          for (let i = 0; i < row.length; i++) row[i] = toSqlite(values[r + i], g.types[i]);
           stmt.run(...row);
         }
       }
