@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EddyError, ErrorCode, UnknownTopicError, ModuleKind, MODULE_VERSION_RE, formatModuleRef, parseModuleRef } from '@eddy/protocol';
 import type { TopicSpec, TopicStatus, SpuSpec, SpuStatus, SmartModuleSpec, SmartModuleMeta, ConnectorSpec, ConnectorStatus } from '@eddy/protocol';
-import { parse as parseYaml } from 'yaml';
 import { SMARTMODULE_MIN_VERSION, SMARTMODULE_LATEST_VERSION } from '@eddy/smartengine';
 import { writeFileAtomic } from '../util/atomic_write.ts';
 import type { MetadataListener, MetadataObject, MetadataStore } from './metadata_store.ts';
@@ -457,7 +456,7 @@ export class Controller {
   }
 
   private async putConnector(config: string, secrets: string | null, update: boolean): Promise<ConnectorObject> {
-    const { name, type } = connectorMeta(config);
+    const { name, type } = await connectorMeta(config);
     connectorBin(type);
     const values = secrets === null ? null : parseSecrets(secrets);
     return this.exclusive(async () => {
@@ -534,8 +533,12 @@ export class Controller {
   }
 }
 
-/** meta.name and meta.type of a connector config (Fluvio's format), each checked. */
-function connectorMeta(config: string): { name: string; type: string } {
+/**
+ * meta.name and meta.type of a connector config (Fluvio's format), each checked. The YAML parser
+ * loads on first use: an idle broker without connectors should not carry it.
+ */
+async function connectorMeta(config: string): Promise<{ name: string; type: string }> {
+  const { parse: parseYaml } = await import('yaml');
   let doc: unknown;
   try {
     doc = parseYaml(config);
