@@ -4,22 +4,8 @@
 // error types alone, without the engine, are `./errors` (errors_entry.ts).
 export { SmartEngine } from './smart_engine.ts';
 export { SmartChain } from './smart_chain.ts';
-export {
-  SmartModuleError,
-  SmartModuleLoadError,
-  SmartModuleInitError,
-  SmartModuleRuntimeError,
-  SmartModuleLookBackError,
-  SmartModuleTimeoutError,
-  SmartModuleMemoryError,
-  SmartModuleTrapError,
-  SmartModuleAbiError,
-  SmartModuleClosedError,
-  smartModuleMessage,
-  type RecordFailure,
-  type SmartModuleErrorCode,
-} from './errors.ts';
-export { SmartModuleFailure } from './wire_error.ts';
+// The error types, their one wording and their wire mapping: the same list as `./errors`.
+export * from './errors_entry.ts';
 export {
   SmartModuleKind,
   kindName,
